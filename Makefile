@@ -1,0 +1,40 @@
+# The README's two commands: `make run` and `make test`.
+# Both install what is missing (scripts/install-deps.sh), configure and build.
+PRESET ?= debug
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps build release run test unit integration fuzz clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build --preset $(PRESET) -j $(JOBS)
+
+release: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS) --target impulsed impulsectl
+
+run: release
+	@mkdir -p var/spool var/log
+	exec build/release/apps/impulsed/impulsed -c etc/impulse.conf
+
+test: build
+	@ctest --preset $(PRESET) -j $(JOBS) --timeout 600
+
+unit: build
+	@ctest --preset $(PRESET) -j $(JOBS) -L unit
+
+integration: build
+	@ctest --preset $(PRESET) -j $(JOBS) -L integration
+
+# libFuzzer build (clang 14). Run a target: build/fuzz/tests/fuzz/fuzz_config_parser tests/fuzz/corpus/config_parser
+fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+
+clean:
+	rm -rf build

@@ -1,0 +1,18 @@
+# impulse_library(NAME DEPS ...): a static library from src/NAME/**/*.cpp,
+# or an interface library while the directory has no sources yet.
+function(impulse_library name)
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cpp)
+  if(srcs)
+    add_library(impulse_${name} STATIC ${srcs})
+    target_include_directories(impulse_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src ${CMAKE_BINARY_DIR}/generated)
+    target_link_libraries(impulse_${name} PUBLIC ${ARG_DEPS})
+    if(name STREQUAL "delivery" OR name STREQUAL "inbound" OR name STREQUAL "console" OR name STREQUAL "dns")
+      target_precompile_headers(impulse_${name} PRIVATE <boost/asio.hpp>)
+    endif()
+  else()
+    add_library(impulse_${name} INTERFACE)
+    target_include_directories(impulse_${name} INTERFACE ${PROJECT_SOURCE_DIR}/src ${CMAKE_BINARY_DIR}/generated)
+    target_link_libraries(impulse_${name} INTERFACE ${ARG_DEPS})
+  endif()
+endfunction()

@@ -1,0 +1,12 @@
+// Implementation of config/diagnostic.hpp.
+#include "config/diagnostic.hpp"
+
+#include <fmt/format.h>
+
+namespace impulse::config {
+
+std::string Diagnostic::str() const {
+  return fmt::format("{}:{}:{}: error: {}", loc.file, loc.line, loc.col, message);
+}
+
+}  // namespace impulse::config
