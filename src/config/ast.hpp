@@ -50,11 +50,14 @@ struct Scope {
   SourceLoc loc;                    // start of the keyword
   SourceLoc name_loc;               // start of the name token (if named)
   // Statements in file order. Exactly one of the two is set per item.
-  struct Item {
-    std::optional<Assignment> assignment;
-    std::optional<Scope> scope;
-  };
+  struct Item;
   std::vector<Item> items;
+};
+
+// Defined after Scope so that std::optional<Scope> sees a complete type.
+struct Scope::Item {
+  std::optional<Assignment> assignment;
+  std::optional<Scope> scope;
 };
 
 }  // namespace impulse::config
