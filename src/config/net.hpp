@@ -47,4 +47,10 @@ struct Endpoint {
 };
 impulse::expected<Endpoint, std::string> parse_endpoint(std::string_view text, bool allow_unix = false);
 
+// A `Listen "..."` address: "127.0.0.1:25", "[::1]:25", ":25" or "*:25"
+// (every IPv4 address: host "0.0.0.0"), "[*]:25" (every IPv6 address: host
+// "::"), or a Unix socket path (any text containing '/', or "unix:PATH").
+// Network forms need a port.
+impulse::expected<Endpoint, std::string> parse_listen_address(std::string_view text);
+
 }  // namespace impulse::config

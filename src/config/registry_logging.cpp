@@ -1,0 +1,39 @@
+// Option table: module stanzas (SPEC §8; reference/momentum.md §10):
+// ec_logger (mainlog, paniclog, ...), bounce_logger (bouncelog), and the
+// options every module accepts (enabled, debug_level).
+#include "config/registry.hpp"
+
+namespace impulse::config {
+
+std::vector<OptionDef> logging_options() {
+  using namespace opt;
+  constexpr ScopeSet kNone = 0;
+  const std::vector<std::string_view> kEc = {"ec_logger"};
+  const std::vector<std::string_view> kBounce = {"bounce_logger"};
+  const std::vector<std::string_view> kBoth = {"bounce_logger", "ec_logger"};
+  return {
+      in_modules(boolean("enabled", "true", kNone), {"*"}),
+      in_modules(text("debug_level", "", kNone), {"*"}),
+      in_modules(path("mainlog", "/var/log/ecelerity/mainlog.ec", kNone), kEc),
+      in_modules(path("paniclog", "/var/log/ecelerity/paniclog.ec", kNone), kEc),
+      in_modules(path("rejectlog", "/var/log/ecelerity/rejectlog.ec", kNone), kEc),
+      in_modules(path("acctlog", "/var/log/ecelerity/acctlog.ec", kNone), kEc),
+      in_modules(mode("mainlog_mode", "0644", kNone), kEc),
+      in_modules(mode("paniclog_mode", "0644", kNone), kEc),
+      in_modules(mode("rejectlog_mode", "0644", kNone), kEc),
+      in_modules(mode("acctlog_mode", "0644", kNone), kEc),
+      in_modules(boolean("log_receptions", "true", kNone), kEc),
+      in_modules(boolean("log_deliveries", "true", kNone), kEc),
+      in_modules(boolean("log_permanent_failures", "true", kNone), kEc),
+      in_modules(boolean("log_rejections", "true", kNone), kEc),
+      in_modules(boolean("log_errors", "true", kNone), kEc),
+      in_modules(boolean("log_transient_failures", "true", kNone), kBoth),
+      in_modules(seconds("heartbeat", "60", kNone), kBoth),
+      in_modules(path("bouncelog", "/var/log/ecelerity/bouncelog.ec", kNone), kBounce),
+      in_modules(mode("bouncelog_mode", "0644", kNone), kBounce),
+      in_modules(boolean("log_inband_bounces", "true", kNone), kBounce),
+      in_modules(boolean("log_outofband_bounces", "true", kNone), kBounce),
+  };
+}
+
+}  // namespace impulse::config
