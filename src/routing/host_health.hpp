@@ -1,0 +1,43 @@
+// Failed-address quarantine: an address whose connection or handshake failed
+// is not used again for Host_Failure_Retry seconds (default 120), then it is
+// tried again (SPEC §3 rule 3; reference/momentum.md §2.6 "Failed IP").
+// Host up/down state is per binding: keep one HostHealth per binding.
+//
+// Stores failure times, not deadlines, so Host_Failure_Retry (domain or
+// global scope) is applied by the reader. Single-threaded: owned by the event
+// loop that runs the binding's queues. No failure modes.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "base/clock.hpp"
+#include "config/net.hpp"
+
+namespace impulse::routing {
+
+class HostHealth {
+ public:
+  void record_failure(const config::IpAddress& address, SteadyTime now);
+  void record_success(const config::IpAddress& address);
+
+  bool quarantined(const config::IpAddress& address, SteadyTime now, std::chrono::seconds retry) const;
+  // When the address last failed (console `domain`: "N s since failure").
+  std::optional<SteadyTime> failed_at(const config::IpAddress& address) const;
+
+  // Forget failures older than `retry`; returns how many were dropped.
+  std::size_t purge(SteadyTime now, std::chrono::seconds retry);
+  std::size_t size() const { return failures_.size(); }
+
+ private:
+  using Key = std::pair<bool, std::array<std::uint8_t, 16>>;
+  static Key key(const config::IpAddress& address) { return {address.v6, address.bytes}; }
+  std::map<Key, SteadyTime> failures_;
+};
+
+}  // namespace impulse::routing

@@ -1,0 +1,102 @@
+#include "routing/mx_chooser.hpp"
+
+#include <vector>
+
+namespace impulse::routing {
+
+std::int64_t QueueLoad::open_to(std::string_view host) const {
+  auto it = open_by_host.find(host);
+  return it == open_by_host.end() ? 0 : it->second;
+}
+
+std::int64_t QueueLoad::total_to(std::string_view host) const {
+  auto it = host_total_open.find(host);
+  return it == host_total_open.end() ? open_to(host) : it->second;
+}
+
+Choice MxChooser::choose(const ChoiceContext& c) {
+  Choice choice;
+  if (!c.record.usable()) {
+    choice.status = ChoiceStatus::RecordFailed;
+    choice.failure = c.record.failure;
+    return choice;
+  }
+  if (c.domain_health.should_delay(c.record, c.now, c.policy.mx_failures_to_delay,
+                                   c.policy.connect_timeout_to_delay)) {
+    choice.status = ChoiceStatus::DelayDomain;
+    return choice;
+  }
+  const auto wanted =
+      wanted_connections(c.load.active_messages, c.policy.max_outbound_connections, c.policy.aggressiveness);
+  if (c.load.open_connections >= wanted) {
+    choice.status = ChoiceStatus::AtQueueLimit;
+    return choice;
+  }
+  if (c.policy.server_max_outbound_connections >= 0 &&
+      c.load.server_open_connections >= c.policy.server_max_outbound_connections) {
+    choice.status = ChoiceStatus::AtServerLimit;
+    return choice;
+  }
+
+  struct Candidate {
+    const RouteHost* host;
+    const config::IpAddress* address;
+    std::int64_t open;
+  };
+  bool some_at_limit = false;
+  std::vector<Candidate> candidates;
+  const auto& hosts = c.record.hosts;
+  for (std::size_t level = 0; level < hosts.size() && candidates.empty();) {
+    const std::uint32_t preference = hosts[level].preference;
+    std::size_t end = level;
+    for (; end < hosts.size() && hosts[end].preference == preference; ++end) {
+      const RouteHost& host = hosts[end];
+      const config::IpAddress* address = nullptr;
+      for (const auto& ip : host.addresses) {
+        if (!c.host_health.quarantined(ip, c.now, c.policy.host_failure_retry)) {
+          address = &ip;
+          break;
+        }
+      }
+      if (!address) continue;  // unreachable for now
+      const std::int64_t limit = c.host_limit ? c.host_limit(host.name) : -1;
+      if (limit >= 0 && c.load.total_to(host.name) >= limit) {
+        some_at_limit = true;
+        continue;
+      }
+      candidates.push_back({&host, address, c.load.open_to(host.name)});
+    }
+    level = end;
+  }
+
+  if (candidates.empty()) {
+    if (some_at_limit) {
+      choice.status = ChoiceStatus::HostsAtLimit;
+    } else {
+      choice.status = ChoiceStatus::NoUsableHost;
+      choice.failure = transient_failure(kNoMxReachableText);
+    }
+    return choice;
+  }
+
+  std::int64_t fewest = candidates.front().open;
+  for (const auto& candidate : candidates) fewest = std::min(fewest, candidate.open);
+  std::vector<const Candidate*> least_loaded;
+  for (const auto& candidate : candidates) {
+    if (candidate.open == fewest) least_loaded.push_back(&candidate);
+  }
+  const Candidate& picked =
+      *least_loaded[least_loaded.size() == 1 ? 0 : random_.below(least_loaded.size())];
+
+  if (c.connection_throttle && !c.connection_throttle->try_take(c.now)) {
+    choice.status = ChoiceStatus::Throttled;
+    choice.retry_at = c.connection_throttle->next_token_at(c.now);
+    return choice;
+  }
+  choice.status = ChoiceStatus::Connect;
+  choice.target = ConnectTarget{picked.host->name, *picked.address, picked.host->port, picked.host->preference,
+                                picked.host->scheme, picked.host->path};
+  return choice;
+}
+
+}  // namespace impulse::routing
