@@ -1,0 +1,318 @@
+// Implementation of inbound/esmtp_session.hpp. Every reply text of the
+// ESMTP listener is in this file.
+#include "inbound/esmtp_session.hpp"
+
+#include "protocol/smtp_reply.hpp"
+
+namespace impulse::inbound {
+
+using protocol::CommandErrorKind;
+using protocol::Verb;
+
+EsmtpSession::EsmtpSession(const ListenerSettings& settings, SessionPeer peer, Injector& injector)
+    : settings_(settings), peer_(std::move(peer)), injector_(injector), self_(std::make_shared<EsmtpSession*>(this)) {}
+
+EsmtpSession::~EsmtpSession() { *self_ = nullptr; }
+
+void EsmtpSession::start() { reply(220, "", settings_.hostname + " ESMTP Impulse"); }
+
+std::string EsmtpSession::take_output() { return std::exchange(output_, {}); }
+
+EsmtpSession::Next EsmtpSession::next() const {
+  switch (phase_) {
+    case Phase::Closed:
+      return Next::Close;
+    case Phase::TlsPending:
+      return Next::StartTls;
+    case Phase::Injecting:
+      return Next::AwaitInjection;
+    default:
+      return Next::Read;
+  }
+}
+
+void EsmtpSession::receive(std::string_view bytes) {
+  if (phase_ == Phase::Closed || phase_ == Phase::TlsPending) return;  // nothing more is read as SMTP
+  input_.append(bytes);
+  process();
+}
+
+void EsmtpSession::process() {
+  if (processing_) return;  // re-entered from a synchronous injection completion
+  processing_ = true;
+  for (;;) {
+    std::string_view pending = std::string_view(input_).substr(input_pos_);
+    if (phase_ == Phase::Data) {
+      input_pos_ += data_->feed(pending);
+      if (!data_->done()) break;
+      finish_data();
+      continue;
+    }
+    if (phase_ == Phase::Injecting || phase_ == Phase::TlsPending || phase_ == Phase::Closed) break;
+
+    const std::size_t lf = pending.find('\n');
+    if (lf == std::string_view::npos) {
+      // A partial line longer than any legal one: drop what we have and
+      // remember to answer "line too long" when its end arrives.
+      if (pending.size() > protocol::kMaxTextLine) {
+        discarding_line_ = true;
+        input_pos_ = input_.size();
+      }
+      break;
+    }
+    std::string_view line = pending.substr(0, lf);
+    input_pos_ += lf + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const bool too_long = discarding_line_ || line.size() + 2 > protocol::kMaxTextLine;
+    discarding_line_ = false;
+    if (too_long) {
+      reply(500, "5.5.0", "Line too long");
+      continue;
+    }
+    handle_line(line);
+  }
+  // Keep only the unread tail.
+  if (input_pos_ >= input_.size()) {
+    input_.clear();
+  } else if (input_pos_ > 0) {
+    input_.erase(0, input_pos_);
+  }
+  input_pos_ = 0;
+  processing_ = false;
+}
+
+void EsmtpSession::handle_line(std::string_view line) {
+  auto cmd = protocol::parse_command(line);
+  if (cmd) {
+    handle_command(*cmd);
+    return;
+  }
+  const std::string& detail = cmd.error().detail;
+  switch (cmd.error().kind) {
+    case CommandErrorKind::Unrecognized:
+      reply(500, "5.5.1", "Command unrecognized");
+      break;
+    case CommandErrorKind::Syntax:
+      reply(501, "5.5.2", "Syntax error: " + detail);
+      break;
+    case CommandErrorKind::BadSender:
+      reply(501, "5.1.7", "Bad sender address syntax: " + detail);
+      break;
+    case CommandErrorKind::BadRecipient:
+      reply(501, "5.1.3", "Bad recipient address syntax: " + detail);
+      break;
+    case CommandErrorKind::BadParameter:
+      reply(501, "5.5.4", "Invalid parameter: " + detail);
+      break;
+    case CommandErrorKind::UnsupportedParameter:
+      reply(555, "5.5.4", "Parameter not recognized: " + detail);
+      break;
+  }
+}
+
+void EsmtpSession::handle_command(const protocol::Command& cmd) {
+  switch (cmd.verb) {
+    case Verb::Ehlo:
+      on_ehlo(cmd, true);
+      break;
+    case Verb::Helo:
+      on_ehlo(cmd, false);
+      break;
+    case Verb::Mail:
+      on_mail(cmd);
+      break;
+    case Verb::Rcpt:
+      on_rcpt(cmd);
+      break;
+    case Verb::Data:
+      on_data();
+      break;
+    case Verb::Rset:
+      reset_transaction();
+      if (phase_ == Phase::Mail) phase_ = Phase::Ready;
+      reply(250, "2.0.0", "Ok");
+      break;
+    case Verb::Noop:
+      reply(250, "2.0.0", "Ok");
+      break;
+    case Verb::Quit:
+      close_with(221, "2.0.0", settings_.hostname + " closing connection");
+      break;
+    case Verb::Starttls:
+      on_starttls();
+      break;
+    case Verb::Vrfy:
+      reply(252, "2.5.2", "Cannot VRFY user, but will accept message and attempt delivery");
+      break;
+    case Verb::Help:
+      reply(214, "2.0.0", "Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT STARTTLS VRFY HELP");
+      break;
+  }
+}
+
+void EsmtpSession::on_ehlo(const protocol::Command& cmd, bool esmtp) {
+  // EHLO/HELO may come at any time and abort any open transaction (RFC 5321 §4.1.4).
+  reset_transaction();
+  helo_ = cmd.argument;
+  esmtp_ = esmtp;
+  phase_ = Phase::Ready;
+  if (!esmtp) {
+    reply(250, "", settings_.hostname);
+    return;
+  }
+  std::vector<std::string> lines{settings_.hostname, "PIPELINING"};
+  lines.push_back(settings_.max_message_size > 0 ? "SIZE " + std::to_string(settings_.max_message_size) : "SIZE");
+  lines.push_back("8BITMIME");
+  lines.push_back("ENHANCEDSTATUSCODES");
+  if (peer_.tls_offered && !tls_) lines.push_back("STARTTLS");
+  output_ += protocol::format_reply(250, "", lines);
+}
+
+void EsmtpSession::on_mail(const protocol::Command& cmd) {
+  if (phase_ == Phase::Fresh) return reply(503, "5.5.1", "Bad sequence of commands: send EHLO or HELO first");
+  if (phase_ == Phase::Mail) return reply(503, "5.5.1", "Bad sequence of commands: nested MAIL command");
+  if (cmd.size && settings_.max_message_size > 0 && *cmd.size > settings_.max_message_size)
+    return reply(552, "5.3.4", "Message size exceeds fixed maximum message size");
+  reset_transaction();
+  mail_from_ = cmd.path.address();
+  body_8bitmime_ = cmd.body == protocol::BodyType::EightBitMime;
+  phase_ = Phase::Mail;
+  reply(250, "2.1.0", "Ok");
+}
+
+void EsmtpSession::on_rcpt(const protocol::Command& cmd) {
+  if (phase_ != Phase::Mail) return reply(503, "5.5.1", "Bad sequence of commands: send MAIL first");
+  ++rcpt_attempts_;
+  if (!peer_.relay_allowed) return reply(550, "5.7.1", "relaying denied");
+  if (settings_.max_recipients_per_message > 0 && recipients_.size() >= settings_.max_recipients_per_message)
+    return reply(452, "4.5.3", "Too many recipients");
+  recipients_.push_back(cmd.path.address());
+  reply(250, "2.1.5", "Ok");
+}
+
+void EsmtpSession::on_data() {
+  if (phase_ != Phase::Mail) return reply(503, "5.5.1", "Bad sequence of commands: send MAIL first");
+  if (recipients_.empty()) {
+    if (rcpt_attempts_ == 0) return reply(503, "5.5.1", "Bad sequence of commands: send RCPT first");
+    return reply(554, "5.5.1", "No valid recipients");
+  }
+  data_.emplace(settings_.max_message_size);
+  phase_ = Phase::Data;
+  reply(354, "", "End data with <CR><LF>.<CR><LF>");
+}
+
+void EsmtpSession::on_starttls() {
+  if (tls_) return reply(503, "5.5.1", "TLS already active");
+  if (!peer_.tls_offered) return reply(502, "5.5.1", "STARTTLS not available");
+  reset_transaction();
+  phase_ = Phase::TlsPending;
+  // Anything the client sent after STARTTLS in plaintext is dropped, never
+  // read as if it came over TLS (RFC 3207 §4.2; CVE-2011-0411).
+  input_pos_ = input_.size();
+  discarding_line_ = false;
+  reply(220, "2.0.0", "Ready to start TLS");
+}
+
+void EsmtpSession::finish_data() {
+  protocol::DataReader reader = std::move(*data_);
+  data_.reset();
+  if (reader.too_big()) {
+    reset_transaction();
+    phase_ = Phase::Ready;
+    return answer(552, "5.3.4", "Message size exceeds fixed maximum message size");
+  }
+  if (reader.line_too_long()) {
+    reset_transaction();
+    phase_ = Phase::Ready;
+    return answer(500, "5.5.0", "Line too long");
+  }
+  ReceivedMessage msg;
+  msg.helo = helo_;
+  msg.esmtp = esmtp_;
+  msg.mail_from = std::move(mail_from_);
+  msg.recipients = std::move(recipients_);
+  msg.body_8bitmime = body_8bitmime_;
+  msg.data = reader.take_data();
+  msg.peer_ip = peer_.ip;
+  msg.peer_port = peer_.port;
+  msg.listener_address = peer_.listener_address;
+  msg.tls = tls_;
+  reset_transaction();
+  phase_ = Phase::Injecting;
+  std::weak_ptr<EsmtpSession*> weak = self_;
+  injector_.inject(std::move(msg), [weak](Result<std::string> id) {
+    if (auto self = weak.lock(); self && *self) (*self)->injected(std::move(id));
+  });
+}
+
+void EsmtpSession::injected(Result<std::string> id) {
+  if (phase_ != Phase::Injecting) return;
+  phase_ = Phase::Ready;
+  if (id) {
+    answer(250, "2.0.0", "Ok: queued as " + *id);
+  } else {
+    answer(451, "4.3.0", id.error().message.empty() ? "Temporary failure, try again later" : id.error().message);
+  }
+  if (shutdown_pending_) {
+    shutdown_pending_ = false;
+    shutdown();
+    return;
+  }
+  process();  // answer what was pipelined behind the message
+}
+
+void EsmtpSession::reset_transaction() {
+  mail_from_.clear();
+  body_8bitmime_ = false;
+  recipients_.clear();
+  rcpt_attempts_ = 0;
+}
+
+void EsmtpSession::tls_established() {
+  if (phase_ != Phase::TlsPending) return;
+  // RFC 3207 §4.2: forget everything learned before TLS; expect EHLO again.
+  tls_ = true;
+  helo_.clear();
+  esmtp_ = false;
+  reset_transaction();
+  input_.clear();
+  input_pos_ = 0;
+  phase_ = Phase::Fresh;
+}
+
+void EsmtpSession::idle_timeout() {
+  if (phase_ == Phase::Closed) return;
+  close_with(421, "4.4.2", settings_.hostname + " Idle timeout, closing connection");
+}
+
+void EsmtpSession::shutdown() {
+  if (phase_ == Phase::Closed) return;
+  if (phase_ == Phase::Injecting) {
+    shutdown_pending_ = true;
+    return;
+  }
+  close_with(421, "4.3.2", settings_.hostname + " Service shutting down, closing connection");
+}
+
+void EsmtpSession::answer(int code, std::string_view enhanced, std::string_view text) {
+  output_ += protocol::format_reply(code, enhanced, text);
+}
+
+void EsmtpSession::reply(int code, std::string_view enhanced, std::string_view text) {
+  answer(code, enhanced, text);
+  if (code < 500 || phase_ == Phase::Closed) return;
+  ++errors_;
+  if (settings_.max_errors > 0 && errors_ >= settings_.max_errors)
+    close_with(421, "4.7.0", settings_.hostname + " Too many errors, closing connection");
+}
+
+void EsmtpSession::close_with(int code, std::string_view enhanced, std::string_view text) {
+  output_ += protocol::format_reply(code, enhanced, text);
+  phase_ = Phase::Closed;
+  reset_transaction();
+  data_.reset();
+  input_.clear();
+  input_pos_ = 0;
+}
+
+}  // namespace impulse::inbound

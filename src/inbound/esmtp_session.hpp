@@ -1,0 +1,124 @@
+// EsmtpSession: the server side of one SMTP conversation (RFC 5321, with
+// PIPELINING RFC 2920, SIZE RFC 1870, 8BITMIME RFC 6152, ENHANCEDSTATUSCODES
+// RFC 2034, STARTTLS RFC 3207) as a pure state machine: bytes in, reply
+// bytes out, the received message handed to an Injector. SPEC §6.
+//
+// Leaves to the network part (esmtp_listener.cpp): sockets, TLS handshakes,
+// deadlines, and when to call idle_timeout()/shutdown(). The caller loops:
+//   receive(bytes) -> write take_output() -> act on next():
+//     Read            read more (after flushing: "flush before blocking")
+//     StartTls        flush the 220, handshake, then tls_established()
+//     AwaitInjection  wait; the Injector's completion resumes the session
+//     Close           flush, then close the connection
+// All complete pipelined commands in the input are answered, in order, in
+// one output batch. Input after STARTTLS in the same read is discarded (the
+// plaintext injection of CVE-2011-0411). Input after DATA goes to the data
+// reader; input after the final dot is kept and answered once the
+// Injector's completion arrives.
+//
+// Threads: one owner (the connection's event loop). The Injector's
+// completion must run on that owner too (the listener posts it there); it
+// may also run synchronously inside inject() (test doubles).
+//
+// Failure modes: bad input always gets a reply and the session goes on
+// (500 5.5.0 line too long, 500 5.5.1 unknown command, 501 5.5.2/5.1.7/5.1.3
+// syntax, 503 5.5.1 sequence, 555 5.5.4 unknown parameter); after
+// `max_errors` 5xx replies to commands it says `421 4.7.0` and closes.
+// Memory: at most one partial command line (1000 octets) plus the unread
+// part of the last receive() is held; message data is capped by
+// Max_Message_Size when set.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/error.hpp"
+#include "inbound/injector.hpp"
+#include "inbound/listener_settings.hpp"
+#include "protocol/data_reader.hpp"
+#include "protocol/smtp_command.hpp"
+
+namespace impulse::inbound {
+
+struct SessionPeer {
+  std::string ip;                // textual peer address
+  std::uint16_t port = 0;
+  std::string listener_address;  // ListenerSettings::display_address()
+  bool relay_allowed = false;    // relay_allowed(settings, peer ip)
+  bool tls_offered = false;      // a TLS context exists for this listener
+};
+
+class EsmtpSession {
+ public:
+  enum class Next { Read, StartTls, AwaitInjection, Close };
+
+  // `settings` and `injector` must outlive the session.
+  EsmtpSession(const ListenerSettings& settings, SessionPeer peer, Injector& injector);
+  ~EsmtpSession();
+  EsmtpSession(const EsmtpSession&) = delete;
+  EsmtpSession& operator=(const EsmtpSession&) = delete;
+
+  void start();                          // queues the 220 banner
+  void receive(std::string_view bytes);  // processes every complete command
+  std::string take_output();
+  bool has_output() const { return !output_.empty(); }
+  Next next() const;
+
+  void tls_established();  // handshake done: back to the initial state, in TLS
+  void idle_timeout();     // queues 421 4.4.2; next() becomes Close
+  void shutdown();         // queues 421 4.3.2 (after a pending injection's reply)
+
+  bool in_tls() const { return tls_; }
+
+ private:
+  enum class Phase { Fresh, Ready, Mail, Data, Injecting, TlsPending, Closed };
+
+  void process();
+  void handle_line(std::string_view line);
+  void handle_command(const protocol::Command& cmd);
+  void on_ehlo(const protocol::Command& cmd, bool esmtp);
+  void on_mail(const protocol::Command& cmd);
+  void on_rcpt(const protocol::Command& cmd);
+  void on_data();
+  void on_starttls();
+  void finish_data();
+  void injected(Result<std::string> id);
+  void reset_transaction();
+  // A reply to a command: 5xx ones count towards max_errors.
+  void reply(int code, std::string_view enhanced, std::string_view text);
+  // A reply that never counts (the verdict on a message's data).
+  void answer(int code, std::string_view enhanced, std::string_view text);
+  void close_with(int code, std::string_view enhanced, std::string_view text);
+
+  const ListenerSettings& settings_;
+  SessionPeer peer_;
+  Injector& injector_;
+  // Shared with the injection completion so a late completion after this
+  // session is gone does nothing.
+  std::shared_ptr<EsmtpSession*> self_;
+
+  Phase phase_ = Phase::Fresh;
+  bool tls_ = false;
+  bool esmtp_ = false;
+  bool processing_ = false;
+  bool discarding_line_ = false;  // inside a command line already over the limit
+  bool shutdown_pending_ = false;
+  std::size_t errors_ = 0;
+  std::string helo_;
+  std::string input_;
+  std::size_t input_pos_ = 0;
+  std::string output_;
+
+  // Current transaction.
+  std::string mail_from_;
+  bool body_8bitmime_ = false;
+  std::vector<std::string> recipients_;
+  std::size_t rcpt_attempts_ = 0;
+  std::optional<protocol::DataReader> data_;
+};
+
+}  // namespace impulse::inbound
