@@ -47,6 +47,27 @@ struct Answer {
 
 using AnswerHandler = std::function<void(const Answer&)>;
 
+// Names for logs and test output: "MX", "A", "AAAA"; "ok", "nodata",
+// "nxdomain", "servfail", "timeout".
+inline const char* record_type_name(RecordType type) {
+  switch (type) {
+    case RecordType::MX: return "MX";
+    case RecordType::A: return "A";
+    case RecordType::AAAA: return "AAAA";
+  }
+  return "?";
+}
+inline const char* status_name(Status status) {
+  switch (status) {
+    case Status::Ok: return "ok";
+    case Status::NoData: return "nodata";
+    case Status::NxDomain: return "nxdomain";
+    case Status::ServFail: return "servfail";
+    case Status::Timeout: return "timeout";
+  }
+  return "?";
+}
+
 class Resolver {
  public:
   virtual ~Resolver() = default;
