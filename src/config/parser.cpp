@@ -4,6 +4,7 @@
 // stack; every loop consumes a token or ends, so parsing is linear.
 #include <cstddef>
 #include <deque>
+#include <filesystem>
 #include <utility>
 
 #include <fmt/format.h>
@@ -34,11 +35,16 @@ bool closes(const Token& t) {
   return t.kind == TokenKind::RBrace || t.kind == TokenKind::RParen || t.kind == TokenKind::RBracket;
 }
 
+// `a/./b/../c` and `a/c` name the same file (lexically; no file access).
+std::string normal_path(const std::string& path) {
+  return std::filesystem::path(path).lexically_normal().string();
+}
+
 // State shared by the parsers of the top file and all files it includes.
 struct Session {
   const IncludeLoader& loader;
   Diagnostics errors;
-  std::vector<std::string> include_stack;  // files being parsed, outermost first
+  std::vector<std::string> include_stack;  // files being parsed, outermost first (normal form)
   std::size_t included_files = 0;
   bool stopped = false;  // too many errors: every parser winds down
 
@@ -81,13 +87,14 @@ class FileParser {
       if (buffer_.back().kind != TokenKind::Error) ++good;
     }
   }
-  // Reports lexical errors at the front of the buffer.
+  // Reports lexical errors at the front of the buffer; leaves a non-error
+  // token there.
   void flush_errors() {
-    fill(1);
+    if (buffer_.empty()) buffer_.push_back(lexer_.next());
     while (buffer_.front().kind == TokenKind::Error) {
       session_.report(loc(buffer_.front()), buffer_.front().text);
       buffer_.pop_front();
-      fill(1);
+      if (buffer_.empty()) buffer_.push_back(lexer_.next());
     }
   }
   // The k-th token ahead, lexical errors skipped. Looking at the next token
@@ -103,6 +110,12 @@ class FileParser {
       if (k-- == 0) return t;
     }
     return end_;  // unreachable: fill() guaranteed k + 1 tokens
+  }
+  // Consumes the next token without looking at it.
+  void drop() {
+    if (session_.stopped) return;
+    flush_errors();
+    if (buffer_.front().kind != TokenKind::End) buffer_.pop_front();
   }
   // Consumes the next token (End is never consumed).
   Token take() {
@@ -129,12 +142,12 @@ class FileParser {
       if (t.kind == TokenKind::End) return;
       if (opens(t)) ++depth;
       else if (closes(t)) --depth;
-      take();
+      drop();
     }
   }
   // Skips the opening bracket ahead and its whole group.
   void skip_group() {
-    take();
+    drop();
     skip_to_close();
   }
   // After a broken statement: skips the rest of `line`, and any group opened
@@ -144,7 +157,7 @@ class FileParser {
       const Token& t = peek();
       if (t.kind == TokenKind::End || t.line != line || t.kind == TokenKind::RBrace) return;
       if (opens(t)) skip_group();
-      else take();
+      else drop();
     }
   }
 
@@ -416,8 +429,9 @@ class FileParser {
     }
     for (auto& f : *files) {
       if (session_.stopped) return;
+      std::string normal = normal_path(f.path);
       bool cycle = false;
-      for (const auto& open : session_.include_stack) cycle = cycle || open == f.path;
+      for (const auto& open : session_.include_stack) cycle = cycle || open == normal;
       if (cycle) {
         error(keyword, fmt::format("include cycle: '{}' is already being included", f.path));
         continue;
@@ -426,7 +440,7 @@ class FileParser {
         error(keyword, fmt::format("too many included files: more than {}", kMaxIncludedFiles));
         return;
       }
-      session_.include_stack.push_back(f.path);
+      session_.include_stack.push_back(std::move(normal));
       FileParser sub(session_, f.content, f.path, include_depth_ + 1);
       sub.parse_into(scope, nesting);
       session_.include_stack.pop_back();
@@ -444,7 +458,7 @@ class FileParser {
 }  // namespace
 
 ParseResult parse_text(std::string_view text, std::string filename, const IncludeLoader& loader) {
-  Session session{loader, {}, {filename}, 0, false};
+  Session session{loader, {}, {normal_path(filename)}, 0, false};
   ParseResult result;
   result.root.loc = SourceLoc{filename, 1, 1};
   FileParser parser(session, text, filename, 0);
