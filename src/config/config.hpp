@@ -135,6 +135,11 @@ class Config {
 
 using ConfigPtr = std::shared_ptr<const Config>;
 
+// Options that need a restart (registry: not reloadable, e.g. spoolbase)
+// whose values differ between the running and the next configuration, by
+// name, sorted. `config reload` reports them: they keep their running value.
+std::vector<std::string> restart_required_changes(const Config& running, const Config& next);
+
 // Parse + validate + freeze. On failure: every diagnostic, in file order.
 impulse::expected<ConfigPtr, Diagnostics> load_config(const std::string& path);
 

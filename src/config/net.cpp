@@ -213,6 +213,8 @@ impulse::expected<Endpoint, std::string> parse_listen_address(std::string_view t
     return impulse::unexpected(std::string("expected a listen address such as \"127.0.0.1:25\", \"[::1]:25\", "
                                            "\":25\" or a socket path"));
   if (text.find('/') != std::string_view::npos || istarts_with(text, "unix:")) return parse_endpoint(text, true);
+  if (text.front() != '[' && std::count(text.begin(), text.end(), ':') > 1)
+    return impulse::unexpected(std::string(kBracketHint));
   // Wildcards: ":25" / "*:25" = every IPv4 address, "[*]:25" = every IPv6 address.
   std::string_view port_text;
   std::optional<Endpoint> any;
