@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <deque>
 #include <filesystem>
+#include <optional>
 #include <utility>
 
 #include <fmt/format.h>
@@ -243,7 +244,9 @@ class FileParser {
     Assignment a;
     a.name = std::move(name.text);
     a.loc = loc(name);
-    a.value = parse_value(nesting);
+    auto value = parse_value(nesting);
+    if (!value) return;  // nested too deeply; reported
+    a.value = std::move(*value);
     Scope::Item item;
     item.assignment = std::move(a);
     scope.items.push_back(std::move(item));
@@ -276,8 +279,9 @@ class FileParser {
 
   // ---- values ------------------------------------------------------------
 
-  // The next token starts a value.
-  Value parse_value(int nesting) {
+  // The next token starts a value. Nothing when it opens a bracket nested
+  // too deeply (reported and skipped).
+  std::optional<Value> parse_value(int nesting) {
     const Token& t = peek();
     if (t.kind == TokenKind::LParen) return parse_array(nesting);
     if (t.kind == TokenKind::LBracket) return parse_dict(nesting);
@@ -290,14 +294,14 @@ class FileParser {
     return v;
   }
 
-  Value parse_array(int nesting) {
+  std::optional<Value> parse_array(int nesting) {
     Value v;
     v.kind = Value::Kind::Array;
     v.loc = loc(peek());
     if (nesting + 1 > kMaxNesting) {
       too_deep(peek());
       skip_group();
-      return v;
+      return std::nullopt;
     }
     Token open = take();
     while (true) {
@@ -313,11 +317,11 @@ class FileParser {
             not_closed_array(open);
             return v;
           }
-          v.items.push_back(parse_value(nesting + 1));
+          if (auto item = parse_value(nesting + 1)) v.items.push_back(std::move(*item));
           break;
         case TokenKind::LParen:
         case TokenKind::LBracket:
-          v.items.push_back(parse_value(nesting + 1));
+          if (auto item = parse_value(nesting + 1)) v.items.push_back(std::move(*item));
           break;
         case TokenKind::Comma:
           error(t, "unexpected ',' in array: array elements are separated by spaces, not commas");
@@ -338,14 +342,14 @@ class FileParser {
   }
   void not_closed_array(const Token& open) { error(open, "array is never closed: missing ')'"); }
 
-  Value parse_dict(int nesting) {
+  std::optional<Value> parse_dict(int nesting) {
     Value v;
     v.kind = Value::Kind::Dict;
     v.loc = loc(peek());
     if (nesting + 1 > kMaxNesting) {
       too_deep(peek());
       skip_group();
-      return v;
+      return std::nullopt;
     }
     Token open = take();
     while (true) {
@@ -367,10 +371,12 @@ class FileParser {
             error(key, fmt::format("missing value after '=' for dictionary key {}", describe(key)));
             break;
           }
+          auto value = parse_value(nesting + 1);
+          if (!value) break;
           Value::Entry e;
           e.key = std::move(key.text);
           e.key_loc = loc(key);
-          e.value = parse_value(nesting + 1);
+          e.value = std::move(*value);
           v.entries.push_back(std::move(e));
           break;
         }

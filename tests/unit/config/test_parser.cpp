@@ -543,6 +543,14 @@ TEST(ParserErrorTest, ArrayNestingTooDeep) {
   ASSERT_EQ(r.root.items.size(), 2u);
   EXPECT_EQ(r.root.items[0].assignment->name, "x");
   EXPECT_EQ(r.root.items[1].assignment->name, "y");
+  // 64 levels are kept; the 65th is left out of the tree.
+  const Value* v = &r.root.items[0].assignment->value;
+  for (int level = 1; level < 64; ++level) {
+    ASSERT_EQ(v->items.size(), 1u) << level;
+    v = &v->items[0];
+  }
+  EXPECT_EQ(v->kind, Value::Kind::Array);
+  EXPECT_TRUE(v->items.empty());
 }
 
 TEST(ParserErrorTest, SixtyFourLevelsAreFine) {
