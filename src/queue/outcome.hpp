@@ -1,0 +1,225 @@
+// Delivery outcomes: what a delivery agent reports back to the queue for each
+// recipient of an attempt (delivered / transient / permanent), with the reply
+// text, the connection stage, the remote address, the bytes sent and the
+// scope the outcome applies to; plus the catalogue of Momentum's own
+// "[internal]" reply texts, so every agent writes them identically.
+//
+// Leaves to others: mapping socket errors and SMTP replies to outcomes (each
+// delivery agent, in exactly one place: DESIGN.md rule 4); retry timing and
+// bounces (queue scheduler, queue/retry_policy.hpp, protocol/dsn.hpp); log
+// records (log/mainlog_format.hpp).
+// Threading: plain values; safe to move between threads.
+// Failure modes: none (data only).
+// Spec: SPEC §4 (every attempt ends per recipient as delivered, transient or
+// permanent); reference/momentum.md §6 (stage codes), §7.6 (internal texts).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace impulse::queue {
+
+// Connection stage at which an outcome happened, with Momentum's numbers as
+// written in the mainlog and bouncelog (M4/4-log-formats-connection-stages).
+enum class Stage : int {
+  kNotConnected = 0,
+  kIdle = 1,
+  kDuringMailFrom = 2,
+  kAfterMailFrom = 3,
+  kDuringRcptTo = 4,
+  kAfterRcptTo = 5,
+  kDuringData = 6,
+  kAfterData = 7,
+  kSendingBody = 8,
+  kReadingConfirmation = 9,
+  kDuringEhlo = 10,
+  kAfterEhlo = 11,
+  kReadingBanner = 12,
+  kDuringRset = 13,
+  kAfterRset = 14,
+  kDuringStartTls = 15,
+  kAfterStartTls = 16,
+  kTlsHandshake = 17,
+  kTlsRenegotiation = 18,
+  kDuringXclient = 19,
+  kAfterXclient = 20,
+  kOutOfBandBounce = 21,
+  kUnknown = 22,
+};
+
+constexpr int stage_code(Stage s) { return static_cast<int>(s); }
+
+constexpr std::string_view stage_name(Stage s) {
+  switch (s) {
+    case Stage::kNotConnected: return "not connected";
+    case Stage::kIdle: return "idle";
+    case Stage::kDuringMailFrom: return "during MAIL FROM";
+    case Stage::kAfterMailFrom: return "after MAIL FROM";
+    case Stage::kDuringRcptTo: return "during RCPT TO";
+    case Stage::kAfterRcptTo: return "after RCPT TO";
+    case Stage::kDuringData: return "during DATA";
+    case Stage::kAfterData: return "after DATA";
+    case Stage::kSendingBody: return "sending BODY";
+    case Stage::kReadingConfirmation: return "reading confirmation";
+    case Stage::kDuringEhlo: return "during EHLO";
+    case Stage::kAfterEhlo: return "after EHLO";
+    case Stage::kReadingBanner: return "reading BANNER";
+    case Stage::kDuringRset: return "during RSET";
+    case Stage::kAfterRset: return "after RSET";
+    case Stage::kDuringStartTls: return "during STARTTLS";
+    case Stage::kAfterStartTls: return "after STARTTLS";
+    case Stage::kTlsHandshake: return "TLS handshake";
+    case Stage::kTlsRenegotiation: return "TLS renegotiation";
+    case Stage::kDuringXclient: return "during XCLIENT";
+    case Stage::kAfterXclient: return "after XCLIENT";
+    case Stage::kOutOfBandBounce: return "out-of-band bounce";
+    case Stage::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+enum class Disposition {
+  kDelivered,  // accepted by the peer: remove from spool, log D
+  kTransient,  // retry later: delayed queue, log T
+  kPermanent,  // never retry: bounce, log P (and B in the bouncelog)
+};
+
+// Who the outcome is about. The queue uses it to decide what else is
+// affected: kHost marks the target host (address) bad for host_failure_retry,
+// kDomain applies to every message of the (binding, domain) queue (e.g. DNS
+// failure, no MX reachable), kMessage to every recipient of the message
+// (e.g. a 5xx after DATA), kRecipient to this recipient only (RCPT reply).
+enum class Scope { kRecipient, kMessage, kHost, kDomain };
+
+constexpr std::string_view disposition_name(Disposition d) {
+  switch (d) {
+    case Disposition::kDelivered: return "delivered";
+    case Disposition::kTransient: return "transient";
+    case Disposition::kPermanent: return "permanent";
+  }
+  return "transient";
+}
+
+constexpr std::string_view scope_name(Scope s) {
+  switch (s) {
+    case Scope::kRecipient: return "recipient";
+    case Scope::kMessage: return "message";
+    case Scope::kHost: return "host";
+    case Scope::kDomain: return "domain";
+  }
+  return "recipient";
+}
+
+// The outcome of one attempt for one recipient.
+struct Outcome {
+  Disposition disposition = Disposition::kTransient;
+  Scope scope = Scope::kRecipient;
+  // The reply as received ("550 5.1.1 <x@y>: Recipient address rejected";
+  // multi-line replies keep their CRLFs, the log sanitises) or one of the
+  // [internal] texts below.
+  std::string reply;
+  Stage stage = Stage::kUnknown;
+  std::string remote_ip;    // address of the peer; empty when no connection was made
+  std::string remote_host;  // its name (MX or route host), for the DSN's Remote-MTA; may be empty
+  std::uint64_t bytes_sent = 0;  // 0 = no connection made (mainlog T/P field 6)
+
+  bool delivered() const { return disposition == Disposition::kDelivered; }
+  bool transient() const { return disposition == Disposition::kTransient; }
+  bool permanent() const { return disposition == Disposition::kPermanent; }
+  // True for Momentum-generated texts (no remote server said this).
+  bool internal() const { return reply.find("[internal]") != std::string::npos; }
+};
+
+// One attempt's result: outcomes[i] belongs to the i-th recipient the agent
+// was given, in the same order, always one per recipient.
+struct AttemptResult {
+  std::vector<Outcome> outcomes;
+};
+
+inline Outcome delivered(std::string reply, std::string remote_ip, std::uint64_t bytes_sent,
+                         std::string remote_host = {}) {
+  return Outcome{Disposition::kDelivered, Scope::kRecipient, std::move(reply), Stage::kReadingConfirmation,
+                 std::move(remote_ip),  std::move(remote_host), bytes_sent};
+}
+
+inline Outcome transient(std::string reply, Stage stage, Scope scope = Scope::kRecipient,
+                         std::string remote_ip = {}, std::uint64_t bytes_sent = 0, std::string remote_host = {}) {
+  return Outcome{Disposition::kTransient, scope, std::move(reply), stage, std::move(remote_ip),
+                 std::move(remote_host),  bytes_sent};
+}
+
+inline Outcome permanent(std::string reply, Stage stage, Scope scope = Scope::kRecipient,
+                         std::string remote_ip = {}, std::uint64_t bytes_sent = 0, std::string remote_host = {}) {
+  return Outcome{Disposition::kPermanent, scope, std::move(reply), stage, std::move(remote_ip),
+                 std::move(remote_host),  bytes_sent};
+}
+
+// Momentum's internal reply texts (reference/momentum.md §7.6, from
+// Momentum's "responses by message" appendix). Spelled exactly; log parsers
+// and integration tests match on them. Texts Momentum lists without an SMTP
+// code (the certificate checks) get 451, like the other 4.7.5 TLS texts.
+namespace internal_reply {
+
+// Routing and DNS.
+inline constexpr std::string_view kNoMxReachable =
+    "421 4.4.0 [internal] no MXs for this domain could be reached at this time";
+inline constexpr std::string_view kNoValidHosts = "451 4.4.1 [internal] No valid hosts";
+inline constexpr std::string_view kNoValidHostsNoConnections =
+    "451 4.4.1 [internal] No valid hosts (unable to make any connections)";
+inline constexpr std::string_view kNoMxOrA = "454 4.4.4 [internal] no MX or A for domain";
+inline constexpr std::string_view kNullMx = "550 5.4.4 [internal] NULL MX domain does not accept mail";
+inline constexpr std::string_view kPrivateLoopback = "551 5.4.6 [internal] Private/Loopback Address";
+inline constexpr std::string_view kDomainLookupFailed = "554 5.4.4 [internal] Domain Lookup Failed";
+
+// Connection and session.
+inline constexpr std::string_view kServiceUnavailable = "421 4.4.5 Service unavailable";
+inline constexpr std::string_view kConcurrencyLimit = "421 4.4.5 Service unavailable, concurrency limit reached";
+inline constexpr std::string_view kConnectionTimedOut = "450 4.4.1 [internal] Connection Timed Out";
+inline constexpr std::string_view kNoBanner = "451 4.4.2 [internal] no banner";
+inline constexpr std::string_view kSendHeloFailed = "451 4.4.2 [internal] send HELO/EHLO failed";
+inline constexpr std::string_view kNoHeloResponse = "451 4.4.2 [internal] no HELO/EHLO response";
+inline constexpr std::string_view kSendMailFromFailed = "451 4.4.2 [internal] send MAIL FROM failed";
+inline constexpr std::string_view kNoMailFromResponse = "451 4.4.2 [internal] no MAIL FROM response";
+inline constexpr std::string_view kMailFromArgsTooLong = "451 4.4.2 [internal] MAIL FROM arguments too long";
+inline constexpr std::string_view kSendRcptToFailed = "451 4.4.2 [internal] send RCPT TO failed";
+inline constexpr std::string_view kNoRcptToResponse = "451 4.4.2 [internal] no RCPT TO response";
+inline constexpr std::string_view kRcptToArgsTooLong = "451 4.4.2 [internal] RCPT TO arguments too long";
+inline constexpr std::string_view kSendDataFailed = "451 4.4.2 [internal] send DATA failed";
+inline constexpr std::string_view kNoDataResponse = "451 4.4.2 [internal] no DATA response";
+inline constexpr std::string_view kSendBodyFailed = "451 4.4.2 [internal] send BODY failed";
+inline constexpr std::string_view kNoBodyResponse = "451 4.4.2 [internal] no BODY response";
+inline constexpr std::string_view kSendRsetFailed = "451 4.4.2 [internal] send RSET failed";
+inline constexpr std::string_view kNoRsetResponse = "451 4.4.2 [internal] no RSET response";
+inline constexpr std::string_view kConnectionClosed = "451 4.4.2 [internal] connection closed by remote host";
+inline constexpr std::string_view kSendXclientFailed = "451 4.4.2 [internal] send XCLIENT failed";
+inline constexpr std::string_view kNoXclientResponse = "451 4.4.2 [internal] no XCLIENT response";
+
+// TLS and XCLIENT requirements.
+inline constexpr std::string_view kSendStartTlsFailed = "451 4.7.5 [internal] send STARTTLS failed";
+inline constexpr std::string_view kNoTlsGoAhead = "451 4.7.5 [internal] no tls go-ahead";
+inline constexpr std::string_view kTlsNegotiationFailed = "451 4.7.5 [internal] TLS negotiation failed";
+inline constexpr std::string_view kStartTlsNotAdvertised =
+    "451 4.7.6 [internal] STARTTLS required but not advertised";
+inline constexpr std::string_view kXclientNotAdvertised = "451 4.7.6 [internal] XCLIENT required but not advertised";
+inline constexpr std::string_view kCertNotSignedByCa = "451 4.7.5 [internal] SSL cert must be signed by a valid CA";
+inline constexpr std::string_view kCertNameMismatch =
+    "451 4.7.5 [internal] SSL cert common name does not match host";
+
+// Queue lifetime (queue/retry_policy.hpp).
+inline constexpr std::string_view kExceededMaxRetries = "554 5.4.7 [internal] exceeded max retries without delivery";
+inline constexpr std::string_view kExceededMaxTime = "554 5.4.7 [internal] exceeded max time without delivery";
+inline constexpr std::string_view kNotAttemptedExpired =
+    "554 5.4.5 [internal] Delivery not attempted (message expired)";
+
+// Administrative actions and policy.
+inline constexpr std::string_view kManuallyPurged = "554 5.7.0 [internal] Message manually purged";  // fail domain
+inline constexpr std::string_view kManuallyFailed = "554 manually failed";                          // message fail
+inline constexpr std::string_view kManuallyDelayed = "451 4.4.1 [internal] manually delayed domain";
+inline constexpr std::string_view kBlackholed = "554 5.7.0 [internal] Blackholed";
+inline constexpr std::string_view kDiscardedByPolicy = "550 5.7.1 [internal] discarded by policy";
+
+}  // namespace internal_reply
+
+}  // namespace impulse::queue
