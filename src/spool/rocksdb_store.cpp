@@ -1,0 +1,481 @@
+// Implementation of spool/rocksdb_store.hpp.
+#include "spool/rocksdb_store.hpp"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/experimental.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/perf_context.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/table_properties_collectors.h>
+#include <rocksdb/write_batch.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "spool/group_commit.hpp"
+#include "spool/record.hpp"
+
+namespace impulse::spool {
+namespace {
+
+constexpr const char* kMetaFamily = "meta";
+constexpr const char* kBodyFamily = "body";
+constexpr const char* kFormatKey = "format";
+constexpr const char* kEpochKey = "id_epoch";
+constexpr const char* kFormatValue = "impulse-spool-1";
+// recover() asks for a compaction when it stepped over more tombstones than
+// this, and more than twice the live records.
+constexpr std::uint64_t kTombstoneCompactionThreshold = 10000;
+
+struct WriteOp {
+  enum class Kind : std::uint8_t { kCommit, kUpdate, kRemove } kind;
+  MessageId id;
+  std::string record;                    // kCommit
+  Body body;                             // kCommit
+  std::vector<RecipientUpdate> updates;  // kUpdate
+  DoneCallback done;
+};
+
+rocksdb::Slice as_slice(const MessageId::Key& key) { return rocksdb::Slice(key.data(), key.size()); }
+
+std::string hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : bytes.substr(0, 32)) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 0xF]);
+  }
+  return out;
+}
+
+Error closed_error() { return Error{"spool is closed", ESHUTDOWN}; }
+
+bool contains_ci(std::string_view hay, std::string_view needle) {
+  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+         }) != hay.end();
+}
+
+rocksdb::CompressionType body_compression() {
+  auto supported = rocksdb::GetSupportedCompressions();
+  bool lz4 = std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end();
+  return lz4 ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
+}
+
+rocksdb::ColumnFamilyOptions family_options(std::size_t memtable_bytes, rocksdb::CompressionType compression,
+                                            const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions cf;
+  cf.write_buffer_size = memtable_bytes;
+  cf.max_write_buffer_number = 4;
+  cf.compression = compression;
+  cf.level_compaction_dynamic_level_bytes = true;
+  // Files where deletions dominate get compacted, so tombstones do not pile up
+  // in front of the live records a start-up scan has to reach.
+  cf.table_properties_collector_factories.push_back(
+      rocksdb::NewCompactOnDeletionCollectorFactory(/*sliding_window_size=*/256, /*deletion_trigger=*/128,
+                                                    /*deletion_ratio=*/0.5));
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return cf;
+}
+
+rocksdb::DBOptions db_options() {
+  rocksdb::DBOptions db;
+  db.create_if_missing = true;
+  db.create_missing_column_families = true;
+  db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  db.manual_wal_flush = false;
+  db.paranoid_checks = true;
+  db.max_background_jobs = 2;
+  db.max_total_wal_size = 256u << 20;  // bounds the WAL: old memtables get flushed
+  db.bytes_per_sync = 1u << 20;
+  db.keep_log_file_num = 4;  // RocksDB's own LOG files in the spool directory
+  db.max_log_file_size = 4u << 20;
+  return db;
+}
+
+}  // namespace
+
+struct RocksDbStore::Impl {
+  std::string path;
+  rocksdb::DBOptions db_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;  // default, meta, body
+  rocksdb::DB* db = nullptr;  // null after a failed reopen, until one succeeds
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::ColumnFamilyHandle* default_cf = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_cf = nullptr;
+  rocksdb::ColumnFamilyHandle* body_cf = nullptr;
+  std::uint32_t epoch = 0;
+  std::unique_ptr<GroupCommitter<WriteOp>> writer;
+
+  // Shared by reads; exclusive while close() or the writer's recovery swaps
+  // the database.
+  mutable std::shared_mutex life_mu;
+  bool closed = false;
+  std::string unavailable;  // why db is null (guarded by life_mu)
+
+  bool recover_before_next_write = false;  // writer thread only
+
+  std::atomic<std::uint64_t> commits{0}, updates{0}, removes{0}, failed{0}, batches{0};
+
+  Error write_error(const rocksdb::Status& s) const {
+    return Error{"spool '" + path + "': write failed: " + s.ToString(), EIO};
+  }
+
+  rocksdb::Status open_db() {
+    auto s = rocksdb::DB::Open(db_options, path, families, &handles, &db);
+    if (!s.ok()) {
+      db = nullptr;
+      handles.clear();
+      return s;
+    }
+    default_cf = handles[0];
+    meta_cf = handles[1];
+    body_cf = handles[2];
+    return s;
+  }
+
+  void release() {
+    if (db == nullptr) return;
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    handles.clear();
+    db->Close();  // after a write error it reports that error again: nothing to do about it
+    delete db;
+    db = nullptr;
+  }
+
+  // After a failed write RocksDB refuses every later write (its background
+  // error is sticky; Resume() cannot clear a WAL write error). Reopening
+  // replays the WAL up to the last complete record and starts a new one, so
+  // the spool heals by itself once the disk has room again.
+  void recover_from_write_error() {
+    if (db != nullptr && db->Resume().ok()) return;
+    std::unique_lock lock(life_mu);
+    release();
+    auto s = open_db();
+    unavailable = s.ok() ? "" : s.ToString();
+  }
+
+  // Caller holds life_mu (shared or exclusive).
+  Result<void> check_usable() const {
+    if (closed) return unexpected(closed_error());
+    if (db == nullptr) return fail("spool '" + path + "' is unavailable after a write error: " + unavailable, EIO);
+    return {};
+  }
+
+  void submit(WriteOp&& op) {
+    if (writer->try_submit(std::move(op))) return;
+    failed.fetch_add(1, std::memory_order_relaxed);
+    if (op.done) op.done(unexpected(closed_error()));
+  }
+
+  // Current encoded record of `id` as seen by this batch so far.
+  // nullopt = not stored (or removed earlier in the batch).
+  Result<std::optional<std::string>> current_record(
+      const MessageId& id, const std::unordered_map<MessageId, std::optional<std::string>>& overlay) {
+    if (auto it = overlay.find(id); it != overlay.end()) return it->second;
+    auto key = id.to_key();
+    std::string value;
+    auto s = db->Get(rocksdb::ReadOptions(), meta_cf, as_slice(key), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return fail("spool '" + path + "': read failed: " + s.ToString(), EIO);
+    return std::optional<std::string>(std::move(value));
+  }
+
+  // The writer thread's work: one batch, one synced write, then callbacks.
+  void flush(std::vector<WriteOp>& ops) {
+    if (recover_before_next_write) {
+      recover_from_write_error();
+      recover_before_next_write = db == nullptr;
+    }
+    if (db == nullptr) {
+      Error error{"spool '" + path + "' is unavailable after a write error: " + unavailable, EIO};
+      for (auto& op : ops) {
+        failed.fetch_add(1, std::memory_order_relaxed);
+        if (op.done) op.done(unexpected(error));
+      }
+      return;
+    }
+    rocksdb::WriteBatch batch;
+    std::vector<std::optional<Error>> op_errors(ops.size());
+    std::unordered_map<MessageId, std::optional<std::string>> overlay;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      auto& op = ops[i];
+      auto key = op.id.to_key();
+      switch (op.kind) {
+        case WriteOp::Kind::kCommit:
+          batch.Put(meta_cf, as_slice(key), op.record);
+          batch.Put(body_cf, as_slice(key), *op.body);
+          overlay[op.id] = std::move(op.record);
+          break;
+        case WriteOp::Kind::kUpdate: {
+          auto current = current_record(op.id, overlay);
+          if (!current) {
+            op_errors[i] = current.error();
+            break;
+          }
+          if (!*current) {
+            op_errors[i] = Error{"message " + op.id.to_string() + " is not in the spool", ENOENT};
+            break;
+          }
+          auto message = decode_record(**current);
+          if (!message) {
+            op_errors[i] = Error{op.id.to_string() + ": " + message.error().message, EIO};
+            break;
+          }
+          if (auto applied = apply_updates(*message, op.updates); !applied) {
+            op_errors[i] = applied.error();
+            break;
+          }
+          std::string record = encode_record(*message);
+          batch.Put(meta_cf, as_slice(key), record);
+          overlay[op.id] = std::move(record);
+          break;
+        }
+        case WriteOp::Kind::kRemove:
+          batch.Delete(meta_cf, as_slice(key));
+          batch.Delete(body_cf, as_slice(key));
+          overlay[op.id] = std::nullopt;
+          break;
+      }
+    }
+
+    rocksdb::Status status;
+    if (batch.Count() > 0) {
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      status = db->Write(wo, &batch);
+      batches.fetch_add(1, std::memory_order_relaxed);
+      recover_before_next_write = !status.ok();
+    }
+
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      auto& op = ops[i];
+      Result<void> result;
+      if (op_errors[i]) {
+        result = unexpected(std::move(*op_errors[i]));
+      } else if (!status.ok()) {
+        result = unexpected(write_error(status));
+      }
+      if (!result) {
+        failed.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        switch (op.kind) {
+          case WriteOp::Kind::kCommit: commits.fetch_add(1, std::memory_order_relaxed); break;
+          case WriteOp::Kind::kUpdate: updates.fetch_add(1, std::memory_order_relaxed); break;
+          case WriteOp::Kind::kRemove: removes.fetch_add(1, std::memory_order_relaxed); break;
+        }
+      }
+      if (op.done) op.done(std::move(result));
+    }
+  }
+};
+
+Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const RocksDbStoreOptions& options, const Clock& clock) {
+  namespace fs = std::filesystem;
+  const std::string& path = options.path;
+  if (path.empty()) return fail("Spoolbase is empty: no spool directory given", EINVAL);
+  std::error_code ec;
+  auto st = fs::status(path, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    return fail("cannot use spool directory '" + path + "': " + ec.message(), ec.value());
+  if (fs::exists(st) && !fs::is_directory(st))
+    return fail("spool directory '" + path + "' exists and is not a directory", ENOTDIR);
+  if (!fs::exists(st)) {
+    fs::create_directories(path, ec);
+    if (ec) return fail("cannot create spool directory '" + path + "': " + ec.message(), ec.value());
+  }
+  if (::access(path.c_str(), W_OK | X_OK) != 0) {
+    int err = errno;
+    return fail("spool directory '" + path + "' is not writable: " + std::strerror(err), err);
+  }
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->db_options = db_options();
+  impl->families = {
+      {rocksdb::kDefaultColumnFamilyName, family_options(1u << 20, rocksdb::kNoCompression, cache)},
+      {kMetaFamily, family_options(options.meta_memtable_bytes, rocksdb::kNoCompression, cache)},
+      {kBodyFamily, family_options(options.body_memtable_bytes, body_compression(), cache)},
+  };
+  auto s = impl->open_db();
+  if (!s.ok()) {
+    std::string why = s.ToString();
+    if (s.IsIOError() && contains_ci(why, "lock"))
+      return fail("spool directory '" + path + "' is in use by another process (cannot lock " + path +
+                      "/LOCK): " + why,
+                  EBUSY);
+    return fail("cannot open spool '" + path + "': " + why, EIO);
+  }
+
+  // Spool format, then a fresh id epoch, synced before anyone can use it.
+  auto& db = *impl->db;
+  std::string value;
+  s = db.Get(rocksdb::ReadOptions(), impl->default_cf, kFormatKey, &value);
+  if (s.ok() && value != kFormatValue) {
+    impl->release();
+    return fail("spool '" + path + "' has format '" + value.substr(0, 40) + "', this impulsed reads '" +
+                    kFormatValue + "'",
+                EINVAL);
+  }
+  if (!s.ok() && !s.IsNotFound()) {
+    impl->release();
+    return fail("cannot read spool '" + path + "': " + s.ToString(), EIO);
+  }
+  std::uint32_t last_epoch = 0;
+  s = db.Get(rocksdb::ReadOptions(), impl->default_cf, kEpochKey, &value);
+  if (s.ok() && value.size() == 4) {
+    for (unsigned char c : value) last_epoch = (last_epoch << 8) | c;
+  } else if (!s.IsNotFound()) {
+    impl->release();
+    return fail("spool '" + path + "' has an unreadable id epoch: " + s.ToString(), EIO);
+  }
+  if (last_epoch == UINT32_MAX) {
+    impl->release();
+    return fail("spool '" + path + "' has run out of message id epochs", ERANGE);
+  }
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count();
+  auto now32 = static_cast<std::uint32_t>(std::clamp<std::int64_t>(now, 0, UINT32_MAX));
+  impl->epoch = std::max(now32, last_epoch + 1);
+  char epoch_bytes[4];
+  for (int i = 0; i < 4; ++i) epoch_bytes[i] = static_cast<char>(impl->epoch >> (24 - 8 * i));
+  rocksdb::WriteBatch batch;
+  batch.Put(impl->default_cf, kFormatKey, kFormatValue);
+  batch.Put(impl->default_cf, kEpochKey, rocksdb::Slice(epoch_bytes, 4));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  s = db.Write(wo, &batch);
+  if (!s.ok()) {
+    impl->release();
+    return fail("cannot write to spool '" + path + "': " + s.ToString(), EIO);
+  }
+
+  Impl* raw = impl.get();
+  impl->writer = std::make_unique<GroupCommitter<WriteOp>>(
+      [raw](std::vector<WriteOp>& ops) { raw->flush(ops); }, options.max_batch_ops, "spool-writer");
+  return std::unique_ptr<RocksDbStore>(new RocksDbStore(std::move(impl)));
+}
+
+RocksDbStore::RocksDbStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+RocksDbStore::~RocksDbStore() { close(); }
+
+std::uint32_t RocksDbStore::id_epoch() const { return impl_->epoch; }
+
+void RocksDbStore::commit_new(Message message, Body body, DoneCallback on_durable) {
+  WriteOp op{WriteOp::Kind::kCommit, message.id, encode_record(message), std::move(body), {}, std::move(on_durable)};
+  if (!op.body) op.body = std::make_shared<const std::string>();
+  impl_->submit(std::move(op));
+}
+
+void RocksDbStore::update_recipients(const MessageId& id, std::vector<RecipientUpdate> updates,
+                                     DoneCallback on_done) {
+  impl_->submit(WriteOp{WriteOp::Kind::kUpdate, id, {}, {}, std::move(updates), std::move(on_done)});
+}
+
+void RocksDbStore::remove(const MessageId& id, DoneCallback on_done) {
+  impl_->submit(WriteOp{WriteOp::Kind::kRemove, id, {}, {}, {}, std::move(on_done)});
+}
+
+Result<Body> RocksDbStore::load_body(const MessageId& id) const {
+  std::shared_lock lock(impl_->life_mu);
+  if (auto usable = impl_->check_usable(); !usable) return unexpected(usable.error());
+  auto key = id.to_key();
+  std::string value;
+  auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->body_cf, as_slice(key), &value);
+  if (s.IsNotFound()) return fail("message " + id.to_string() + " has no body in the spool", ENOENT);
+  if (!s.ok()) return fail("spool '" + impl_->path + "': read failed: " + s.ToString(), EIO);
+  return std::make_shared<const std::string>(std::move(value));
+}
+
+Result<Message> RocksDbStore::load_message(const MessageId& id) const {
+  std::shared_lock lock(impl_->life_mu);
+  if (auto usable = impl_->check_usable(); !usable) return unexpected(usable.error());
+  auto key = id.to_key();
+  std::string value;
+  auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->meta_cf, as_slice(key), &value);
+  if (s.IsNotFound()) return fail("message " + id.to_string() + " is not in the spool", ENOENT);
+  if (!s.ok()) return fail("spool '" + impl_->path + "': read failed: " + s.ToString(), EIO);
+  auto message = decode_record(value);
+  if (!message) return fail(id.to_string() + ": " + message.error().message, EIO);
+  return message;
+}
+
+Result<RecoverReport> RocksDbStore::recover(const std::function<void(Message&&)>& visitor) {
+  std::shared_lock lock(impl_->life_mu);
+  if (auto usable = impl_->check_usable(); !usable) return unexpected(usable.error());
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  ro.readahead_size = 2u << 20;
+  auto old_level = rocksdb::GetPerfLevel();
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kEnableCount);
+  rocksdb::get_perf_context()->Reset();
+
+  RecoverReport report;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->meta_cf));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto key = it->key();
+    auto id = MessageId::from_key(std::string_view(key.data(), key.size()));
+    if (!id) {
+      report.corrupt.push_back(hex(std::string_view(key.data(), key.size())) + ": " + id.error().message);
+      continue;
+    }
+    auto message = decode_record(std::string_view(it->value().data(), it->value().size()));
+    if (!message) {
+      report.corrupt.push_back(id->to_string() + ": " + message.error().message);
+      continue;
+    }
+    if (message->id != *id) {
+      report.corrupt.push_back(id->to_string() + ": record names message " + message->id.to_string());
+      continue;
+    }
+    ++report.messages;
+    visitor(std::move(*message));
+  }
+  report.tombstones_skipped = rocksdb::get_perf_context()->internal_delete_skipped_count;
+  rocksdb::SetPerfLevel(old_level);
+  if (!it->status().ok()) return fail("spool '" + impl_->path + "': scan failed: " + it->status().ToString(), EIO);
+  it.reset();
+
+  if (report.tombstones_skipped > kTombstoneCompactionThreshold &&
+      report.tombstones_skipped > 2 * report.messages) {
+    // Background compaction of the whole key range; the result does not
+    // matter for correctness, only for the next start-up's speed.
+    rocksdb::experimental::SuggestCompactRange(impl_->db, impl_->meta_cf, nullptr, nullptr);
+    rocksdb::experimental::SuggestCompactRange(impl_->db, impl_->body_cf, nullptr, nullptr);
+  }
+  return report;
+}
+
+StoreStats RocksDbStore::stats() const {
+  StoreStats s;
+  s.commits = impl_->commits.load(std::memory_order_relaxed);
+  s.updates = impl_->updates.load(std::memory_order_relaxed);
+  s.removes = impl_->removes.load(std::memory_order_relaxed);
+  s.failed = impl_->failed.load(std::memory_order_relaxed);
+  s.batches = impl_->batches.load(std::memory_order_relaxed);
+  return s;
+}
+
+void RocksDbStore::close() {
+  impl_->writer->stop();  // completes every queued write first
+  std::unique_lock lock(impl_->life_mu);
+  if (impl_->closed) return;
+  impl_->closed = true;
+  impl_->release();
+}
+
+}  // namespace impulse::spool

@@ -1,0 +1,17 @@
+// Implementation of the store-independent parts of spool/store.hpp.
+#include "spool/store.hpp"
+
+#include <cerrno>
+
+namespace impulse::spool {
+
+Result<void> apply_updates(Message& message, std::span<const RecipientUpdate> updates) {
+  for (const auto& u : updates) {
+    if (u.index >= message.recipients.size())
+      return fail("message " + message.id.to_string() + " has no recipient #" + std::to_string(u.index), EINVAL);
+  }
+  for (const auto& u : updates) message.recipients[u.index].status = u.status;
+  return {};
+}
+
+}  // namespace impulse::spool
