@@ -108,7 +108,8 @@ struct UnboundResolver::Impl : std::enable_shared_from_this<Impl> {
   ResolverOptions options_;
   ContextPtr ctx_;
   asio::posix::stream_descriptor results_;  // libunbound's result pipe (ub_fd); not ours to close
-  bool waiting_ = false;
+  bool waiting_ = false;    // a wait (or a posted look) on the result pipe is pending
+  std::string broken_;      // why libunbound stopped answering; "" while it works
   std::map<std::string, std::unique_ptr<Upstream>> in_flight_;
   std::map<Upstream*, std::unique_ptr<Upstream>> abandoned_;  // cancel refused; drop its answer
   std::uint64_t next_waiter_id_ = 1;
@@ -166,10 +167,10 @@ struct UnboundResolver::Impl : std::enable_shared_from_this<Impl> {
       return;
     }
 
-    // Results of queries cancelled while nothing was being watched may sit
-    // in the pipe; the descriptor wait is edge-triggered, so clear them
-    // before relying on it again.
-    if (!waiting_ && ub_poll(ctx_.get())) ub_process(ctx_.get());
+    if (!broken_.empty()) {
+      deliver(waiter, std::make_shared<const Answer>(failure(qname, Status::ServFail, broken_)));
+      return;
+    }
 
     auto upstream = std::make_unique<Upstream>();
     upstream->owner = this;
@@ -192,22 +193,38 @@ struct UnboundResolver::Impl : std::enable_shared_from_this<Impl> {
 
   // Keeps one wait on the result pipe while anything is outstanding, and
   // none otherwise (so an idle resolver does not keep its loop running).
+  // Asio's reactor is edge-triggered: results that arrived while no wait
+  // was queued (after a cancelled wait, or late answers to cancelled
+  // queries) raise no new edge, so look before waiting.
   void watch() {
-    if (waiting_ || (in_flight_.empty() && abandoned_.empty())) return;
+    if (waiting_ || !broken_.empty() || (in_flight_.empty() && abandoned_.empty())) return;
     waiting_ = true;
-    results_.async_wait(asio::posix::descriptor_base::wait_read,
-                        [weak = weak_from_this()](const boost::system::error_code& ec) {
-                          if (auto self = weak.lock()) self->on_readable(ec);
-                        });
+    auto handler = [weak = weak_from_this()](const boost::system::error_code& ec) {
+      if (auto self = weak.lock()) self->on_readable(ec);
+    };
+    if (ub_poll(ctx_.get())) {
+      asio::post(io_, [handler] { handler(boost::system::error_code()); });
+      return;
+    }
+    results_.async_wait(asio::posix::descriptor_base::wait_read, handler);
+  }
+
+  // Drops the wait when nothing is outstanding any more (after timeouts).
+  void unwatch_if_idle() {
+    if (waiting_ && in_flight_.empty() && abandoned_.empty()) results_.cancel();
   }
 
   void on_readable(const boost::system::error_code& ec) {
     waiting_ = false;
-    if (ec == asio::error::operation_aborted) return;
+    if (ec == asio::error::operation_aborted) {
+      watch();  // a query may have started after the cancel
+      return;
+    }
     int rc = ec ? UB_PIPE : ub_process(ctx_.get());
     if (rc != 0) {
-      std::string text = ec ? "result pipe: " + ec.message() : std::string("resolver error: ") + ub_strerror(rc);
-      fail_all(Status::ServFail, text);
+      // libunbound's background thread is gone: nothing will answer again.
+      broken_ = ec ? "resolver result pipe: " + ec.message() : std::string("resolver error: ") + ub_strerror(rc);
+      fail_all(Status::ServFail, broken_);
       return;
     }
     watch();
@@ -274,10 +291,11 @@ struct UnboundResolver::Impl : std::enable_shared_from_this<Impl> {
       Upstream* raw = orphan.get();
       abandoned_.emplace(raw, std::move(orphan));
     }
+    unwatch_if_idle();
   }
 
-  // Answers every waiter and cancels every upstream query (used when the
-  // result pipe breaks).
+  // Answers every waiter and cancels every upstream query (used when
+  // libunbound's result pipe breaks).
   void fail_all(Status status, const std::string& text) {
     auto in_flight = std::move(in_flight_);
     in_flight_.clear();

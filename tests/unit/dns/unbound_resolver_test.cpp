@@ -213,6 +213,8 @@ TEST_F(UnboundResolverTest, ZoneTheServerDoesNotServeIsServFail) {
   auto a = ask(*r, "example.org", RecordType::MX);  // nsd answers REFUSED
   EXPECT_EQ(a.status, Status::ServFail);
   EXPECT_FALSE(a.error_text.empty());
+  // The refusal does not make libunbound give up on the server.
+  EXPECT_EQ(ask(*r, "multi.test", RecordType::MX).status, Status::Ok);
 }
 
 TEST_F(UnboundResolverTest, NamesUnderBuiltinLocalZonesAreAskedOfTheNameservers) {
@@ -324,6 +326,37 @@ TEST_F(UnboundResolverTest, SilentServerGivesTimeoutToEveryWaiter) {
     EXPECT_FALSE(a.error_text.empty());
     EXPECT_EQ(a.canonical_name, "multi.test");
   }
+  EXPECT_EQ(r->in_flight(), 0u);
+  // Nothing left to wait for: the loop runs dry instead of watching forever.
+  io_.restart();
+  io_.run_for(5s);
+  EXPECT_TRUE(io_.stopped());
+}
+
+TEST_F(UnboundResolverTest, RacingDeadlinesStillGiveExactlyOneCallbackEach) {
+  // A 1 ms deadline races nsd's answers: some queries time out and are
+  // cancelled while their answers are on the way, later queries reuse the
+  // pipe. Whatever wins, each query gets one callback and the loop ends.
+  auto r = make({nsd_->nameserver()}, 1ms);
+  // Mostly distinct names, so libunbound's cache cannot answer them.
+  auto name_of = [](std::size_t n) { return n % 4 == 0 ? std::string("multi.test") : "n" + std::to_string(n) + ".test"; };
+  std::vector<int> calls(60, 0);
+  std::size_t answered = 0;
+  for (std::size_t round = 0; round < 3; ++round) {
+    for (std::size_t i = 0; i < 20; ++i) {
+      std::size_t n = round * 20 + i;
+      r->query(name_of(n), RecordType::MX, [&, n](const Answer& a) {
+        EXPECT_NE(a.status, Status::ServFail) << a.error_text;
+        ++calls[n];
+        ++answered;
+      });
+    }
+    run_until([&] { return answered == (round + 1) * 20; });
+  }
+  io_.restart();
+  io_.run_for(5s);
+  EXPECT_TRUE(io_.stopped());
+  for (std::size_t n = 0; n < calls.size(); ++n) EXPECT_EQ(calls[n], 1) << n;
   EXPECT_EQ(r->in_flight(), 0u);
 }
 
