@@ -15,7 +15,8 @@ namespace impulse::dns {
 struct ResolverOptions {
   // `Nameservers`: "127.0.0.1:5353", "[::1]:53", "10.0.0.1" (port 53),
   // "::1" (bare IPv6, port 53). When non-empty every query is forwarded to
-  // these servers, in order of preference, and libunbound's built-in local
+  // these servers (libunbound picks among them by round-trip time and
+  // fails over when one stops answering), and libunbound's built-in local
   // zones (test., invalid., localhost., onion., home.arpa., the RFC 6303
   // reverse zones) are removed so those names are asked too.
   std::vector<std::string> nameservers;
