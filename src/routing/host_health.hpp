@@ -4,8 +4,8 @@
 // Host up/down state is per binding: keep one HostHealth per binding.
 //
 // Stores failure times, not deadlines, so Host_Failure_Retry (domain or
-// global scope) is applied by the reader. Single-threaded: owned by the event
-// loop that runs the binding's queues. No failure modes.
+// global scope) is applied by the reader. Thread-safe (an internal lock):
+// a binding's queues may live on different event loops. No failure modes.
 #pragma once
 
 #include <array>
@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <utility>
 
@@ -32,11 +33,12 @@ class HostHealth {
 
   // Forget failures older than `retry`; returns how many were dropped.
   std::size_t purge(SteadyTime now, std::chrono::seconds retry);
-  std::size_t size() const { return failures_.size(); }
+  std::size_t size() const;
 
  private:
   using Key = std::pair<bool, std::array<std::uint8_t, 16>>;
   static Key key(const config::IpAddress& address) { return {address.v6, address.bytes}; }
+  mutable std::mutex mutex_;
   std::map<Key, SteadyTime> failures_;
 };
 

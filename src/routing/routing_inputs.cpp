@@ -116,6 +116,14 @@ std::shared_ptr<TokenBucket> throttle_bucket(ThrottleRegistry& registry, const c
   return registry.bucket(kind, spec.owner, spec.rate);
 }
 
+std::shared_ptr<TokenBucket> host_throttle_bucket(ThrottleRegistry& registry, const config::Config& config,
+                                                  std::string_view binding, std::string_view host, ThrottleKind kind) {
+  const auto resolved = config.resolve_host(
+      binding, host, kind == ThrottleKind::Messages ? "outbound_throttle_messages" : "outbound_throttle_connections");
+  if (!resolved.value || resolved.is_default()) return nullptr;
+  return registry.bucket(kind, resolved.owner, resolved.value->as_rate());
+}
+
 std::int64_t host_max_connections(const config::Config& config, std::string_view binding, std::string_view host) {
   const auto resolved = config.resolve_host(binding, host, "max_outbound_connections");
   return resolved.value ? resolved.value->as_int() : -1;

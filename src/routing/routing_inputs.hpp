@@ -42,6 +42,11 @@ ThrottleSpec throttle_from_config(const config::Config& config, const config::Ou
 std::shared_ptr<TokenBucket> throttle_bucket(ThrottleRegistry& registry, const config::Config& config,
                                              const config::OutboundKey& key, ThrottleKind kind);
 
+// A `Host "name"` Outbound_Throttle_* bucket (its own chain, no fallback to
+// the outbound chain; additive with the domain/binding bucket), or nullptr.
+std::shared_ptr<TokenBucket> host_throttle_bucket(ThrottleRegistry& registry, const config::Config& config,
+                                                  std::string_view binding, std::string_view host, ThrottleKind kind);
+
 // `Host "name"` max_outbound_connections for a target host (-1 = unlimited;
 // a Host stanza does not fall back to the outbound chain).
 std::int64_t host_max_connections(const config::Config& config, std::string_view binding, std::string_view host);

@@ -21,21 +21,29 @@ TokenBucket::TokenBucket(config::RateSpec rate, SteadyTime now)
       theoretical_arrival_(now) {}
 
 bool TokenBucket::try_take(SteadyTime now) {
+  std::lock_guard lock(mutex_);
   if (now + tolerance_ < theoretical_arrival_) return false;
   theoretical_arrival_ = std::max(theoretical_arrival_, now) + interval_;
   return true;
 }
 
 SteadyTime TokenBucket::next_token_at(SteadyTime now) const {
+  std::lock_guard lock(mutex_);
   return std::max(now, theoretical_arrival_ - tolerance_);
 }
 
 std::shared_ptr<TokenBucket> ThrottleRegistry::bucket(ThrottleKind kind, const config::ScopeId& owner,
                                                       const config::RateSpec& rate) {
   if (rate.count <= 0 || rate.per_seconds <= 0) return nullptr;
+  std::lock_guard lock(mutex_);
   auto& slot = buckets_[{kind, owner}];
   if (!slot || !(slot->rate() == rate)) slot = std::make_shared<TokenBucket>(rate, clock_.now());
   return slot;
+}
+
+std::size_t ThrottleRegistry::size() const {
+  std::lock_guard lock(mutex_);
+  return buckets_.size();
 }
 
 }  // namespace impulse::routing

@@ -9,15 +9,17 @@
 // that falls back to the same owner gets the same bucket. A changed rate for
 // the same owner (config reload) replaces that bucket.
 //
-// Time comes from the caller (a Clock's now()). Single-threaded: one
-// registry per process loop, or guarded by its owner. A rate of 0 or less
-// means unlimited: no bucket.
+// Time comes from the caller (a Clock's now()). Thread-safe: a bucket owned
+// by a global or binding_group scope is shared by queues on every event
+// loop, so buckets and the registry lock internally (one short critical
+// section per call). A rate of 0 or less means unlimited: no bucket.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -40,7 +42,8 @@ class TokenBucket {
   const config::RateSpec& rate() const { return rate_; }
 
  private:
-  config::RateSpec rate_;
+  mutable std::mutex mutex_;
+  const config::RateSpec rate_;
   std::chrono::nanoseconds interval_;   // S/N: one token's worth of time
   std::chrono::nanoseconds tolerance_;  // (N-1)*interval: the burst allowance
   SteadyTime theoretical_arrival_;      // GCRA's TAT
@@ -56,10 +59,11 @@ class ThrottleRegistry {
   // nullptr for an unlimited rate.
   std::shared_ptr<TokenBucket> bucket(ThrottleKind kind, const config::ScopeId& owner, const config::RateSpec& rate);
 
-  std::size_t size() const { return buckets_.size(); }
+  std::size_t size() const;
 
  private:
   const Clock& clock_;
+  mutable std::mutex mutex_;
   std::map<std::pair<ThrottleKind, config::ScopeId>, std::shared_ptr<TokenBucket>> buckets_;
 };
 

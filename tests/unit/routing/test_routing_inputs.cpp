@@ -272,6 +272,24 @@ Outbound_Throttle_Connections = "1/10"
   EXPECT_EQ(throttle_from_config(*c, {"b1", "y.example"}, ThrottleKind::Connections).owner, "global");
 }
 
+TEST(RoutingInputs, HostThrottlesHaveTheirOwnChain) {
+  auto c = load(R"(
+Outbound_Throttle_Connections = "100"
+Host "mx1.example.com" { Outbound_Throttle_Connections = "3" }
+Host "mx2.example.com" { }
+)");
+  ASSERT_TRUE(c);
+  ManualClock clock;
+  ThrottleRegistry registry(clock);
+  auto mx1 = host_throttle_bucket(registry, *c, "default", "mx1.example.com", ThrottleKind::Connections);
+  ASSERT_TRUE(mx1);
+  EXPECT_EQ(mx1->rate().count, 3);
+  EXPECT_EQ(mx1, host_throttle_bucket(registry, *c, "b9", "mx1.example.com", ThrottleKind::Connections));
+  EXPECT_EQ(host_throttle_bucket(registry, *c, "default", "mx2.example.com", ThrottleKind::Connections), nullptr)
+      << "no fallback to the global throttle";
+  EXPECT_EQ(host_throttle_bucket(registry, *c, "default", "mx1.example.com", ThrottleKind::Messages), nullptr);
+}
+
 TEST(RoutingInputs, ScopeRanksFollowTheFallbackOrder) {
   EXPECT_EQ(outbound_scope_rank("binding_group:g1/binding:b1/domain:example.com"), 1);
   EXPECT_EQ(outbound_scope_rank("binding:b1/domain:example.com"), 1);
