@@ -180,6 +180,7 @@ class NsdServer {
     for (const auto& [origin, text] : zones_) {
       std::ofstream(dir_ / zone_file(origin)) << text;
       int rc = run({program("nsd-checkzone"), origin, (dir_ / zone_file(origin)).string()}, dir_ / "checkzone.out");
+      if (rc == 127 || rc < 0) return failed("cannot run nsd-checkzone (Debian package nsd)");
       if (rc != 0) return failed("zone " + origin + " rejected:\n" + slurp(dir_ / "checkzone.out"));
     }
     return true;
@@ -244,7 +245,7 @@ class NsdServer {
   bool spawn() {
     std::vector<std::string> argv = {program("nsd"), "-d", "-c", (dir_ / "nsd.conf").string()};
     pid_ = spawn_process(argv, dir_ / "nsd.out", true);
-    return pid_ > 0 || failed("cannot start nsd");
+    return pid_ > 0 || failed("cannot start nsd (Debian package nsd)");
   }
 
   int family() const { return options_.address.find(':') != std::string::npos ? AF_INET6 : AF_INET; }
