@@ -1,0 +1,269 @@
+// Implementation of inbound/esmtp_listener.hpp (Asio coroutines).
+#include "inbound/esmtp_listener.hpp"
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <mutex>
+#include <unordered_map>
+
+#include "inbound/esmtp_connection.hpp"
+#include "inbound/tls_context.hpp"
+
+namespace impulse::inbound {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+using tcp = asio::ip::tcp;
+using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+namespace {
+
+// Listen_Backlog's Momentum default.
+constexpr int kListenBacklog = 500;
+// Back-off after a failed accept (EMFILE and the like) so a loop never spins.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+
+struct Listen {
+  ListenerSettings settings;
+  std::shared_ptr<asio::ssl::context> tls;
+  tcp::endpoint endpoint;  // bound endpoint (real port)
+};
+
+// Per event loop; touched only on that loop's thread after open().
+struct Loop {
+  explicit Loop(asio::io_context& io) : io(io) {}
+  asio::io_context& io;
+  std::vector<tcp::acceptor> acceptors;  // one per Listen
+  std::unordered_map<EsmtpConnection*, std::weak_ptr<EsmtpConnection>> sessions;
+  bool stopping = false;
+};
+
+config::IpAddress to_ip(const asio::ip::address& a) {
+  config::IpAddress ip;
+  if (a.is_v4()) {
+    const auto b = a.to_v4().to_bytes();
+    std::copy(b.begin(), b.end(), ip.bytes.begin());
+  } else {
+    ip.v6 = true;
+    const auto b = a.to_v6().to_bytes();
+    std::copy(b.begin(), b.end(), ip.bytes.begin());
+  }
+  return ip;
+}
+
+std::string ip_text(const asio::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  return a.to_string();
+}
+
+Result<void> bind_acceptor(tcp::acceptor& acceptor, const tcp::endpoint& endpoint, const std::string& name) {
+  boost::system::error_code ec;
+  auto failed = [&](const char* what) { return fail("ESMTP_Listener " + name + ": " + what + ": " + ec.message()); };
+  acceptor.open(endpoint.protocol(), ec);
+  if (ec) return failed("cannot open socket");
+  acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.set_option(ReusePort(true), ec);
+  if (!ec && endpoint.address().is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
+  if (ec) return failed("cannot set socket options");
+  acceptor.bind(endpoint, ec);
+  if (ec) return fail("ESMTP_Listener " + name + ": " + ec.message());
+  acceptor.listen(kListenBacklog, ec);
+  if (ec) return failed("cannot listen");
+  return {};
+}
+
+// SO_REUSEPORT would let us share a port with another process of the same
+// user that also set it: probe with a plain socket first so "address in
+// use" is reported as it should be.
+Result<void> probe_free(asio::io_context& io, const tcp::endpoint& endpoint, const std::string& name) {
+  tcp::acceptor probe(io);
+  boost::system::error_code ec;
+  probe.open(endpoint.protocol(), ec);
+  if (!ec) probe.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec && endpoint.address().is_v6()) probe.set_option(asio::ip::v6_only(true), ec);
+  if (!ec) probe.bind(endpoint, ec);
+  if (ec) return fail("ESMTP_Listener " + name + ": " + ec.message());
+  return {};
+}
+
+}  // namespace
+
+struct EsmtpListener::State : std::enable_shared_from_this<EsmtpListener::State> {
+  State(Injector& injector, LogSink log) : injector(injector), log(std::move(log)) {}
+
+  Injector& injector;
+  LogSink log;
+  std::vector<Listen> listens;
+  std::vector<std::unique_ptr<Loop>> loops;
+  std::atomic<std::size_t> live{0};
+  std::atomic<std::size_t> loops_to_stop{0};
+  std::atomic<bool> stop_requested{false};
+  std::mutex done_mu;
+  std::function<void()> done;
+
+  void report(const std::string& line) const {
+    if (log) log(line);
+  }
+
+  // Completion handler for co_spawn: logs an escaped exception by name.
+  auto supervisor(std::string name, std::function<void()> after = {}) {
+    return [self = shared_from_this(), name = std::move(name), after = std::move(after)](std::exception_ptr e) {
+      if (e) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          self->report(name + ": exception: " + ex.what());
+        } catch (...) {
+          self->report(name + ": unknown exception");
+        }
+      }
+      if (after) after();
+    };
+  }
+
+  awaitable<void> accept_loop(Loop& loop, std::size_t index) {
+    auto self = shared_from_this();
+    tcp::acceptor& acceptor = loop.acceptors[index];
+    const Listen& listen = listens[index];
+    asio::steady_timer retry(loop.io);
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(use_awaitable));
+      if (loop.stopping || !acceptor.is_open()) co_return;
+      if (ec) {
+        if (ec == asio::error::operation_aborted) co_return;
+        report("ESMTP_Listener " + listen.settings.display_address() + ": accept failed: " + ec.message());
+        retry.expires_after(kAcceptRetryDelay);
+        co_await retry.async_wait(asio::as_tuple(use_awaitable));
+        continue;
+      }
+      start_session(loop, listen, std::move(socket));
+    }
+  }
+
+  void start_session(Loop& loop, const Listen& listen, tcp::socket socket) {
+    boost::system::error_code ec;
+    const tcp::endpoint remote = socket.remote_endpoint(ec);
+    if (ec) return;  // already gone
+    socket.set_option(tcp::no_delay(true), ec);
+    SessionPeer peer;
+    peer.ip = ip_text(remote.address());
+    peer.port = remote.port();
+    peer.listener_address = listen.settings.display_address();
+    peer.relay_allowed = relay_allowed(listen.settings, to_ip(remote.address()));
+    peer.tls_offered = listen.tls != nullptr;
+    auto conn = std::make_shared<EsmtpConnection>(std::move(socket), listen.settings, listen.tls, injector,
+                                                  std::move(peer), log, shared_from_this());
+    loop.sessions.emplace(conn.get(), conn);
+    ++live;
+    const std::string name = "esmtp_session " + conn->peer().ip + ":" + std::to_string(conn->peer().port);
+    asio::co_spawn(loop.io, conn->watchdog(), supervisor(name + " watchdog"));
+    asio::co_spawn(loop.io, conn->run(),
+                   supervisor(name, [self = shared_from_this(), &loop, key = conn.get()] {
+                     loop.sessions.erase(key);
+                     --self->live;
+                     self->maybe_done();
+                   }));
+  }
+
+  void stop_loop(Loop& loop) {
+    if (!loop.stopping) {
+      loop.stopping = true;
+      boost::system::error_code ignored;
+      for (auto& a : loop.acceptors) a.close(ignored);
+      for (auto& [key, weak] : loop.sessions)
+        if (auto conn = weak.lock()) conn->shutdown();
+    }
+    --loops_to_stop;
+    maybe_done();
+  }
+
+  void maybe_done() {
+    if (!stop_requested || loops_to_stop != 0 || live != 0) return;
+    std::function<void()> d;
+    {
+      std::lock_guard lock(done_mu);
+      d = std::move(done);
+      done = nullptr;
+    }
+    if (d) d();
+  }
+};
+
+Result<std::unique_ptr<EsmtpListener>> EsmtpListener::open(const std::vector<asio::io_context*>& loops,
+                                                           std::vector<ListenerSettings> listens, Injector& injector,
+                                                           LogSink log) {
+  if (loops.empty()) return fail("ESMTP_Listener: no event loops");
+  auto state = std::make_shared<State>(injector, std::move(log));
+  for (auto* io : loops) state->loops.push_back(std::make_unique<Loop>(*io));
+  for (auto& settings : listens) {
+    const std::string name = settings.display_address();
+    Listen listen;
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(settings.address, ec);
+    if (ec) return fail("ESMTP_Listener " + name + ": not an IP address: " + settings.address);
+    if (settings.tls_configured()) {
+      auto tls = make_server_tls_context(settings.tls_certificate, settings.tls_key);
+      if (!tls) return fail("ESMTP_Listener " + name + ": " + tls.error().message);
+      listen.tls = std::move(*tls);
+    }
+    tcp::endpoint endpoint(address, settings.port);
+    if (settings.port != 0) {
+      if (auto probe = probe_free(*loops.front(), endpoint, name); !probe) return impulse::unexpected(probe.error());
+    }
+    for (auto& loop : state->loops) {
+      tcp::acceptor acceptor(loop->io);
+      if (auto bound = bind_acceptor(acceptor, endpoint, name); !bound) return impulse::unexpected(bound.error());
+      if (endpoint.port() == 0) endpoint = acceptor.local_endpoint();  // later loops share the chosen port
+      loop->acceptors.push_back(std::move(acceptor));
+    }
+    settings.port = endpoint.port();
+    listen.settings = std::move(settings);
+    listen.endpoint = endpoint;
+    state->listens.push_back(std::move(listen));
+  }
+  return std::unique_ptr<EsmtpListener>(new EsmtpListener(std::move(state)));
+}
+
+EsmtpListener::EsmtpListener(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+EsmtpListener::~EsmtpListener() { stop(); }
+
+void EsmtpListener::start() {
+  for (auto& loop : state_->loops) {
+    asio::post(loop->io, [state = state_, loop = loop.get()] {
+      if (loop->stopping) return;
+      for (std::size_t i = 0; i < state->listens.size(); ++i)
+        asio::co_spawn(loop->io, state->accept_loop(*loop, i),
+                       state->supervisor("esmtp_accept " + state->listens[i].settings.display_address()));
+    });
+  }
+}
+
+void EsmtpListener::stop(std::function<void()> done) {
+  bool first = false;
+  {
+    std::lock_guard lock(state_->done_mu);
+    if (done) state_->done = std::move(done);
+    if (!state_->stop_requested) {
+      first = true;
+      state_->loops_to_stop = state_->loops.size();  // before stop_requested: maybe_done() reads both
+      state_->stop_requested = true;
+    }
+  }
+  if (!first) {
+    state_->maybe_done();
+    return;
+  }
+  for (auto& loop : state_->loops)
+    asio::post(loop->io, [state = state_, loop = loop.get()] { state->stop_loop(*loop); });
+}
+
+std::uint16_t EsmtpListener::port(std::size_t index) const { return state_->listens.at(index).endpoint.port(); }
+
+std::size_t EsmtpListener::open_sessions() const { return state_->live; }
+
+}  // namespace impulse::inbound
