@@ -167,12 +167,8 @@ Token Lexer::lex_string() {
 
 std::size_t Lexer::ipv6_literal_length(std::size_t pos) const {
   std::size_t q = pos + 1;
-  bool colon = false;
-  while (q < text_.size() && (is_hex(text_[q]) || text_[q] == ':' || text_[q] == '.')) {
-    colon = colon || text_[q] == ':';
-    ++q;
-  }
-  if (!colon || q >= text_.size() || text_[q] != ']') return 0;
+  while (q < text_.size() && (is_hex(text_[q]) || text_[q] == ':' || text_[q] == '.')) ++q;
+  if (q == pos + 1 || q >= text_.size() || text_[q] != ']') return 0;
   return q + 1 - pos;
 }
 

@@ -7,8 +7,9 @@
 // characters users wrongly use as separators: a `;` or `,` that starts or ends
 // a bare word is a token of its own, so the parser can explain the mistake
 // (inside a word, as in `a,b`, they are text). A `[` directly followed by hex
-// digits, `:` and `.` (at least one `:`) up to a `]` is an IPv6 literal and
-// part of a bare word, so `[::1]:2525` and `smtp://[::1]:25` are single words.
+// digits, `:` and `.` up to a `]` is an address literal and part of a bare
+// word, so `[::1]:2525`, `[1.2.3.4]` and `smtp://[::1]:25` are single words
+// (a dictionary needs a `=`, so such a bracket can never be one).
 // Line ends are LF, CRLF or a lone CR.
 //
 // It leaves statements, scopes and values to the parser. Lexical errors
@@ -61,7 +62,7 @@ class Lexer {
   std::optional<Token> skip_blank();
   Token lex_string();
   Token lex_word();
-  // Length of an IPv6 literal `[...]` starting at pos, or 0 if there is none.
+  // Length of an address literal `[...]` starting at pos, or 0 if none.
   std::size_t ipv6_literal_length(std::size_t pos) const;
   // Length of the run of `;` and `,` starting at pos.
   std::size_t separator_run_length(std::size_t pos) const;

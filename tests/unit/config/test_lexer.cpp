@@ -118,6 +118,10 @@ TEST(LexerTest, Ipv6LiteralIsOneWordWithItsPort) {
             (V{"(:(@1:1", "W:[fe80::a00:1]@1:3", "W:[2001:db8::1.2.3.4]@1:17", "):)@1:37", "END:@1:38"}));
 }
 
+TEST(LexerTest, BracketedIpv4LiteralIsOneWord) {
+  EXPECT_EQ(lex_all("[10.0.0.1]:25 [abc]"), (V{"W:[10.0.0.1]:25@1:1", "W:[abc]@1:15", "END:@1:20"}));
+}
+
 TEST(LexerTest, Ipv6LiteralInsideAWord) {
   EXPECT_EQ(lex_all("smtp://[::1]:25/x"), (V{"W:smtp://[::1]:25/x@1:1", "END:@1:18"}));
 }
@@ -125,7 +129,8 @@ TEST(LexerTest, Ipv6LiteralInsideAWord) {
 TEST(LexerTest, BracketWithoutIpv6OpensADictionary) {
   EXPECT_EQ(lex_all("[k=v]"), (V{"[:[@1:1", "W:k@1:2", "=:=@1:3", "W:v@1:4", "]:]@1:5", "END:@1:6"}));
   EXPECT_EQ(lex_all("[ ::1 ]"), (V{"[:[@1:1", "W:::1@1:3", "]:]@1:7", "END:@1:8"}));
-  EXPECT_EQ(lex_all("[abc]"), (V{"[:[@1:1", "W:abc@1:2", "]:]@1:5", "END:@1:6"}));
+  EXPECT_EQ(lex_all("[xyz]"), (V{"[:[@1:1", "W:xyz@1:2", "]:]@1:5", "END:@1:6"}));
+  EXPECT_EQ(lex_all("[]"), (V{"[:[@1:1", "]:]@1:2", "END:@1:3"}));
   EXPECT_EQ(lex_all("[::1"), (V{"[:[@1:1", "W:::1@1:2", "END:@1:5"}));
 }
 

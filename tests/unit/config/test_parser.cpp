@@ -254,6 +254,11 @@ TEST(ParserTest, Ipv6LiteralsWithAndWithoutPorts) {
   EXPECT_EQ(at(listen.name_loc), "t.conf:3:25");
 }
 
+TEST(ParserTest, BareIpv6CidrsAreWords) {
+  EXPECT_EQ(ok("Relay_Hosts = ( ::1 fe80::/10 2001:db8::/32 )\nPeer ::1/128 { }"),
+            "Relay_Hosts=(::1 fe80::/10 2001:db8::/32) Peer \"::1/128\"{}");
+}
+
 TEST(ParserTest, Ipv6LiteralInDictionaryValue) {
   EXPECT_EQ(ok("a = [ host = [::1]:25 ]"), "a=[host=[::1]:25]");
 }
