@@ -43,7 +43,13 @@ struct DictValue;
 // seconds, or in milliseconds for *_ms options such as
 // delivery_response_timeout); Enum/String/Path/Host -> string (enum
 // members lower-cased); lists -> vector<string>; Throttle -> RateSpec;
-// Dict -> DictValue.
+// Dict -> DictValue. Details in config/registry.hpp (OptionType): modes are
+// int64 from octal text; max_retries is int64 with kRetriesAuto (-1) and
+// kRetriesNone (-2); CIDR lists hold normalised "network/prefix" strings;
+// route lists and Gateway hold the text as written (already validated:
+// parse_route_item / parse_endpoint cannot fail on them); an unset string
+// option (e.g. Gateway) is "" and an unset throttle is RateSpec{0, 1}
+// (count 0 = unlimited).
 using OptionData = std::variant<bool, std::int64_t, std::string, std::vector<std::string>, RateSpec,
                                 std::shared_ptr<const DictValue>>;
 

@@ -29,7 +29,7 @@ std::vector<OptionDef> logging_options() {
       in_modules(boolean("log_errors", "true", kNone), kEc),
       in_modules(boolean("log_transient_failures", "true", kNone), kBoth),
       in_modules(seconds("heartbeat", "60", kNone), kBoth),
-      in_modules(path("bouncelog", "/var/log/ecelerity/bouncelog.ec", kNone), kBounce),
+      in_modules(path("bouncelog", "/var/log/ecelerity/bouncelog.ec", kNone), kBoth),
       in_modules(mode("bouncelog_mode", "0644", kNone), kBounce),
       in_modules(boolean("log_inband_bounces", "true", kNone), kBounce),
       in_modules(boolean("log_outofband_bounces", "true", kNone), kBounce),
