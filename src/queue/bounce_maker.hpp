@@ -1,0 +1,51 @@
+// Bounce maker: the RFC 3464 bounce for recipients of one message that
+// failed permanently in one attempt (SPEC §5; reference/momentum.md §7.3),
+// as a new message ready for the spool: null envelope sender, one recipient
+// (the original envelope sender), protocol "internal", body built by
+// protocol/dsn.hpp (From: the mailerdaemon, the original inlined per
+// bounces_inline_original, the original's id in X-Impulse-Message-Id).
+//
+// Leaves to others: whether to bounce at all (the outcome handler checks
+// the null sender and generate_bounces), committing and queueing the bounce
+// (Scheduler::submit_generated), the binding of the bounce (Router).
+// Threading: pure apart from reading nothing; any thread.
+// Failure modes: the DSN builder's Error (e.g. no recipients) is returned.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "base/clock.hpp"
+#include "base/error.hpp"
+#include "protocol/dsn.hpp"
+#include "queue/outcome.hpp"
+#include "queue/queued_message.hpp"
+#include "queue/router.hpp"
+
+namespace impulse::queue {
+
+struct FailedRecipient {
+  std::string_view address;
+  const Outcome* outcome = nullptr;  // reply, remote host/ip
+};
+
+struct BounceRequest {
+  const MessageHead* original = nullptr;
+  std::span<const FailedRecipient> recipients;
+  spool::Body original_body;  // null: nothing inlined (read failed)
+  protocol::InlineOriginal inline_original = protocol::InlineOriginal::kHeaders;
+  std::string from;        // mailerdaemon
+  std::string hostname;    // Reporting-MTA, Message-ID domain
+  spool::MessageId bounce_id;
+  WallTime now{};
+};
+
+struct Bounce {
+  spool::Message message;  // recipients split and bound by the router
+  spool::Body body;
+};
+
+Result<Bounce> make_bounce(const BounceRequest& request, const Router& router);
+
+}  // namespace impulse::queue

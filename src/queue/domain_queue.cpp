@@ -1,0 +1,379 @@
+// Implementation of queue/domain_queue.hpp.
+#include "queue/domain_queue.hpp"
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <exception>
+#include <functional>
+
+#include "queue/delivery_agent.hpp"
+#include "queue/event_log.hpp"
+#include "queue/outcome_handler.hpp"
+#include "queue/queue_loop.hpp"
+#include "queue/queue_options.hpp"
+#include "queue/retry_policy.hpp"
+
+namespace impulse::queue {
+namespace {
+
+constexpr std::string_view kNoOutcome = "451 4.3.0 [internal] delivery agent reported no outcome";
+
+// Comparator that makes the std heap functions keep the earliest due on top.
+struct Later {
+  template <class T>
+  bool operator()(const T& a, const T& b) const {
+    return a.due > b.due;
+  }
+};
+
+bool unset(spool::SpoolTime t) { return t.time_since_epoch().count() == 0; }
+
+}  // namespace
+
+DomainQueue::DomainQueue(QueueKey key, std::string binding_group, QueueLoop& loop, QueueContext& ctx)
+    : key_(std::move(key)), binding_group_(std::move(binding_group)), loop_(loop), ctx_(ctx) {}
+
+boost::asio::io_context& DomainQueue::loop() const { return loop_.io(); }
+
+// ---- state bookkeeping ----
+
+void DomainQueue::count(EntryState s, std::int64_t delta) {
+  switch (s) {
+    case EntryState::kActive:
+      waiting_ = static_cast<std::size_t>(static_cast<std::int64_t>(waiting_) + delta);
+      ctx_.counters.waiting.fetch_add(delta, std::memory_order_relaxed);
+      break;
+    case EntryState::kInFlight:
+      in_flight_ = static_cast<std::size_t>(static_cast<std::int64_t>(in_flight_) + delta);
+      ctx_.counters.in_flight.fetch_add(delta, std::memory_order_relaxed);
+      break;
+    case EntryState::kDelayed:
+      delayed_count_ = static_cast<std::size_t>(static_cast<std::int64_t>(delayed_count_) + delta);
+      ctx_.counters.delayed.fetch_add(delta, std::memory_order_relaxed);
+      break;
+  }
+}
+
+void DomainQueue::leave(Entry& e) {
+  count(e.state, -1);
+  ++e.gen;
+}
+
+void DomainQueue::to_active(const spool::MessageId& id, Entry& e) {
+  e.state = EntryState::kActive;
+  count(e.state, +1);
+  active_.push_back(Slot{id, e.gen});
+  request_notify();
+}
+
+void DomainQueue::to_delayed(const spool::MessageId& id, Entry& e, spool::SpoolTime due) {
+  e.state = EntryState::kDelayed;
+  e.next_attempt = due;
+  count(e.state, +1);
+  delayed_.push_back(DelayedSlot{due, id, e.gen});
+  std::push_heap(delayed_.begin(), delayed_.end(), Later{});
+  if (!scheduled_wake_ || due < *scheduled_wake_) {
+    scheduled_wake_ = due;
+    loop_.schedule_wake(*this, due);
+  }
+}
+
+void DomainQueue::to_in_flight(Entry& e) {
+  e.state = EntryState::kInFlight;
+  count(e.state, +1);
+}
+
+void DomainQueue::erase(Entries::iterator it) {
+  leave(it->second);
+  entries_.erase(it);
+}
+
+bool DomainQueue::live(const Slot& s, EntryState state) const {
+  auto it = entries_.find(s.id);
+  return it != entries_.end() && it->second.state == state && it->second.gen == s.gen;
+}
+
+void DomainQueue::compact() {
+  if (active_.size() > 2 * waiting_ + 64) {
+    std::deque<Slot> kept;
+    for (const auto& s : active_)
+      if (live(s, EntryState::kActive)) kept.push_back(s);
+    active_.swap(kept);
+  }
+  if (delayed_.size() > 2 * delayed_count_ + 64) {
+    std::erase_if(delayed_, [&](const DelayedSlot& d) { return !live(Slot{d.id, d.gen}, EntryState::kDelayed); });
+    std::make_heap(delayed_.begin(), delayed_.end(), Later{});
+  }
+}
+
+// ---- agent notification ----
+
+void DomainQueue::request_notify() {
+  if (notified_ || notify_posted_) return;
+  notify_posted_ = true;
+  boost::asio::post(loop_.io(), [self = shared_from_this()] {
+    self->notify_posted_ = false;
+    self->notify();
+  });
+}
+
+void DomainQueue::notify() {
+  if (notified_ || waiting_ == 0) return;
+  if (delivery_suspended(ctx_.snapshot().get(), key_)) {
+    loop_.watch_suspended(*this);
+    return;
+  }
+  notified_ = true;
+  try {
+    ctx_.agent.on_ready(shared_from_this());
+  } catch (const std::exception& e) {
+    ctx_.log.problem(key_.to_string() + ": delivery agent on_ready threw: " + e.what());
+  }
+}
+
+void DomainQueue::recheck() { notify(); }
+
+// ---- agent side ----
+
+std::vector<DeliveryJob> DomainQueue::take(std::size_t max_messages) {
+  std::vector<DeliveryJob> jobs;
+  if (max_messages == 0) return jobs;
+  const auto config = ctx_.snapshot();
+  const QueueOptions options = read_queue_options(config.get(), key_);
+  if (options.suspend_delivery) {
+    notified_ = false;
+    if (waiting_ > 0) loop_.watch_suspended(*this);
+    return jobs;
+  }
+  const WallTime now = ctx_.clock.wall_now();
+  while (jobs.size() < max_messages && !active_.empty()) {
+    const Slot s = active_.front();
+    active_.pop_front();
+    auto it = entries_.find(s.id);
+    if (it == entries_.end() || it->second.state != EntryState::kActive || it->second.gen != s.gen) continue;
+    Entry& e = it->second;
+    if (options.never_attempt_expired &&
+        expired(options.retry, std::chrono::time_point_cast<WallTime::duration>(e.head->received), now)) {
+      fail_entry(it, permanent(std::string(internal_reply::kNotAttemptedExpired), Stage::kNotConnected), false);
+      continue;
+    }
+    leave(e);
+    to_in_flight(e);
+    if (unset(e.first_attempt)) e.first_attempt = spool::to_spool_time(now);
+    jobs.push_back(DeliveryJob{e.head, e.recipients, key_, e.retries, {}, {}, e.gen, &ctx_.store});
+  }
+  if (waiting_ == 0) notified_ = false;
+  compact();
+  return jobs;
+}
+
+void DomainQueue::complete(DeliveryJob job, AttemptResult result) {
+  boost::asio::post(loop_.io(), [self = shared_from_this(), job = std::move(job), result = std::move(result)]() mutable {
+    try {
+      self->finish(std::move(job), std::move(result));
+    } catch (const std::exception& e) {
+      self->ctx_.log.problem(self->key_.to_string() + ": completing a delivery failed: " + e.what());
+    }
+  });
+}
+
+void DomainQueue::finish(DeliveryJob job, AttemptResult result) {
+  if (!job.message) return;
+  auto it = entries_.find(job.message->id);
+  if (it == entries_.end() || it->second.state != EntryState::kInFlight || it->second.gen != job.ticket) {
+    ctx_.log.problem(job.message->id.to_string() + ": " + key_.to_string() +
+                     ": completion of a job that is not in flight, ignored");
+    return;
+  }
+  Entry& e = it->second;
+  if (result.outcomes.size() != e.recipients.size()) {
+    ctx_.log.problem(job.message->id.to_string() + ": " + key_.to_string() + ": delivery agent gave " +
+                     std::to_string(result.outcomes.size()) + " outcomes for " +
+                     std::to_string(e.recipients.size()) + " recipients");
+    result.outcomes.resize(e.recipients.size(), transient(std::string(kNoOutcome), Stage::kUnknown));
+  }
+  OutcomeHandler handler(ctx_);
+  AttemptVerdict v = handler.apply(AttemptFacts{&key_, binding_group_, e.head.get(), e.recipients, result.outcomes,
+                                                e.retries, e.first_attempt, job.connection_id, job.batch_id, false});
+  delivered_ += v.delivered;
+  failed_ += v.failed;
+  if (v.retry.empty()) {
+    erase(it);
+  } else {
+    leave(e);
+    e.recipients = std::move(v.retry);
+    e.retries = v.retries;
+    to_delayed(it->first, e, v.next_attempt);
+  }
+}
+
+void DomainQueue::fail_entry(Entries::iterator it, const Outcome& outcome, bool quiet) {
+  Entry& e = it->second;
+  std::vector<Outcome> outcomes(e.recipients.size(), outcome);
+  OutcomeHandler handler(ctx_);
+  AttemptVerdict v = handler.apply(AttemptFacts{&key_, binding_group_, e.head.get(), e.recipients, outcomes,
+                                                e.retries, e.first_attempt, {}, {}, quiet});
+  failed_ += v.failed;
+  erase(it);
+}
+
+// ---- scheduler side ----
+
+void DomainQueue::add(std::shared_ptr<const MessageHead> message, std::vector<QueuedRecipient> recipients,
+                      std::uint32_t retries, spool::SpoolTime first_attempt, spool::SpoolTime next_attempt) {
+  const spool::MessageId id = message->id;
+  auto [it, inserted] = entries_.try_emplace(id);
+  if (!inserted) {
+    ctx_.log.problem(id.to_string() + ": " + key_.to_string() + ": queued twice, ignored");
+    return;
+  }
+  ++received_;
+  Entry& e = it->second;
+  e.head = std::move(message);
+  e.recipients = std::move(recipients);
+  e.retries = retries;
+  e.first_attempt = first_attempt;
+  const auto now = spool::to_spool_time(ctx_.clock.wall_now());
+  if (next_attempt > now)
+    to_delayed(id, e, next_attempt);
+  else
+    to_active(id, e);
+}
+
+std::size_t DomainQueue::sweep(spool::SpoolTime now) {
+  scheduled_wake_.reset();
+  std::size_t moved = 0;
+  while (!delayed_.empty() && delayed_.front().due <= now) {
+    std::pop_heap(delayed_.begin(), delayed_.end(), Later{});
+    const DelayedSlot d = delayed_.back();
+    delayed_.pop_back();
+    auto it = entries_.find(d.id);
+    if (it == entries_.end() || it->second.state != EntryState::kDelayed || it->second.gen != d.gen) continue;
+    leave(it->second);
+    to_active(it->first, it->second);
+    ++moved;
+  }
+  if (!delayed_.empty()) {
+    scheduled_wake_ = delayed_.front().due;
+    loop_.schedule_wake(*this, *scheduled_wake_);
+  }
+  return moved;
+}
+
+std::size_t DomainQueue::flush() {
+  std::sort(delayed_.begin(), delayed_.end(), [](const DelayedSlot& a, const DelayedSlot& b) { return a.due < b.due; });
+  std::size_t moved = 0;
+  for (const auto& d : delayed_) {
+    auto it = entries_.find(d.id);
+    if (it == entries_.end() || it->second.state != EntryState::kDelayed || it->second.gen != d.gen) continue;
+    leave(it->second);
+    to_active(it->first, it->second);
+    ++moved;
+  }
+  delayed_.clear();
+  scheduled_wake_.reset();
+  return moved;
+}
+
+MessageAction DomainQueue::retry(const spool::MessageId& id) {
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return MessageAction::kNotFound;
+  Entry& e = it->second;
+  if (e.state == EntryState::kInFlight) return MessageAction::kInFlight;
+  if (e.state == EntryState::kDelayed) {
+    leave(e);
+    to_active(id, e);
+    compact();
+  }
+  return MessageAction::kDone;
+}
+
+MessageAction DomainQueue::fail(const spool::MessageId& id, bool quiet) {
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return MessageAction::kNotFound;
+  if (it->second.state == EntryState::kInFlight) return MessageAction::kInFlight;
+  fail_entry(it, permanent(std::string(internal_reply::kManuallyFailed), Stage::kNotConnected), quiet);
+  compact();
+  return MessageAction::kDone;
+}
+
+std::size_t DomainQueue::fail_all(bool quiet) {
+  const Outcome purged = permanent(std::string(internal_reply::kManuallyPurged), Stage::kNotConnected);
+  std::vector<spool::MessageId> ids;
+  ids.reserve(entries_.size());
+  for (const auto& [id, e] : entries_)
+    if (e.state != EntryState::kInFlight) ids.push_back(id);
+  for (const auto& id : ids) fail_entry(entries_.find(id), purged, quiet);
+  // Every remaining slot is stale unless in flight: drop them at once.
+  active_.clear();
+  delayed_.clear();
+  scheduled_wake_.reset();
+  if (waiting_ == 0) notified_ = false;
+  return ids.size();
+}
+
+QueueSizes DomainQueue::sizes() const {
+  QueueSizes s;
+  s.key = key_;
+  s.binding_group = binding_group_;
+  s.in_flight = in_flight_;
+  s.active = waiting_ + in_flight_;
+  s.delayed = delayed_count_;
+  s.received = received_;
+  s.delivered = delivered_;
+  s.failed = failed_;
+  s.suspended = delivery_suspended(ctx_.snapshot().get(), key_);
+  return s;
+}
+
+QueuedMessageInfo DomainQueue::info(const spool::MessageId& id, const Entry& e) const {
+  QueuedMessageInfo i;
+  i.key = key_;
+  i.id = id;
+  i.state = e.state;
+  i.received = e.head->received;
+  i.next_attempt = e.state == EntryState::kDelayed ? e.next_attempt : spool::SpoolTime{};
+  i.retries = e.retries;
+  i.size = e.head->size;
+  i.sender = e.head->sender;
+  for (const auto& r : e.recipients) i.recipients.push_back(r.address);
+  return i;
+}
+
+std::vector<QueuedMessageInfo> DomainQueue::list(std::size_t limit, std::size_t offset) const {
+  std::vector<QueuedMessageInfo> out;
+  std::size_t skipped = 0;
+  auto visit = [&](const spool::MessageId& id, const Entry& e) {
+    if (out.size() >= limit) return false;
+    if (skipped < offset) {
+      ++skipped;
+      return true;
+    }
+    out.push_back(info(id, e));
+    return true;
+  };
+  for (const auto& s : active_) {
+    auto it = entries_.find(s.id);
+    if (it == entries_.end() || it->second.state != EntryState::kActive || it->second.gen != s.gen) continue;
+    if (!visit(it->first, it->second)) return out;
+  }
+  for (const auto& [id, e] : entries_)
+    if (e.state == EntryState::kInFlight && !visit(id, e)) return out;
+  std::vector<DelayedSlot> delayed = delayed_;
+  std::sort(delayed.begin(), delayed.end(), [](const DelayedSlot& a, const DelayedSlot& b) { return a.due < b.due; });
+  for (const auto& d : delayed) {
+    auto it = entries_.find(d.id);
+    if (it == entries_.end() || it->second.state != EntryState::kDelayed || it->second.gen != d.gen) continue;
+    if (!visit(it->first, it->second)) return out;
+  }
+  return out;
+}
+
+std::optional<QueuedMessageInfo> DomainQueue::find(const spool::MessageId& id) const {
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return std::nullopt;
+  return info(id, it->second);
+}
+
+}  // namespace impulse::queue

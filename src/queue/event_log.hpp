@@ -1,0 +1,53 @@
+// EventLog: what the queue writes to the logs, as one seam (house rule 8):
+// mainlog R (reception), D (delivery), T (transient failure, with the
+// bouncelog T line), P (permanent failure, with the bouncelog B line), and
+// problems for the paniclog. Records are the log library's own
+// (log/mainlog_format.hpp, log/bouncelog_format.hpp), filled by the queue.
+//
+// Implementations: WriterEventLog (queue/writer_event_log.hpp, production:
+// the LogSet's writers) and the tests' recording double.
+// Leaves to others: formats, files and toggles (log/).
+// Threading: every method may be called from any thread (event loops, spool
+// writer thread); implementations must be thread-safe and must not throw.
+// Records hold string_views valid only during the call.
+// Failure modes: none visible to the queue.
+// Spec: SPEC §8; reference/momentum.md §10.1.
+#pragma once
+
+#include <string_view>
+
+#include "base/clock.hpp"
+#include "log/bouncelog_format.hpp"
+#include "log/mainlog_format.hpp"
+#include "spool/message.hpp"
+
+namespace impulse::queue {
+
+class EventLog {
+ public:
+  virtual ~EventLog() = default;
+  virtual void reception(const log::ReceptionRecord& r) = 0;  // mainlog R
+  virtual void delivery(const log::DeliveryRecord& r) = 0;    // mainlog D
+  // mainlog T + bouncelog T (bounce.kind == kTransient).
+  virtual void transient(const log::FailureRecord& r, const log::BounceRecord& bounce) = 0;
+  // mainlog P + bouncelog B (bounce.kind == kBounce).
+  virtual void permanent(const log::FailureRecord& r, const log::BounceRecord& bounce) = 0;
+  // A problem worth a paniclog line; text names its subject first.
+  virtual void problem(std::string_view text) = 0;
+};
+
+// Logs nothing (tools and tests that do not care).
+class NullEventLog final : public EventLog {
+ public:
+  void reception(const log::ReceptionRecord&) override {}
+  void delivery(const log::DeliveryRecord&) override {}
+  void transient(const log::FailureRecord&, const log::BounceRecord&) override {}
+  void permanent(const log::FailureRecord&, const log::BounceRecord&) override {}
+  void problem(std::string_view) override {}
+};
+
+// One mainlog R record per recipient of a newly accepted (or generated)
+// message, stamped `now`.
+void log_receptions(EventLog& log, const spool::Message& message, WallTime now);
+
+}  // namespace impulse::queue

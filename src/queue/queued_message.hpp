@@ -1,0 +1,47 @@
+// What a queue keeps of a message while it waits: the compact, resident part
+// of spool::Message (SPEC §5; DESIGN "Life of a message"). Bodies are never
+// kept here: they stay in the spool and are read when delivering
+// (DeliveryJob::load_body) or bouncing. Everything else the logs, the
+// agent and a bounce need is here, so a queued message costs a few hundred
+// bytes, not a body.
+//
+// MessageHead is shared by every queue holding part of one message (a
+// message split over several (binding, domain) queues, possibly on several
+// loops). It is immutable except `pending`, the count of recipients not yet
+// final across all those queues: the queue whose update brings it to zero
+// removes the message from the spool.
+//
+// Leaves to others: the spooled record (spool/), recipient state in the
+// spool (Store::update_recipients).
+// Threading: MessageHead is read from any loop; `pending` is atomic.
+// QueuedRecipient is owned by one queue (one loop).
+// Failure modes: none (data).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "spool/message.hpp"
+
+namespace impulse::queue {
+
+struct MessageHead {
+  spool::MessageId id;
+  spool::SpoolTime received{};
+  std::uint64_t size = 0;
+  std::string sender;  // "" = null sender
+  spool::Protocol protocol = spool::Protocol::kEsmtp;
+  mutable std::atomic<std::uint32_t> pending{0};
+};
+
+// One recipient of a queued message: its index in spool::Message::recipients
+// (the key for Store::update_recipients) and its address.
+struct QueuedRecipient {
+  std::uint32_t index = 0;
+  std::string address;
+
+  bool operator==(const QueuedRecipient&) const = default;
+};
+
+}  // namespace impulse::queue

@@ -1,0 +1,80 @@
+// Router: turns an envelope into the spool::Message the queue keeps, and
+// splits a message into its (binding, domain) queues (SPEC §5: "each message
+// is split per (binding, domain) at reception"; DESIGN "Life of a message").
+//
+//   make_message(): recipients split at their last '@' (spool::split_address),
+//     the domain lower-cased (the queue key); an address without '@' keeps
+//     the whole address as local part and an empty domain (it will fail in
+//     routing, visibly). The binding comes from the BindingPolicy, once per
+//     message, and is copied to every recipient.
+//   split(): groups a message's *pending* recipients by (binding, domain),
+//     in order of first appearance.
+//
+// BindingPolicy is the hook for choosing the binding (MultiVIP,
+// reference/momentum.md §4) per message; a later issue decides the real
+// rules (binding_group preference for non-suspended bindings, scripted
+// assignment). DefaultBindingPolicy assigns "default", no group.
+//
+// Leaves to others: durability (spool), queueing (scheduler), ids (IdSource).
+// Threading: const and thread-safe, provided the policy is.
+// Failure modes: none.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "queue/queue_key.hpp"
+#include "spool/message.hpp"
+
+namespace impulse::queue {
+
+struct BindingChoice {
+  std::string binding = "default";
+  std::string binding_group;  // "" = in no group
+};
+
+class BindingPolicy {
+ public:
+  virtual ~BindingPolicy() = default;
+  // Called once per new message (injected or generated), with its envelope
+  // and recipients already split; any thread; must be thread-safe.
+  virtual BindingChoice choose(const spool::Message& message) const = 0;
+};
+
+class DefaultBindingPolicy final : public BindingPolicy {
+ public:
+  BindingChoice choose(const spool::Message&) const override { return {}; }
+};
+
+// The envelope of a new message.
+struct Envelope {
+  spool::MessageId id;
+  spool::SpoolTime received{};
+  std::string sender;                   // "" = null sender
+  std::vector<std::string> recipients;  // as given (RCPT TO paths without <>)
+  std::string peer_ip;
+  spool::Protocol protocol = spool::Protocol::kEsmtp;
+  std::uint64_t size = 0;  // body size
+};
+
+// A message's recipients of one queue.
+struct QueueGroup {
+  QueueKey key;
+  std::string binding_group;
+  std::vector<std::uint32_t> indices;  // into Message::recipients
+};
+
+class Router {
+ public:
+  explicit Router(const BindingPolicy& policy) : policy_(policy) {}
+
+  spool::Message make_message(Envelope envelope) const;
+  static std::vector<QueueGroup> split(const spool::Message& message);
+
+ private:
+  const BindingPolicy& policy_;
+};
+
+}  // namespace impulse::queue

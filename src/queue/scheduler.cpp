@@ -1,0 +1,270 @@
+// Implementation of queue/scheduler.hpp.
+#include "queue/scheduler.hpp"
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <cerrno>
+#include <exception>
+#include <mutex>
+
+#include "base/strings.hpp"
+#include "queue/event_log.hpp"
+#include "queue/queue_loop.hpp"
+#include "queue/router.hpp"
+
+namespace impulse::queue {
+namespace {
+
+bool matches(const QueueFilter& f, const std::optional<std::string>& lower_domain, const DomainQueue& q) {
+  if (f.binding && q.key().binding != *f.binding) return false;
+  if (lower_domain && q.key().domain != *lower_domain) return false;
+  return true;
+}
+
+std::optional<std::string> lowered(const std::optional<std::string>& s) {
+  if (!s) return std::nullopt;
+  return to_lower(*s);
+}
+
+MessageAction combine(MessageAction a, MessageAction b) {
+  if (a == MessageAction::kDone || b == MessageAction::kDone) return MessageAction::kDone;
+  if (a == MessageAction::kInFlight || b == MessageAction::kInFlight) return MessageAction::kInFlight;
+  return MessageAction::kNotFound;
+}
+
+bool unset(spool::SpoolTime t) { return t.time_since_epoch().count() == 0; }
+
+}  // namespace
+
+Scheduler::Scheduler(SchedulerDeps deps)
+    : ctx_{deps.store, deps.agent,     deps.log,           deps.clock, std::move(deps.config),
+           deps.ids,   deps.router,    std::move(deps.hostname), *this, {}} {
+  if (deps.loops.empty()) std::terminate();  // a wiring bug, not a runtime condition
+  loops_.reserve(deps.loops.size());
+  for (auto* io : deps.loops) loops_.push_back(std::make_unique<QueueLoop>(*io, ctx_));
+}
+
+Scheduler::~Scheduler() = default;
+
+std::size_t Scheduler::loop_index(const QueueKey& key) const { return QueueKeyHash{}(key) % loops_.size(); }
+
+void Scheduler::start() {
+  for (auto& loop : loops_) boost::asio::post(loop->io(), [l = loop.get()] { l->start_timer(); });
+}
+
+void Scheduler::stop() {
+  for (auto& loop : loops_) boost::asio::post(loop->io(), [l = loop.get()] { l->stop_timer(); });
+}
+
+void Scheduler::enqueue(const spool::Message& message) {
+  auto groups = Router::split(message);
+  if (groups.empty()) return;
+  auto head = std::make_shared<MessageHead>();
+  head->id = message.id;
+  head->received = message.received;
+  head->size = message.size;
+  head->sender = message.sender;
+  head->protocol = message.protocol;
+  std::uint32_t pending = 0;
+  for (const auto& g : groups) pending += static_cast<std::uint32_t>(g.indices.size());
+  head->pending.store(pending, std::memory_order_relaxed);
+  std::shared_ptr<const MessageHead> shared = std::move(head);
+
+  for (auto& g : groups) {
+    std::vector<QueuedRecipient> recipients;
+    recipients.reserve(g.indices.size());
+    std::uint32_t retries = 0;
+    spool::SpoolTime first_attempt{};
+    spool::SpoolTime next_attempt{};
+    bool first = true;
+    for (std::uint32_t i : g.indices) {
+      const auto& r = message.recipients[i];
+      recipients.push_back(QueuedRecipient{i, r.address});
+      retries = std::max(retries, r.status.retries);
+      if (!unset(r.status.first_attempt) && (unset(first_attempt) || r.status.first_attempt < first_attempt))
+        first_attempt = r.status.first_attempt;
+      // The group is due when its earliest recipient is.
+      if (first || r.status.next_attempt < next_attempt) next_attempt = r.status.next_attempt;
+      first = false;
+    }
+    QueueLoop* loop = loops_[loop_index(g.key)].get();
+    boost::asio::post(loop->io(), [loop, key = std::move(g.key), group = std::move(g.binding_group), shared,
+                                   recipients = std::move(recipients), retries, first_attempt,
+                                   next_attempt]() mutable {
+      loop->queue(key, group)->add(shared, std::move(recipients), retries, first_attempt, next_attempt);
+    });
+  }
+}
+
+void Scheduler::submit_generated(spool::Message message, spool::Body body) {
+  spool::Message copy = message;
+  ctx_.store.commit_new(std::move(copy), std::move(body), [this, message = std::move(message)](Result<void> r) {
+    if (!r) {
+      ctx_.log.problem(message.id.to_string() + ": generated message not spooled: " + r.error().message);
+      return;
+    }
+    log_receptions(ctx_.log, message, ctx_.clock.wall_now());
+    enqueue(message);
+  });
+}
+
+Result<spool::RecoverReport> Scheduler::recover() {
+  return ctx_.store.recover([this](spool::Message&& m) {
+    if (m.all_final()) {
+      ctx_.store.remove(m.id, [log = &ctx_.log, id = m.id.to_string()](Result<void> r) {
+        if (!r && r.error().code != ENOENT) log->problem(id + ": spool remove failed: " + r.error().message);
+      });
+      return;
+    }
+    enqueue(m);
+  });
+}
+
+template <class T, class PerLoop>
+void Scheduler::gather(PerLoop per_loop, std::function<void(std::vector<T>)> done) {
+  struct State {
+    std::mutex mu;
+    std::vector<T> parts;
+    std::size_t remaining = 0;
+    std::function<void(std::vector<T>)> done;
+  };
+  auto st = std::make_shared<State>();
+  st->parts.resize(loops_.size());
+  st->remaining = loops_.size();
+  st->done = std::move(done);
+  for (std::size_t i = 0; i < loops_.size(); ++i) {
+    QueueLoop* loop = loops_[i].get();
+    boost::asio::post(loop->io(), [st, i, loop, per_loop, log = &ctx_.log] {
+      T part{};
+      try {
+        part = per_loop(*loop);
+      } catch (const std::exception& e) {
+        log->problem(std::string("queue console command failed: ") + e.what());
+      }
+      std::unique_lock lock(st->mu);
+      st->parts[i] = std::move(part);
+      if (--st->remaining > 0) return;
+      auto parts = std::move(st->parts);
+      auto finish = std::move(st->done);
+      lock.unlock();
+      if (finish) finish(std::move(parts));
+    });
+  }
+}
+
+template <class PerQueue>
+void Scheduler::for_matching(const QueueFilter& filter, PerQueue per_queue, std::function<void(std::size_t)> done) {
+  auto domain = lowered(filter.domain);
+  gather<std::size_t>(
+      [filter, domain, per_queue](QueueLoop& loop) {
+        std::size_t n = 0;
+        loop.for_each([&](DomainQueue& q) {
+          if (matches(filter, domain, q)) n += per_queue(q);
+        });
+        return n;
+      },
+      std::function<void(std::vector<std::size_t>)>([done = std::move(done)](std::vector<std::size_t> parts) {
+        std::size_t total = 0;
+        for (auto n : parts) total += n;
+        if (done) done(total);
+      }));
+}
+
+void Scheduler::maintain_now(std::function<void()> done) {
+  gather<int>(
+      [](QueueLoop& loop) {
+        loop.maintain();
+        return 0;
+      },
+      std::function<void(std::vector<int>)>([done = std::move(done)](std::vector<int>) {
+        if (done) done();
+      }));
+}
+
+void Scheduler::queue_sizes(QueueFilter filter, std::function<void(std::vector<QueueSizes>)> done) {
+  auto domain = lowered(filter.domain);
+  gather<std::vector<QueueSizes>>(
+      [filter, domain](QueueLoop& loop) {
+        std::vector<QueueSizes> out;
+        loop.for_each([&](DomainQueue& q) {
+          if (matches(filter, domain, q) && !q.empty()) out.push_back(q.sizes());
+        });
+        return out;
+      },
+      std::function<void(std::vector<std::vector<QueueSizes>>)>(
+          [done = std::move(done)](std::vector<std::vector<QueueSizes>> parts) {
+            std::vector<QueueSizes> all;
+            for (auto& p : parts)
+              for (auto& s : p) all.push_back(std::move(s));
+            std::sort(all.begin(), all.end(), [](const QueueSizes& a, const QueueSizes& b) { return a.key < b.key; });
+            if (done) done(std::move(all));
+          }));
+}
+
+void Scheduler::show_queue(QueueKey key, std::size_t limit, std::size_t offset,
+                           std::function<void(std::vector<QueuedMessageInfo>)> done) {
+  key.domain = to_lower(key.domain);
+  QueueLoop* loop = loops_[loop_index(key)].get();
+  boost::asio::post(loop->io(), [loop, key = std::move(key), limit, offset, done = std::move(done)] {
+    std::vector<QueuedMessageInfo> out;
+    if (auto q = loop->find(key)) out = q->list(limit, offset);
+    if (done) done(std::move(out));
+  });
+}
+
+void Scheduler::find_message(spool::MessageId id, std::function<void(std::vector<QueuedMessageInfo>)> done) {
+  gather<std::vector<QueuedMessageInfo>>(
+      [id](QueueLoop& loop) {
+        std::vector<QueuedMessageInfo> out;
+        loop.for_each([&](DomainQueue& q) {
+          if (auto i = q.find(id)) out.push_back(std::move(*i));
+        });
+        return out;
+      },
+      std::function<void(std::vector<std::vector<QueuedMessageInfo>>)>(
+          [done = std::move(done)](std::vector<std::vector<QueuedMessageInfo>> parts) {
+            std::vector<QueuedMessageInfo> all;
+            for (auto& p : parts)
+              for (auto& i : p) all.push_back(std::move(i));
+            if (done) done(std::move(all));
+          }));
+}
+
+void Scheduler::flush(QueueFilter filter, std::function<void(std::size_t)> done) {
+  for_matching(filter, [](DomainQueue& q) { return q.flush(); }, std::move(done));
+}
+
+void Scheduler::fail_queues(QueueFilter filter, bool quiet, std::function<void(std::size_t)> done) {
+  for_matching(filter, [quiet](DomainQueue& q) { return q.fail_all(quiet); }, std::move(done));
+}
+
+void Scheduler::retry_message(spool::MessageId id, std::function<void(MessageAction)> done) {
+  gather<MessageAction>(
+      [id](QueueLoop& loop) {
+        MessageAction a = MessageAction::kNotFound;
+        loop.for_each([&](DomainQueue& q) { a = combine(a, q.retry(id)); });
+        return a;
+      },
+      std::function<void(std::vector<MessageAction>)>([done = std::move(done)](std::vector<MessageAction> parts) {
+        MessageAction a = MessageAction::kNotFound;
+        for (auto p : parts) a = combine(a, p);
+        if (done) done(a);
+      }));
+}
+
+void Scheduler::fail_message(spool::MessageId id, bool quiet, std::function<void(MessageAction)> done) {
+  gather<MessageAction>(
+      [id, quiet](QueueLoop& loop) {
+        MessageAction a = MessageAction::kNotFound;
+        loop.for_each([&](DomainQueue& q) { a = combine(a, q.fail(id, quiet)); });
+        return a;
+      },
+      std::function<void(std::vector<MessageAction>)>([done = std::move(done)](std::vector<MessageAction> parts) {
+        MessageAction a = MessageAction::kNotFound;
+        for (auto p : parts) a = combine(a, p);
+        if (done) done(a);
+      }));
+}
+
+}  // namespace impulse::queue

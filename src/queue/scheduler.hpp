@@ -1,0 +1,137 @@
+// Scheduler: the queue side of Impulse (SPEC §5; DESIGN "Life of a
+// message"; reference/momentum.md §7). Accepts durable messages, splits
+// them into per-(binding, domain) DomainQueues, pins each queue to one event
+// loop (hash of the key over the loops given at construction), hands due
+// work to the DeliveryAgent (queue/delivery_agent.hpp), applies outcomes
+// (queue/outcome_handler.hpp: spool updates, logs, retries, bounces), runs
+// the delayed-queue maintenance, recovers the spool at start-up, and
+// answers the console.
+//
+// Construction (explicit; impulsed wires it):
+//   IdSource ids(store.id_epoch());
+//   DefaultBindingPolicy policy;  Router router(policy);
+//   Scheduler scheduler(SchedulerDeps{
+//       .loops = loops.all(), .store = store, .agent = agent, .log = event_log,
+//       .clock = clock, .config = [&live] { return live.current(); },
+//       .ids = ids, .router = router, .hostname = "mta.example.com"});
+//   scheduler.recover();   // before the listeners open; loops may not run yet
+//   scheduler.start();     // arms one maintenance timer per loop
+//   MessageInjector injector({store, scheduler, router, ids, event_log, clock, hostname});
+// Every referenced object must outlive the Scheduler.
+// Shutdown order: stop listeners, then the agent (no more take/complete),
+// call stop(), close the store (its last callbacks may still queue bounces),
+// destroy the Scheduler, then the io_contexts (handlers still queued in them
+// are dropped unexecuted, which is safe).
+//
+// Threading: every public member is thread-safe. Work is posted to the loop
+// that owns the queue; console calls fan out to every loop and call their
+// completion exactly once, on one of the loop threads, when every loop has
+// answered. Nothing blocks.
+// Failure modes: spool write failures are logged (EventLog::problem) and
+// the queue carries on; recover() returns the store's scan Error.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/clock.hpp"
+#include "base/error.hpp"
+#include "config/config.hpp"
+#include "queue/domain_queue.hpp"
+#include "queue/queue_context.hpp"
+#include "queue/queue_counters.hpp"
+#include "spool/store.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace impulse::queue {
+
+class DeliveryAgent;
+class EventLog;
+class IdSource;
+class QueueLoop;
+class Router;
+
+struct SchedulerDeps {
+  std::vector<boost::asio::io_context*> loops;  // at least one; each run by one thread
+  spool::Store& store;
+  DeliveryAgent& agent;
+  EventLog& log;
+  const Clock& clock;
+  std::function<config::ConfigPtr()> config;  // the live snapshot, read per decision
+  IdSource& ids;                              // shared with the injector (bounce ids)
+  const Router& router;                       // binds and splits bounces
+  std::string hostname;                       // bounces' Reporting-MTA and default mailerdaemon
+};
+
+// Selects queues for console commands: empty = every binding / domain.
+struct QueueFilter {
+  std::optional<std::string> binding;
+  std::optional<std::string> domain;  // compared lower-case
+};
+
+class Scheduler final : private GeneratedMessageSink {
+ public:
+  explicit Scheduler(SchedulerDeps deps);
+  ~Scheduler() override;
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Arms / cancels the per-loop maintenance timers.
+  void start();
+  void stop();
+
+  // A durable message (injected or recovered): its pending recipients are
+  // queued, per (binding, domain); next attempts in the future go to the
+  // delayed queue. Any thread.
+  void enqueue(const spool::Message& message);
+  // Counts an accepted message (console "Received Messages"); the injector calls it.
+  void count_received() { ctx_.counters.received.fetch_add(1, std::memory_order_relaxed); }
+
+  // Start-up: queues every stored message's pending recipients again and
+  // removes messages whose recipients are all final. Call once, before new
+  // injections; the loops need not be running yet.
+  Result<spool::RecoverReport> recover();
+
+  // Runs loop maintenance (sweep due delayed messages, re-check suspended
+  // queues) on every loop now, then done() (may be empty).
+  void maintain_now(std::function<void()> done = {});
+
+  // ---- console ----
+  SummaryCounts summary() const { return ctx_.counters.snapshot(); }
+  void queue_sizes(QueueFilter filter, std::function<void(std::vector<QueueSizes>)> done);
+  void show_queue(QueueKey key, std::size_t limit, std::size_t offset,
+                  std::function<void(std::vector<QueuedMessageInfo>)> done);
+  // Every queue holding part of the message (empty if not queued).
+  void find_message(spool::MessageId id, std::function<void(std::vector<QueuedMessageInfo>)> done);
+  // `flush domain` / `binding flush domain`: delayed -> active; count of messages moved.
+  void flush(QueueFilter filter, std::function<void(std::size_t)> done);
+  // `fail domain [quiet]` / `binding fail domain`: count of messages failed.
+  void fail_queues(QueueFilter filter, bool quiet, std::function<void(std::size_t)> done);
+  // `message retry` / `message fail [quiet]`: kDone if any queue acted,
+  // else kInFlight if it is being delivered, else kNotFound.
+  void retry_message(spool::MessageId id, std::function<void(MessageAction)> done);
+  void fail_message(spool::MessageId id, bool quiet, std::function<void(MessageAction)> done);
+
+  std::size_t loop_count() const { return loops_.size(); }
+  // Which loop owns a key (stable for the life of the Scheduler).
+  std::size_t loop_index(const QueueKey& key) const;
+
+ private:
+  void submit_generated(spool::Message message, spool::Body body) override;
+  template <class T, class PerLoop>
+  void gather(PerLoop per_loop, std::function<void(std::vector<T>)> done);
+  template <class PerQueue>
+  void for_matching(const QueueFilter& filter, PerQueue per_queue, std::function<void(std::size_t)> done);
+
+  QueueContext ctx_;
+  std::vector<std::unique_ptr<QueueLoop>> loops_;
+};
+
+}  // namespace impulse::queue
