@@ -187,3 +187,25 @@ TEST(ConsoleOps, QueueSizesShowQueueAndFind) {
 
 }  // namespace
 }  // namespace impulse::queue::testing
+
+namespace impulse::queue::testing {
+namespace {
+
+TEST(SchedulerLifecycle, MaintenanceTimersStartStopAndDieWithTheScheduler) {
+  SchedulerHarness h;
+  h.scheduler->start();
+  h.drain();  // timers armed (15 s): nothing fires during a poll
+  h.inject("a@s.example", {"b@example.com"});
+  EXPECT_EQ(h.scheduler->summary().delivered, 1u);
+  h.scheduler->stop();
+  h.drain();  // the cancelled waits complete and touch nothing
+  h.scheduler->start();
+  h.drain();
+  // Destroyed with armed timers: their aborted handlers run after it is gone.
+  h.injector.reset();
+  h.scheduler.reset();
+  h.drain();
+}
+
+}  // namespace
+}  // namespace impulse::queue::testing
