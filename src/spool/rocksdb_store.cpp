@@ -60,12 +60,6 @@ std::string hex(std::string_view bytes) {
 
 Error closed_error() { return Error{"spool is closed", ESHUTDOWN}; }
 
-bool contains_ci(std::string_view hay, std::string_view needle) {
-  return std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-         }) != hay.end();
-}
-
 rocksdb::CompressionType body_compression() {
   auto supported = rocksdb::GetSupportedCompressions();
   bool lz4 = std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end();
@@ -314,7 +308,9 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const RocksDbStoreOptio
   auto s = impl->open_db();
   if (!s.ok()) {
     std::string why = s.ToString();
-    if (s.IsIOError() && contains_ci(why, "lock"))
+    // RocksDB names the lock file in both cases: "While lock file: DIR/LOCK: ..."
+    // (another process) and "lock hold by current process ...: DIR/LOCK: ...".
+    if (s.IsIOError() && why.find("/LOCK:") != std::string::npos)
       return fail("spool directory '" + path + "' is in use by another process (cannot lock " + path +
                       "/LOCK): " + why,
                   EBUSY);

@@ -111,7 +111,7 @@ class Store {
   virtual StoreStats stats() const = 0;
 
   // Completes every queued write (callbacks run), then releases the spool.
-  // Idempotent; the destructor calls it.
+  // Idempotent; the destructor calls it. Never call it from a write callback.
   virtual void close() = 0;
 };
 
