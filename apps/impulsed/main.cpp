@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
 
   daemon::StderrReporter reporter;
   daemon::Daemon d(cl->config_path, *cfg, reporter, daemon::default_event_loop_count());
-  if (auto started = daemon::wire_components(d); !started) {
+  if (auto started = daemon::wire_components(d, reporter); !started) {
     std::fprintf(stderr, "impulsed: %s\n", started.error().c_str());
     return 1;
   }

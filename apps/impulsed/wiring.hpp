@@ -12,6 +12,7 @@
 
 namespace impulse::daemon {
 
-impulse::expected<void, std::string> wire_components(Daemon& d);
+class StderrReporter;
+impulse::expected<void, std::string> wire_components(Daemon& d, StderrReporter& reporter);
 
 }  // namespace impulse::daemon

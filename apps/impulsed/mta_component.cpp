@@ -1,0 +1,111 @@
+// Implementation of mta_component.hpp.
+#include "mta_component.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include "daemon.hpp"
+#include "inbound/esmtp_listener.hpp"
+#include "log/log_set.hpp"
+#include "log/problem_reporter.hpp"
+#include "queue/delivery_agent.hpp"
+#include "queue/id_source.hpp"
+#include "queue/injector.hpp"
+#include "queue/router.hpp"
+#include "queue/scheduler.hpp"
+#include "queue/writer_event_log.hpp"
+#include "settings_from_config.hpp"
+#include "spool/rocksdb_store.hpp"
+
+namespace impulse::daemon {
+
+namespace {
+
+// Until an outbound delivery agent is configured, queues hold their mail.
+class HoldingAgent final : public queue::DeliveryAgent {
+ public:
+  void on_ready(const std::shared_ptr<queue::DomainQueue>&) override {}
+};
+
+}  // namespace
+
+MtaComponent::MtaComponent(Daemon& d, StderrReporter& reporter)
+    : daemon_(d), reporter_(reporter), hostname_(local_hostname()) {}
+
+MtaComponent::~MtaComponent() {
+  listener_.reset();
+  injector_.reset();
+  scheduler_.reset();
+  agent_.reset();
+  if (store_) store_->close();
+  reporter_.set_paniclog(nullptr);
+}
+
+impulse::expected<void, std::string> MtaComponent::start() {
+  auto cfg = daemon_.live_config().current();
+
+  stderr_problems_ = std::make_unique<log::FdReporter>();
+  auto logs = log::LogSet::open(log_options_from(*cfg), clock_, *stderr_problems_);
+  if (!logs) return impulse::unexpected<std::string>(logs.error().message);
+  logs_ = std::move(*logs);
+  logs_->start();
+  reporter_.set_paniclog(&logs_->problems());
+
+  auto store = spool::RocksDbStore::open(spool_options_from(*cfg), clock_);
+  if (!store) return impulse::unexpected<std::string>(store.error().message);
+  store_ = std::move(*store);
+
+  ids_ = std::make_unique<queue::IdSource>(store_->id_epoch());
+  binding_policy_ = std::make_unique<queue::DefaultBindingPolicy>();
+  router_ = std::make_unique<queue::Router>(*binding_policy_);
+  event_log_ = std::make_unique<queue::WriterEventLog>(logs_->mainlog(), logs_->bouncelog(), logs_->problems());
+  agent_ = std::make_unique<HoldingAgent>();
+
+  auto& live = daemon_.live_config();
+  scheduler_ = std::make_unique<queue::Scheduler>(queue::SchedulerDeps{
+      .loops = daemon_.loops().all(),
+      .store = *store_,
+      .agent = *agent_,
+      .log = *event_log_,
+      .clock = clock_,
+      .config = [&live] { return live.current(); },
+      .ids = *ids_,
+      .router = *router_,
+      .hostname = hostname_});
+  auto recovered = scheduler_->recover();
+  if (!recovered) return impulse::unexpected<std::string>("spool recovery failed: " + recovered.error().message);
+  if (recovered->messages > 0)
+    reporter_.info("recovered " + std::to_string(recovered->messages) + " message(s) from the spool");
+  for (const auto& c : recovered->corrupt) reporter_.error("spool: skipped corrupt record " + c);
+  scheduler_->start();
+
+  injector_ = std::make_unique<queue::MessageInjector>(queue::InjectorDeps{
+      .store = *store_, .scheduler = *scheduler_, .router = *router_, .ids = *ids_, .log = *event_log_,
+      .clock = clock_, .hostname = hostname_});
+
+  auto listens = esmtp_listens_from(*cfg, hostname_);
+  if (!listens) return impulse::unexpected<std::string>(listens.error());
+  if (!listens->empty()) {
+    auto listener = inbound::EsmtpListener::open(daemon_.loops().all(), std::move(*listens), *injector_,
+                                                 [this](const std::string& t) { reporter_.error(t); });
+    if (!listener) return impulse::unexpected<std::string>(listener.error().message);
+    listener_ = std::move(*listener);
+    listener_->start();
+  }
+  return {};
+}
+
+void MtaComponent::stop(std::function<void()> done) {
+  auto finish = [this, done = std::move(done)] {
+    boost::asio::post(daemon_.loops().loop(0), [this, done] {
+      if (scheduler_) scheduler_->stop();
+      if (store_) store_->close();
+      if (logs_) logs_->flush();
+      done();
+    });
+  };
+  if (listener_) listener_->stop(finish);
+  else finish();
+}
+
+}  // namespace impulse::daemon

@@ -1,0 +1,79 @@
+// MtaComponent: the message path of the running daemon, wired together:
+// logs (LogSet) -> spool (RocksDbStore under Spoolbase) -> scheduler
+// (per (binding, domain) queues on the event loops, recovered from the
+// spool at start) -> delivery agent, with the ESMTP_Listener feeding the
+// scheduler through the MessageInjector (durable before 250).
+//
+// Start order: logs, spool, recovery, scheduler, agent, listener. Stop
+// order (SPEC §1 graceful stop): listener (421 to open sessions), agent,
+// scheduler, spool close. Start failures (log file, spool, address in use)
+// are one-line errors for main(). Threads: construct and start on the main
+// thread before the loops run; stop() from loop 0.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/clock.hpp"
+#include "base/expected.hpp"
+#include "component.hpp"
+
+namespace impulse::log {
+class LogSet;
+class FdReporter;
+}
+namespace impulse::spool {
+class Store;
+}
+namespace impulse::queue {
+class Scheduler;
+class MessageInjector;
+class WriterEventLog;
+class IdSource;
+class Router;
+class BindingPolicy;
+class DeliveryAgent;
+}
+namespace impulse::inbound {
+class EsmtpListener;
+}
+namespace impulse::console {
+class CommandRegistry;
+}
+
+namespace impulse::daemon {
+
+class Daemon;
+class StderrReporter;
+
+class MtaComponent : public Component {
+ public:
+  MtaComponent(Daemon& d, StderrReporter& reporter);
+  ~MtaComponent() override;
+
+  impulse::expected<void, std::string> start();
+  std::string name() const override { return "mta"; }
+  void stop(std::function<void()> done) override;
+
+  queue::Scheduler& scheduler() { return *scheduler_; }
+  log::LogSet& logs() { return *logs_; }
+
+ private:
+  Daemon& daemon_;
+  StderrReporter& reporter_;
+  SystemClock clock_;
+  std::string hostname_;
+  std::unique_ptr<log::FdReporter> stderr_problems_;
+  std::unique_ptr<log::LogSet> logs_;
+  std::unique_ptr<spool::Store> store_;
+  std::unique_ptr<queue::IdSource> ids_;
+  std::unique_ptr<queue::BindingPolicy> binding_policy_;
+  std::unique_ptr<queue::Router> router_;
+  std::unique_ptr<queue::WriterEventLog> event_log_;
+  std::unique_ptr<queue::DeliveryAgent> agent_;
+  std::unique_ptr<queue::Scheduler> scheduler_;
+  std::unique_ptr<queue::MessageInjector> injector_;
+  std::unique_ptr<inbound::EsmtpListener> listener_;
+};
+
+}  // namespace impulse::daemon

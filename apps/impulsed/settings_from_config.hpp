@@ -1,0 +1,31 @@
+// Translations from the configuration snapshot to the plain settings
+// structs of the libraries (log set, ESMTP listener, spool). The only
+// place that knows which option feeds which field for these components.
+// Pure functions of a Config; errors are one line for the startup report.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/expected.hpp"
+#include "config/config.hpp"
+#include "inbound/listener_settings.hpp"
+#include "log/log_set.hpp"
+#include "spool/rocksdb_store.hpp"
+
+namespace impulse::daemon {
+
+// The host name used in banners, Received: headers and bounces.
+std::string local_hostname();
+
+// Logs are written only where the configuration names a file: an
+// `ec_logger` stanza with mainlog/paniclog, a `bounce_logger` stanza (or
+// ec_logger) with bouncelog.
+log::LogSetOptions log_options_from(const config::Config& cfg);
+
+impulse::expected<std::vector<inbound::ListenerSettings>, std::string> esmtp_listens_from(
+    const config::Config& cfg, const std::string& hostname);
+
+spool::RocksDbStoreOptions spool_options_from(const config::Config& cfg);
+
+}  // namespace impulse::daemon
