@@ -34,10 +34,11 @@ MtaComponent::MtaComponent(Daemon& d, StderrReporter& reporter)
 
 MtaComponent::~MtaComponent() {
   listener_.reset();
+  // Close the spool first: its last callbacks still reach the scheduler.
+  if (store_) store_->close();
   injector_.reset();
   scheduler_.reset();
   agent_.reset();
-  if (store_) store_->close();
   reporter_.set_paniclog(nullptr);
 }
 
@@ -94,6 +95,8 @@ impulse::expected<void, std::string> MtaComponent::start() {
   }
   return {};
 }
+
+std::uint64_t MtaComponent::inbound_sessions() const { return listener_ ? listener_->open_sessions() : 0; }
 
 void MtaComponent::stop(std::function<void()> done) {
   auto finish = [this, done = std::move(done)] {

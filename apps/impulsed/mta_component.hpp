@@ -57,6 +57,7 @@ class MtaComponent : public Component {
 
   queue::Scheduler& scheduler() { return *scheduler_; }
   log::LogSet& logs() { return *logs_; }
+  std::uint64_t inbound_sessions() const;
 
  private:
   Daemon& daemon_;

@@ -2,6 +2,8 @@
 #include "wiring.hpp"
 
 #include "console_component.hpp"
+#include "console/queue_commands.hpp"
+#include "log/log_set.hpp"
 #include "mta_component.hpp"
 
 namespace impulse::daemon {
@@ -11,6 +13,17 @@ impulse::expected<void, std::string> wire_components(Daemon& d, StderrReporter& 
   if (auto r = mta->start(); !r) return r;
   d.add(mta);
   auto console = std::make_shared<ConsoleComponent>(d);
+  console::add_queue_commands(console->registry(),
+                              {.scheduler = mta->scheduler(),
+                               .started = std::chrono::steady_clock::now(),
+                               .outbound_concurrency = {},
+                               .inbound_concurrency = [m = mta.get()] { return m->inbound_sessions(); }});
+  console->registry().add("reopen logs", "reopen logs", [m = mta.get()](const console::Words& a, console::Respond r) {
+    if (!a.empty()) return r(console::failed("usage: reopen logs\n"));
+    auto res = m->logs().reopen();
+    if (!res) return r(console::failed(res.error().message + "\n"));
+    r(console::ok("Logs reopened.\n"));
+  });
   if (auto r = console->start(); !r) return r;
   d.add(console);
   return {};
