@@ -1,0 +1,34 @@
+// What the SMTP client is given: where to connect (SmtpTarget, from the
+// routing chooser's ConnectTarget) and what to deliver there (SmtpJob: one
+// message's envelope for one attempt, from queue::DeliveryJob and the
+// spooled body).
+//
+// Leaves to others: choosing the target (routing::MxChooser), loading the
+// body (DeliveryJob::load_body), per-recipient bookkeeping after the
+// attempt (queue). Plain values; any thread; no failure modes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "delivery/smtp/command_format.hpp"
+#include "spool/message.hpp"
+
+namespace impulse::delivery::smtp {
+
+struct SmtpTarget {
+  std::string host;     // MX or route host name (Remote-MTA; tls_verify = host)
+  std::string address;  // IP literal to connect to ("192.0.2.1", "::1")
+  std::uint16_t port = 25;
+  std::string domain;   // the queue's domain; tls_verify = host accepts it too
+};
+
+struct SmtpJob {
+  std::string sender;                   // MAIL FROM path without <>; "" = null sender
+  std::vector<std::string> recipients;  // RCPT TO paths without <>; outcomes come in this order
+  spool::Body body;                     // CRLF content; null is delivered as an empty body
+  OriginalClient client;                // for XCLIENT: the message's peer_ip etc.
+};
+
+}  // namespace impulse::delivery::smtp
