@@ -1,0 +1,468 @@
+// DeliveryLoop, part 1: queue states, the domain record, the pump that
+// decides how many connections to open and where, failures that apply to the
+// whole queue, the console views and the expiry timer. The connection
+// coroutine is in delivery_loop_connection.cpp.
+#include "delivery/delivery_loop.hpp"
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <map>
+
+#include "delivery/smtp/smtp_settings_config.hpp"
+#include "delivery/smtp/tls_client.hpp"
+#include "routing/routing_inputs.hpp"
+#include "routing/route_plan.hpp"
+#include "routing/routing_failure.hpp"
+
+namespace impulse::delivery {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// A record is used for at least this long after it was built, so a TTL of 0
+// cannot turn every pump into a new lookup.
+constexpr std::chrono::seconds kMinRecordLife{1};
+// Messages completed per take() when a whole queue fails at once.
+constexpr std::size_t kFailBatch = 256;
+
+// Momentum has no text for "the configured delivery method cannot be
+// delivered by this agent"; RFC 3463 4.3.5 is "system incorrectly configured".
+constexpr std::string_view kMethodUnavailableText = "451 4.3.5 [internal] delivery method not available";
+
+bool record_usable(const routing::DomainRecord& record, SteadyTime now) {
+  return now < std::max(record.expires_at, record.built_at + kMinRecordLife);
+}
+
+queue::Outcome routing_outcome(const routing::RoutingFailure& failure) {
+  return failure.permanent ? queue::permanent(failure.text, queue::Stage::kNotConnected, queue::Scope::kDomain)
+                           : queue::transient(failure.text, queue::Stage::kNotConnected, queue::Scope::kDomain);
+}
+
+queue::Outcome no_mx_reachable() {
+  return queue::transient(std::string(queue::internal_reply::kNoMxReachable), queue::Stage::kNotConnected,
+                          queue::Scope::kDomain);
+}
+
+}  // namespace
+
+const char* connection_state_name(ConnectionRecord::State state) {
+  switch (state) {
+    case ConnectionRecord::State::kConnecting: return "connecting";
+    case ConnectionRecord::State::kDelivering: return "delivering";
+    case ConnectionRecord::State::kIdle: return "idle";
+    case ConnectionRecord::State::kClosing: return "closing";
+  }
+  return "unknown";
+}
+
+DeliveryLoop::DeliveryLoop(asio::io_context& io, DeliveryLoopDeps deps, std::unique_ptr<dns::Resolver> resolver)
+    : io_(io),
+      deps_(std::move(deps)),
+      clock_(deps_.manager.clock),
+      resolver_(std::move(resolver)),
+      random_(deps_.seed),
+      builder_(*resolver_, clock_, random_),
+      cache_(builder_, clock_,
+             [source = deps_.manager.config](const routing::RecordKey& key) {
+               const config::ConfigPtr config = source ? source() : nullptr;
+               if (!config) return routing::RouteInputs{};
+               return routing::route_inputs_from_config(*config, config::OutboundKey{key.binding, key.domain});
+             }),
+      chooser_(random_),
+      expiry_timer_(io) {}
+
+DeliveryLoop::~DeliveryLoop() { *alive_ = false; }
+
+// ---- queue states and pumping ----
+
+DeliveryLoop::StatePtr DeliveryLoop::state_for(const queue::QueueKey& key) {
+  auto it = states_.find(key);
+  if (it == states_.end()) it = states_.emplace(key, std::make_shared<QueueState>(key)).first;
+  return it->second;
+}
+
+void DeliveryLoop::on_ready(const std::shared_ptr<queue::DomainQueue>& queue) {
+  if (stopping_ || !queue) return;
+  StatePtr st = state_for(queue->key());
+  st->queue = queue;
+  pump(st);
+}
+
+void DeliveryLoop::pump(const StatePtr& st) {
+  // Re-entry (a record callback that runs inline, a completion) only asks
+  // the running pump to go round once more.
+  if (st->pumping) {
+    st->repump = true;
+    return;
+  }
+  st->pumping = true;
+  try {
+    do {
+      st->repump = false;
+      pump_once(st);
+    } while (st->repump);
+  } catch (const std::exception& e) {
+    problem(st->key.to_string() + ": connection manager pump failed: " + e.what());
+  }
+  st->pumping = false;
+}
+
+void DeliveryLoop::refresh_snapshot(QueueState& st) {
+  config::ConfigPtr config = deps_.manager.config ? deps_.manager.config() : nullptr;
+  if (st.host_health == nullptr) st.host_health = &deps_.shared.host_health(st.key.binding);
+  if (st.config && config == st.config) return;
+  st.config = config;
+  if (!config) {
+    st.settings = nullptr;
+    st.settings_error = "no configuration";
+    return;
+  }
+  const config::OutboundKey key{st.key.binding, st.key.domain};
+  st.policy = routing::connection_policy_from_config(*config, key);
+  auto settings = deps_.manager.settings ? deps_.manager.settings(*config, key)
+                                         : smtp::smtp_settings_from_config(*config, key);
+  if (settings) {
+    if (settings->tls != smtp::TlsMode::kNo && !settings->tls_context) {
+      // One OpenSSL context per queue and snapshot, shared by its connections.
+      // A context that cannot be built is left to each connection to report.
+      if (auto built = smtp::make_tls_client_context(*settings)) settings->tls_context = std::move(*built);
+    }
+    st.settings = std::make_shared<const smtp::SmtpSettings>(std::move(*settings));
+    st.settings_error.clear();
+  } else {
+    st.settings = nullptr;
+    st.settings_error = settings.error().message;
+    problem(st.key.to_string() + ": cannot deliver: " + st.settings_error);
+  }
+  // `Host` limits, looked up once per host name and snapshot.
+  auto limits = std::make_shared<std::map<std::string, std::int64_t, std::less<>>>();
+  st.host_limit = [config, binding = st.key.binding, limits](std::string_view host) {
+    auto it = limits->find(host);
+    if (it == limits->end()) it = limits->emplace(std::string(host), routing::host_max_connections(*config, binding, host)).first;
+    return it->second;
+  };
+  auto& throttles = deps_.shared.throttles();
+  st.connection_throttle = routing::throttle_bucket(throttles, *config, key, routing::ThrottleKind::Connections);
+  st.message_throttle = routing::throttle_bucket(throttles, *config, key, routing::ThrottleKind::Messages);
+}
+
+bool DeliveryLoop::ensure_record(const StatePtr& st) {
+  if (st->record && record_usable(*st->record, clock_.now())) return true;
+  if (st->lookup_pending) return false;
+  st->lookup_pending = true;
+  std::weak_ptr<QueueState> weak = st;
+  cache_.get(routing::RecordKey{st->key.binding, st->key.domain},
+             [this, weak](std::shared_ptr<const routing::DomainRecord> record) {
+               StatePtr s = weak.lock();
+               if (!s) return;
+               s->record = std::move(record);
+               s->lookup_pending = false;
+               pump(s);  // inline (cache hit, literals only): the running pump goes round again
+             });
+  return !st->lookup_pending && st->record;
+}
+
+std::size_t DeliveryLoop::wake_idle(QueueState& st, std::size_t work) {
+  const std::size_t batch = std::max<std::size_t>(deps_.manager.take_batch, 1);
+  std::size_t woken = 0;
+  for (const auto& rec : st.connections) {
+    if (woken * batch >= work) break;
+    if (rec->state == ConnectionRecord::State::kIdle && rec->connection) {
+      rec->state = ConnectionRecord::State::kDelivering;  // it will take when it resumes
+      rec->connection->wake();
+      ++woken;
+    }
+  }
+  return woken;
+}
+
+void DeliveryLoop::fill_host_totals(QueueState& st) {
+  st.load.host_total_open.clear();
+  if (!st.record || !st.host_limit) return;
+  for (const auto& host : st.record->hosts) {
+    if (st.host_limit(host.name) >= 0)
+      st.load.host_total_open[host.name] = deps_.shared.host_open(st.key.binding, host.name);
+  }
+}
+
+void DeliveryLoop::pump_once(const StatePtr& sp) {
+  QueueState& st = *sp;
+  if (stopping_ || !st.queue || st.takeable() == 0) return;
+  refresh_snapshot(st);
+  if (!ensure_record(sp)) return;  // a build is in flight; its callback pumps again
+
+  if (!st.settings) {
+    fail_all(st, queue::transient(std::string(kMethodUnavailableText), queue::Stage::kNotConnected,
+                                  queue::Scope::kDomain));
+    return;
+  }
+  if (st.record->usable()) wake_idle(st, st.takeable());
+
+  const SteadyTime now = clock_.now();
+  if (st.record->usable() && st.message_throttle) {
+    const SteadyTime next = st.message_throttle->next_token_at(now);
+    if (next > now) {
+      arm_throttle(sp, next);
+      return;
+    }
+  }
+  while (st.takeable() > 0) {
+    st.load.active_messages = st.work();
+    st.load.server_open_connections = deps_.shared.total();
+    fill_host_totals(st);
+    const routing::ChoiceContext context{*st.record,        st.load,           st.policy,
+                                         st.host_limit,     *st.host_health,   st.domain_health,
+                                         st.connection_throttle.get(), now};
+    routing::Choice choice = chooser_.choose(context);
+    switch (choice.status) {
+      case routing::ChoiceStatus::Connect:
+        if (!deps_.shared.acquire_server(st.policy.server_max_outbound_connections)) {
+          if (!st.starved) {
+            st.starved = true;
+            starved_.push_back(sp);
+          }
+          deps_.shared.mark_starved();
+          return;
+        }
+        if (!start_connection(sp, std::move(*choice.target))) return;  // nothing to take (suspended)
+        continue;
+      case routing::ChoiceStatus::RecordFailed:
+        fail_all(st, routing_outcome(*choice.failure));
+        return;
+      case routing::ChoiceStatus::AtQueueLimit:
+        return;
+      case routing::ChoiceStatus::AtServerLimit:
+      case routing::ChoiceStatus::HostsAtLimit:
+        if (!st.starved) {
+          st.starved = true;
+          starved_.push_back(sp);
+        }
+        deps_.shared.mark_starved();  // the next connection to close anywhere pumps us again
+        return;
+      case routing::ChoiceStatus::Throttled:
+        arm_throttle(sp, choice.retry_at);
+        return;
+      case routing::ChoiceStatus::NoUsableHost:
+        // SPEC §3 rule 4; with connections still open they serve the queue.
+        if (st.load.open_connections == 0) fail_all(st, no_mx_reachable());
+        return;
+      case routing::ChoiceStatus::DelayDomain:
+        // SPEC §3 rule 5. The Scheduler has no "move the active queue to the
+        // delayed queue" hook: a transient outcome per message does it, with
+        // the queue's retry timing.
+        fail_all(st, no_mx_reachable());
+        st.domain_health.reset();
+        return;
+    }
+  }
+}
+
+bool DeliveryLoop::start_connection(const StatePtr& st, routing::ConnectTarget target) {
+  std::vector<queue::DeliveryJob> jobs = take_jobs(st);
+  if (jobs.empty()) {
+    deps_.shared.release_server();
+    return false;
+  }
+  auto rec = std::make_shared<ConnectionRecord>();
+  rec->id = std::to_string(deps_.shared.next_connection_id());
+  rec->target = std::move(target);
+  rec->address_text = rec->target.address.str();
+  for (auto& job : jobs) rec->jobs.push_back(std::move(job));
+  st->held += rec->jobs.size();
+
+  st->load.open_connections += 1;
+  st->load.open_by_host[rec->target.host] += 1;
+  deps_.shared.add_host(st->key.binding, rec->target.host, 1);
+  open_.fetch_add(1, std::memory_order_relaxed);
+  st->connections.push_back(rec);
+
+  std::weak_ptr<bool> alive = alive_;
+  asio::co_spawn(io_, run_connection(st, rec), [this, st, rec, alive](std::exception_ptr error) {
+    if (alive.expired() || !*alive.lock()) return;
+    connection_ended(st, rec, error);
+  });
+  return true;
+}
+
+void DeliveryLoop::fail_all(QueueState& st, const queue::Outcome& outcome) {
+  auto complete_with = [&](queue::DeliveryJob job) {
+    queue::AttemptResult result;
+    result.outcomes.assign(job.recipients.size(), outcome);
+    st.queue->complete(std::move(job), std::move(result));
+  };
+  std::deque<queue::DeliveryJob> orphans;
+  orphans.swap(st.orphans);
+  for (auto& job : orphans) complete_with(std::move(job));
+  for (;;) {
+    std::vector<queue::DeliveryJob> jobs = st.queue->take(kFailBatch);
+    for (auto& job : jobs) complete_with(std::move(job));
+    if (jobs.size() < kFailBatch) break;
+  }
+}
+
+void DeliveryLoop::arm_throttle(const StatePtr& st, SteadyTime at) {
+  if (st->throttle_armed || stopping_) return;
+  st->throttle_armed = true;
+  if (!st->throttle_timer) st->throttle_timer.emplace(io_);
+  // Deadline: the next token of Outbound_Throttle_Connections / _Messages.
+  auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(at - clock_.now());
+  if (delay < std::chrono::milliseconds(1)) delay = std::chrono::milliseconds(1);
+  st->throttle_timer->expires_after(delay);
+  std::weak_ptr<QueueState> weak = st;
+  std::weak_ptr<bool> alive = alive_;
+  st->throttle_timer->async_wait([this, weak, alive](const boost::system::error_code& ec) {
+    if (ec || alive.expired()) return;
+    StatePtr s = weak.lock();
+    if (!s) return;
+    s->throttle_armed = false;
+    pump(s);
+  });
+}
+
+void DeliveryLoop::pump_starved() {
+  std::vector<std::weak_ptr<QueueState>> starved;
+  starved.swap(starved_);
+  for (auto& weak : starved) {
+    if (StatePtr s = weak.lock()) {
+      s->starved = false;
+      pump(s);
+    }
+  }
+}
+
+// ---- lifecycle ----
+
+void DeliveryLoop::start() {
+  if (started_ || stopping_) return;
+  started_ = true;
+  arm_expiry();
+}
+
+void DeliveryLoop::arm_expiry() {
+  const config::ConfigPtr config = deps_.manager.config ? deps_.manager.config() : nullptr;
+  std::int64_t seconds = config ? config->global("dns_expire_interval").as_int() : 10;
+  // Deadline: dns_expire_interval.
+  expiry_timer_.expires_after(std::chrono::seconds(std::max<std::int64_t>(seconds, 1)));
+  std::weak_ptr<bool> alive = alive_;
+  expiry_timer_.async_wait([this, alive](const boost::system::error_code& ec) {
+    if (ec || alive.expired() || stopping_) return;
+    expire_now();
+    arm_expiry();
+  });
+}
+
+void DeliveryLoop::expire_now() {
+  cache_.evict_expired();
+  for (auto it = states_.begin(); it != states_.end();) {
+    const QueueState& st = *it->second;
+    const bool idle = st.connections.empty() && st.orphans.empty() && st.held == 0 && !st.lookup_pending &&
+                      !st.throttle_armed && !st.starved && !st.pumping &&
+                      (!st.queue || st.queue->waiting() == 0) && st.domain_health.consecutive_failures() == 0;
+    it = idle ? states_.erase(it) : std::next(it);
+  }
+}
+
+void DeliveryLoop::stop(std::function<void()> done) {
+  stopping_ = true;
+  expiry_timer_.cancel();
+  for (auto& [key, st] : states_) {
+    if (st->throttle_timer) st->throttle_timer->cancel();
+    for (const auto& rec : st->connections) {
+      if (rec->state == ConnectionRecord::State::kIdle && rec->connection) rec->connection->wake();
+    }
+  }
+  if (done) stop_waiters_.push_back(std::move(done));
+  maybe_finish_stop();
+}
+
+void DeliveryLoop::maybe_finish_stop() {
+  if (!stopping_ || open_.load(std::memory_order_relaxed) != 0) return;
+  auto waiters = std::move(stop_waiters_);
+  stop_waiters_.clear();
+  for (auto& w : waiters) w();
+}
+
+// ---- console ----
+
+std::size_t DeliveryLoop::refresh(std::string_view domain) {
+  const bool all = domain.empty();
+  const std::string name = all ? std::string() : routing::normalize_domain(domain);
+  const std::size_t started = all ? cache_.refresh_all() : cache_.refresh(name);
+  std::vector<StatePtr> affected;
+  for (auto& [key, st] : states_) {
+    if (all || key.domain == name) {
+      st->record.reset();
+      affected.push_back(st);
+    }
+  }
+  for (auto& st : affected) pump(st);
+  return started;
+}
+
+std::vector<RecordView> DeliveryLoop::describe(std::string_view domain) const {
+  std::vector<RecordView> out;
+  const std::string name = routing::normalize_domain(domain);
+  const SteadyTime now = clock_.now();
+  for (const auto& record : cache_.records()) {
+    if (!record || record->key.domain != name) continue;
+    RecordView view;
+    view.binding = record->key.binding;
+    view.ttl = record->ttl;
+    view.remaining_ttl = record->remaining_ttl(now);
+    if (record->failure) {
+      view.failure = record->failure->text;
+      view.failure_permanent = record->failure->permanent;
+    }
+    const QueueState* st = nullptr;
+    if (auto it = states_.find(queue::QueueKey{record->key.binding, record->key.domain}); it != states_.end())
+      st = it->second.get();
+    std::chrono::seconds retry{120};
+    if (st && st->config) {
+      retry = st->policy.host_failure_retry;
+    } else if (const config::ConfigPtr config = deps_.manager.config ? deps_.manager.config() : nullptr) {
+      retry = routing::connection_policy_from_config(*config, config::OutboundKey{record->key.binding, name})
+                  .host_failure_retry;
+    }
+    const routing::HostHealth& health = deps_.shared.host_health(record->key.binding);
+    for (const auto& host : record->hosts) {
+      HostView hv;
+      hv.preference = host.preference;
+      hv.name = host.name;
+      hv.port = host.port;
+      hv.ttl = host.ttl;
+      hv.queue_connections = st ? st->load.open_to(host.name) : 0;
+      hv.host_connections = deps_.shared.host_open_all(host.name);
+      for (const auto& ip : host.addresses) {
+        AddressView av;
+        av.address = ip.str();
+        av.ipv6 = ip.v6;
+        av.quarantined = health.quarantined(ip, now, retry);
+        if (auto failed = health.failed_at(ip))
+          av.since_failure_s = std::chrono::duration_cast<std::chrono::seconds>(now - *failed).count();
+        if (st) {
+          for (const auto& rec : st->connections)
+            if (rec->target.host == host.name && rec->target.address == ip) ++av.open_connections;
+        }
+        hv.addresses.push_back(std::move(av));
+      }
+      view.hosts.push_back(std::move(hv));
+    }
+    if (st) {
+      view.consecutive_failures = st->domain_health.consecutive_failures();
+      view.active_connections = st->load.open_connections;
+      for (const auto& rec : st->connections)
+        view.connections.push_back(
+            ConnectionView{rec->id, rec->address_text, rec->target.host, connection_state_name(rec->state)});
+    }
+    out.push_back(std::move(view));
+  }
+  return out;
+}
+
+void DeliveryLoop::problem(const std::string& text) const {
+  if (deps_.manager.problem) deps_.manager.problem(text);
+}
+
+}  // namespace impulse::delivery

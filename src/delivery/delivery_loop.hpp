@@ -1,0 +1,152 @@
+// DeliveryLoop: the connection manager's work on one event loop (SPEC §3
+// "Choosing where the next connection goes", "Limits"; §4; DESIGN "Life of
+// a message", "Ownership"; reference/momentum.md §2.6, §5). It serves the
+// (binding, domain) queues the Scheduler pinned to this loop:
+//
+//   on_ready(queue) -> pump(queue):
+//     1. the domain record from this loop's DomainRecordCache (built with
+//        this loop's resolver and route_inputs_from_config at build time);
+//        a failed record completes every message with its outcome;
+//     2. idle connections of the queue are woken to take the new work;
+//     3. routing::MxChooser decides, over and over, whether and where to
+//        open one more connection: wanted_connections(work,
+//        max_outbound_connections, aggressiveness), Server_Max_Outbound_
+//        Connections (shared counter), `Host` limits (shared per-binding
+//        counts), quarantined addresses (Host_Failure_Retry), the
+//        Outbound_Throttle_Connections bucket, DomainHealth
+//        (Mx_Failures_To_Delay / Connect_Timeout_To_Delay);
+//     4. each new connection takes its first messages at once, then runs as
+//        a supervised coroutine (delivery_loop_connection.cpp): open, deliver,
+//        complete(), take more, idle up to idle_timeout, QUIT.
+//   A connection that fails to open quarantines the address, counts a
+//   failure for the host, and hands its messages back ("orphans") for the
+//   next address or MX. No usable host with no connection left: every
+//   message gets the transient 421 4.4.0 text. Dead domain (DelayDomain):
+//   the Scheduler has no "move active to delayed" hook, so every message is
+//   completed with the transient 421 text, which puts it in the delayed
+//   queue with its retry time (the queue's retry policy applies).
+//
+// Outbound_Throttle_Messages: a message token per message taken; while the
+// bucket is empty no connection is opened, an open one QUITs instead of
+// idling (Momentum: "message not sent, QUIT, queue stays active"), and the
+// queue is looked at again when the next token is due.
+//
+// Leaves to others: the SMTP dialogue and outcome mapping (smtp/), retry
+// timing and bounces (queue), choosing which loop owns a queue (Scheduler),
+// fan-out and console (ConnectionManager).
+// Executor: every member runs on io(), except the constructor and destructor
+// (before the loop runs / after stop()). Failure modes: none returned;
+// configuration problems (e.g. a delivery method the SMTP client does not
+// speak) complete the messages transiently and write a paniclog line;
+// exceptions from a connection coroutine are caught by its supervisor,
+// logged with the coroutine's name, and its messages completed transiently.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "delivery/connection_manager_deps.hpp"
+#include "delivery/connection_manager_shared.hpp"
+#include "delivery/connection_manager_view.hpp"
+#include "delivery/delivery_loop_queue_state.hpp"
+#include "dns/resolver.hpp"
+#include "queue/queue_key.hpp"
+#include "routing/domain_record_builder.hpp"
+#include "routing/domain_record_cache.hpp"
+#include "routing/mx_chooser.hpp"
+#include "routing/random_source.hpp"
+
+namespace impulse::delivery {
+
+struct DeliveryLoopDeps {
+  const ConnectionManagerDeps& manager;  // clock, config, problem, settings, take_batch
+  ConnectionManagerShared& shared;
+  std::function<void()> starved_released;  // a connection closed while some queue was starved
+  std::uint64_t seed = 0;
+};
+
+class DeliveryLoop {
+ public:
+  DeliveryLoop(boost::asio::io_context& io, DeliveryLoopDeps deps, std::unique_ptr<dns::Resolver> resolver);
+  ~DeliveryLoop();
+  DeliveryLoop(const DeliveryLoop&) = delete;
+  DeliveryLoop& operator=(const DeliveryLoop&) = delete;
+
+  boost::asio::io_context& io() { return io_; }
+
+  // ---- on io() ----
+  void on_ready(const std::shared_ptr<queue::DomainQueue>& queue);
+  // Arms the dns_expire_interval timer (DomainRecordCache::evict_expired,
+  // and forgetting idle queue states).
+  void start();
+  // No new connections; idle ones QUIT; `done` once none is left.
+  void stop(std::function<void()> done);
+  // `refresh domain NAME|all`: rebuild the records now; returns builds started.
+  std::size_t refresh(std::string_view domain);
+  // `domain NAME`: one RecordView per binding with a record for `domain` on this loop.
+  std::vector<RecordView> describe(std::string_view domain) const;
+  // Re-examine queues that stopped at the server or a host limit.
+  void pump_starved();
+  // One expiry sweep now (what the timer does).
+  void expire_now();
+
+  // This loop's open connections (any thread may read it).
+  std::int64_t open_connections() const { return open_.load(std::memory_order_relaxed); }
+
+ private:
+  using StatePtr = std::shared_ptr<QueueState>;
+  using RecordPtr = std::shared_ptr<ConnectionRecord>;
+
+  // Pumping (delivery_loop.cpp).
+  StatePtr state_for(const queue::QueueKey& key);
+  void pump(const StatePtr& st);
+  void pump_once(const StatePtr& st);
+  bool ensure_record(const StatePtr& st);
+  void refresh_snapshot(QueueState& st);
+  std::size_t wake_idle(QueueState& st, std::size_t work);
+  void fill_host_totals(QueueState& st);
+  bool start_connection(const StatePtr& st, routing::ConnectTarget target);
+  void fail_all(QueueState& st, const queue::Outcome& outcome);
+  void arm_throttle(const StatePtr& st, SteadyTime at);
+  void arm_expiry();
+  void maybe_finish_stop();
+
+  // Connections (delivery_loop_connection.cpp).
+  std::vector<queue::DeliveryJob> take_jobs(const StatePtr& st);
+  boost::asio::awaitable<void> run_connection(StatePtr st, RecordPtr rec);
+  boost::asio::awaitable<void> deliver_job(QueueState& st, ConnectionRecord& rec, queue::DeliveryJob job);
+  void connection_opened(QueueState& st, ConnectionRecord& rec);
+  void connection_failed(QueueState& st, ConnectionRecord& rec);
+  void connection_ended(const StatePtr& st, const RecordPtr& rec, std::exception_ptr error);
+  void orphan(QueueState& st, ConnectionRecord& rec);
+  void complete(QueueState& st, queue::DeliveryJob job, queue::AttemptResult result);
+  void problem(const std::string& text) const;
+
+  boost::asio::io_context& io_;
+  DeliveryLoopDeps deps_;
+  const Clock& clock_;
+  std::unique_ptr<dns::Resolver> resolver_;
+  routing::SeededRandom random_;
+  routing::DomainRecordBuilder builder_;
+  routing::DomainRecordCache cache_;
+  routing::MxChooser chooser_;
+  std::unordered_map<queue::QueueKey, StatePtr, queue::QueueKeyHash> states_;
+  std::vector<std::weak_ptr<QueueState>> starved_;
+  boost::asio::steady_timer expiry_timer_;
+  std::atomic<std::int64_t> open_{0};
+  bool started_ = false;
+  bool stopping_ = false;
+  std::vector<std::function<void()>> stop_waiters_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace impulse::delivery

@@ -1,0 +1,88 @@
+// What a DeliveryLoop keeps per (binding, domain) queue it serves: the
+// queue, its domain record, the settings and limits read from the snapshot
+// (re-read when the snapshot changes), its open connections and their
+// per-host counts, the domain's failure counts, and the jobs taken from the
+// queue that are waiting for a connection ("orphans": their connection
+// failed at the host level and they go to the next address or MX, SPEC §3
+// rule 3).
+//
+// Owned by the queue's event loop (DESIGN "Ownership"): only that loop's
+// thread reads or writes it; connection coroutines hold a shared_ptr so the
+// state outlives them. Internal to src/delivery (includes Asio).
+// Failure modes: none (data).
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "delivery/smtp/smtp_connection.hpp"
+#include "delivery/smtp/smtp_settings.hpp"
+#include "queue/delivery_job.hpp"
+#include "queue/domain_queue.hpp"
+#include "routing/connection_policy.hpp"
+#include "routing/domain_health.hpp"
+#include "routing/domain_record.hpp"
+#include "routing/host_health.hpp"
+#include "routing/mx_chooser.hpp"
+#include "routing/throttle.hpp"
+
+namespace impulse::delivery {
+
+// One open (or opening) connection of a queue.
+struct ConnectionRecord {
+  enum class State { kConnecting, kDelivering, kIdle, kClosing };
+  std::string id;                    // connid for the logs
+  routing::ConnectTarget target;
+  std::string address_text;          // target.address.str()
+  std::deque<queue::DeliveryJob> jobs;  // taken, not yet completed
+  smtp::SmtpConnection* connection = nullptr;  // set once open
+  State state = State::kConnecting;
+};
+
+const char* connection_state_name(ConnectionRecord::State state);
+
+struct QueueState {
+  explicit QueueState(queue::QueueKey k) : key(std::move(k)) {}
+
+  const queue::QueueKey key;
+  std::shared_ptr<queue::DomainQueue> queue;  // set by on_ready
+
+  // Domain record (from the loop's DomainRecordCache).
+  std::shared_ptr<const routing::DomainRecord> record;
+  bool lookup_pending = false;
+
+  // Read from the snapshot `config`; re-read when the live snapshot changes.
+  config::ConfigPtr config;
+  routing::ConnectionPolicy policy;
+  std::shared_ptr<const smtp::SmtpSettings> settings;  // null: settings_error says why
+  std::string settings_error;
+  routing::HostLimitFn host_limit;
+  std::shared_ptr<routing::TokenBucket> connection_throttle;  // null: unlimited
+  std::shared_ptr<routing::TokenBucket> message_throttle;     // null: unlimited
+  routing::HostHealth* host_health = nullptr;                 // the binding's (shared)
+
+  routing::DomainHealth domain_health;
+  routing::QueueLoad load;  // open_connections, open_by_host (this queue), filled per choice
+  std::list<std::shared_ptr<ConnectionRecord>> connections;
+  std::deque<queue::DeliveryJob> orphans;
+  std::size_t held = 0;  // jobs held by connections (taken, not completed)
+
+  std::optional<boost::asio::steady_timer> throttle_timer;  // Outbound_Throttle_*: re-check at the next token
+  bool throttle_armed = false;
+  bool pumping = false;
+  bool repump = false;
+  bool starved = false;  // stopped at the server or a host limit
+
+  // Messages in the queue and with us: what wanted_connections() is fed.
+  std::size_t work() const { return held + orphans.size() + (queue ? queue->waiting() : 0); }
+  std::size_t takeable() const { return orphans.size() + (queue ? queue->waiting() : 0); }
+};
+
+}  // namespace impulse::delivery

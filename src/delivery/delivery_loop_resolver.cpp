@@ -1,0 +1,24 @@
+// Implementation of delivery/delivery_loop_resolver.hpp.
+#include "delivery/delivery_loop_resolver.hpp"
+
+#include "dns/unbound_resolver.hpp"
+
+namespace impulse::delivery {
+
+dns::ResolverOptions resolver_options_from_config(const config::Config& config) {
+  dns::ResolverOptions options;
+  options.nameservers = config.global("nameservers").as_list();
+  options.resolv_conf = config.global("resolv_conf").as_string();
+  return options;
+}
+
+ResolverFactory unbound_resolver_factory(const config::Config& config) {
+  return [options = resolver_options_from_config(config)](
+             boost::asio::io_context& io) -> Result<std::unique_ptr<dns::Resolver>> {
+    auto made = dns::UnboundResolver::create(io, options);
+    if (!made) return unexpected(made.error());
+    return std::unique_ptr<dns::Resolver>(std::move(*made));
+  };
+}
+
+}  // namespace impulse::delivery
