@@ -304,18 +304,21 @@ awaitable<std::optional<SessionFailure>> SmtpConnection::run_transaction(Transac
 }
 
 awaitable<std::optional<SessionFailure>> SmtpConnection::send_body(const std::string& body) {
+  // The terminator goes out with the last chunk: a separate small write
+  // would wait for the previous one's ACK (Nagle) and the peer's delayed ACK.
   const auto timeout = settings_->timeouts.body;
   BodyEncoder encoder;
   std::string out;
   const std::string_view content(body);
-  for (std::size_t offset = 0; offset < content.size(); offset += kBodyChunk) {
+  std::size_t offset = 0;
+  do {
     out.clear();
     encoder.encode(content.substr(offset, kBodyChunk), out);
+    offset += kBodyChunk;
+    if (offset >= content.size()) encoder.finish(out);
     if (auto f = co_await send(Phase::kBody, out, timeout)) co_return f;
-  }
-  out.clear();
-  encoder.finish(out);
-  co_return co_await send(Phase::kBody, out, timeout);
+  } while (offset < content.size());
+  co_return std::nullopt;
 }
 
 }  // namespace impulse::delivery::smtp

@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -138,6 +139,15 @@ class PeerConnection {
       return false;
     }
     return true;
+  }
+
+  // The client certificate's subject after start_tls ("" if none was sent).
+  std::string client_certificate_subject() const {
+    X509* cert = ssl_ ? SSL_get0_peer_certificate(ssl_) : nullptr;
+    if (!cert) return {};
+    char buf[256] = {};
+    X509_NAME_oneline(X509_get_subject_name(cert), buf, sizeof buf);
+    return buf;
   }
 
   // Typical exchanges.
