@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <cstdlib>
+#include <boost/asio/post.hpp>
 #include <filesystem>
 #include <fstream>
 
@@ -119,6 +120,42 @@ TEST_F(SmtpTls, RequiredWithVerifiedHostNameDeliversOverTls) {
   EXPECT_TRUE(s.results.at(0).outcomes.at(0).delivered());
   EXPECT_TRUE(seen.tls_in_transaction);
   EXPECT_EQ(seen.hellos, (std::vector<std::string>{"EHLO client.test", "EHLO client.test"}));
+}
+
+TEST_F(SmtpTls, AnInterruptedIdleReadLeavesTheTlsSessionUsable) {
+  ScriptedPeer peer([&](PeerConnection& c, int) {
+    c.greet();
+    c.hello({"PIPELINING", "STARTTLS"});
+    c.read_line();
+    c.send("220 go\r\n");
+    ASSERT_TRUE(c.start_tls(server_ctx_));
+    c.hello({"PIPELINING"});
+    for (const char* final_reply : {"250 one\r\n", "250 two\r\n"}) {
+      for (int i = 0; i < 3; ++i) c.read_line();
+      c.send("250 ok\r\n250 ok\r\n354 go\r\n");
+      c.read_data();
+      c.send(final_reply);
+    }
+    c.quit();
+  });
+  auto settings = test_settings();
+  settings->tls = TlsMode::kRequired;
+  const std::vector<SmtpJob> jobs = {make_job({"a@example.test"}), make_job({"b@example.test"})};
+  asio::io_context io;
+  const auto replies = run(io, [&]() -> asio::awaitable<std::vector<std::string>> {
+    std::vector<std::string> out;
+    auto conn = co_await SmtpConnection::open(io.get_executor(), target_of(peer.port()), settings);
+    if (!conn) co_return out;
+    SmtpConnection& c = **conn;
+    out.push_back((co_await c.deliver(jobs[0])).outcomes.at(0).reply);
+    asio::post(io, [&c] { c.wake(); });
+    out.push_back(co_await c.idle() == IdleEnd::kWoken ? "woken" : "not woken");
+    out.push_back((co_await c.deliver(jobs[1])).outcomes.at(0).reply);
+    out.push_back(c.tls_active() ? "tls" : "plain");
+    co_await c.close();
+    co_return out;
+  }());
+  EXPECT_EQ(replies, (std::vector<std::string>{"250 one", "woken", "250 two", "tls"}));
 }
 
 TEST_F(SmtpTls, CapabilitiesLearntBeforeTlsAreForgotten) {
