@@ -60,6 +60,8 @@ class ConnectionManagerShared {
   // host limit; the next release posts a re-check to every loop.
   void mark_starved() { starved_.store(true, std::memory_order_release); }
   bool take_starved() { return starved_.exchange(false, std::memory_order_acq_rel); }
+  // Some queue waits for a slot: an idle connection should close rather than idle.
+  bool starved() const { return starved_.load(std::memory_order_acquire); }
 
  private:
   std::atomic<std::int64_t> total_{0};

@@ -260,7 +260,9 @@ void DeliveryLoop::pump_once(const StatePtr& sp) {
 }
 
 bool DeliveryLoop::start_connection(const StatePtr& st, routing::ConnectTarget target) {
-  std::vector<queue::DeliveryJob> jobs = take_jobs(st);
+  const std::uint32_t max_deliveries = st->settings->max_deliveries_per_connection;
+  std::vector<queue::DeliveryJob> jobs =
+      take_jobs(st, max_deliveries == 0 ? static_cast<std::size_t>(-1) : max_deliveries);
   if (jobs.empty()) {
     deps_.shared.release_server();
     return false;
@@ -394,6 +396,12 @@ std::size_t DeliveryLoop::refresh(std::string_view domain) {
   for (auto& [key, st] : states_) {
     if (all || key.domain == name) {
       st->record.reset();
+      // New routes apply at once: connections made from the old record
+      // finish their message and QUIT; idle ones QUIT now.
+      for (const auto& rec : st->connections) {
+        rec->retire = true;
+        if (rec->state == ConnectionRecord::State::kIdle && rec->connection) rec->connection->wake();
+      }
       affected.push_back(st);
     }
   }

@@ -121,7 +121,8 @@ class DeliveryLoop {
   void maybe_finish_stop();
 
   // Connections (delivery_loop_connection.cpp).
-  std::vector<queue::DeliveryJob> take_jobs(const StatePtr& st);
+  // Up to take_batch (and `limit`) jobs: orphans first, then the queue.
+  std::vector<queue::DeliveryJob> take_jobs(const StatePtr& st, std::size_t limit);
   boost::asio::awaitable<void> run_connection(StatePtr st, RecordPtr rec);
   boost::asio::awaitable<void> deliver_job(QueueState& st, ConnectionRecord& rec, queue::DeliveryJob job);
   void connection_opened(QueueState& st, ConnectionRecord& rec);

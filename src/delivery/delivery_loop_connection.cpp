@@ -28,6 +28,13 @@ constexpr std::string_view kBodyUnavailableText = "451 4.3.0 [internal] message 
 // retried later rather than left in flight.
 constexpr std::string_view kAgentFailureText = "451 4.3.0 [internal] delivery agent failure";
 
+// How many more messages a connection may carry (max_deliveries_per_connection).
+std::size_t deliveries_left(const smtp::SmtpSettings& settings, std::uint32_t done) {
+  const std::uint32_t max = settings.max_deliveries_per_connection;
+  if (max == 0) return static_cast<std::size_t>(-1);
+  return max > done ? max - done : 0;
+}
+
 std::string sender_domain(const queue::DeliveryJob& job) {
   if (auto parts = spool::split_address(job.sender())) return std::string(parts->domain);
   return {};
@@ -35,11 +42,11 @@ std::string sender_domain(const queue::DeliveryJob& job) {
 
 }  // namespace
 
-std::vector<queue::DeliveryJob> DeliveryLoop::take_jobs(const StatePtr& sp) {
+std::vector<queue::DeliveryJob> DeliveryLoop::take_jobs(const StatePtr& sp, std::size_t limit) {
   QueueState& st = *sp;
   std::vector<queue::DeliveryJob> jobs;
-  if (st.takeable() == 0) return jobs;
-  std::size_t batch = std::max<std::size_t>(deps_.manager.take_batch, 1);
+  if (st.takeable() == 0 || limit == 0) return jobs;
+  std::size_t batch = std::min(std::max<std::size_t>(deps_.manager.take_batch, 1), limit);
   if (st.message_throttle) {
     // Outbound_Throttle_Messages: one token per message, taken one at a time.
     const SteadyTime now = clock_.now();
@@ -79,24 +86,26 @@ awaitable<void> DeliveryLoop::run_connection(StatePtr sp, RecordPtr rec) {
   connection_opened(st, *rec);
 
   for (;;) {
-    while (!rec->jobs.empty() && conn->alive()) {
+    while (!rec->jobs.empty() && conn->reusable()) {
       rec->state = ConnectionRecord::State::kDelivering;
       queue::DeliveryJob job = std::move(rec->jobs.front());
       rec->jobs.pop_front();
       co_await deliver_job(st, *rec, std::move(job));
     }
-    if (!conn->alive()) break;  // messages still held go to another connection
-    if (!conn->reusable() || stopping_) break;
-    std::vector<queue::DeliveryJob> more = take_jobs(sp);
+    // Dead, or max_deliveries_per_connection reached: messages still held
+    // go to another connection.
+    if (!conn->reusable() || stopping_ || rec->retire) break;
+    std::vector<queue::DeliveryJob> more = take_jobs(sp, deliveries_left(*settings, conn->deliveries()));
     if (!more.empty()) {
       st.held += more.size();
       for (auto& job : more) rec->jobs.push_back(std::move(job));
       continue;
     }
     if (st.message_throttle && st.takeable() > 0) break;  // throttled: QUIT, pumped at the next token
+    if (deps_.shared.starved()) break;  // another queue waits for a slot: give ours up rather than idle
     rec->state = ConnectionRecord::State::kIdle;
     const smtp::IdleEnd end = co_await conn->idle();  // deadline: idle_timeout
-    if (end != smtp::IdleEnd::kWoken || stopping_) break;
+    if (end != smtp::IdleEnd::kWoken || stopping_ || rec->retire) break;
     rec->state = ConnectionRecord::State::kDelivering;
   }
   orphan(st, *rec);

@@ -44,6 +44,7 @@ struct ConnectionRecord {
   std::deque<queue::DeliveryJob> jobs;  // taken, not yet completed
   smtp::SmtpConnection* connection = nullptr;  // set once open
   State state = State::kConnecting;
+  bool retire = false;  // `refresh domain`: finish the current message, then QUIT
 };
 
 const char* connection_state_name(ConnectionRecord::State state);
