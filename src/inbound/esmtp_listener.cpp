@@ -1,6 +1,9 @@
 // Implementation of inbound/esmtp_listener.hpp (Asio coroutines).
 #include "inbound/esmtp_listener.hpp"
 
+#include <chrono>
+#include <cstdio>
+
 #include <sys/socket.h>
 
 #include <atomic>
@@ -104,6 +107,18 @@ struct EsmtpListener::State : std::enable_shared_from_this<EsmtpListener::State>
   std::atomic<bool> stop_requested{false};
   std::mutex done_mu;
   std::function<void()> done;
+  // Connection ids: "EEEEEEEE-C0-SSSSSSSS" (listener start time, sequence),
+  // shaped like message ids so a log reader can group one session's messages.
+  const std::uint32_t id_epoch = static_cast<std::uint32_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  std::atomic<std::uint64_t> next_connection{0};
+
+  std::string next_connection_id() {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%08X-C0-%08llX", id_epoch,
+                  static_cast<unsigned long long>(next_connection.fetch_add(1, std::memory_order_relaxed) + 1));
+    return buf;
+  }
 
   void report(const std::string& line) const {
     if (log) log(line);
@@ -155,6 +170,7 @@ struct EsmtpListener::State : std::enable_shared_from_this<EsmtpListener::State>
     peer.listener_address = listen.settings.display_address();
     peer.relay_allowed = relay_allowed(listen.settings, to_ip(remote.address()));
     peer.tls_offered = listen.tls != nullptr;
+    peer.connection_id = next_connection_id();
     auto conn = std::make_shared<EsmtpConnection>(std::move(socket), listen.settings, listen.tls, injector,
                                                   std::move(peer), log, shared_from_this());
     loop.sessions.emplace(conn.get(), conn);

@@ -237,6 +237,7 @@ void EsmtpSession::finish_data() {
   msg.peer_port = peer_.port;
   msg.listener_address = peer_.listener_address;
   msg.tls = tls_;
+  msg.connection_id = peer_.connection_id;
   reset_transaction();
   phase_ = Phase::Injecting;
   std::weak_ptr<EsmtpSession*> weak = self_;

@@ -50,6 +50,7 @@ struct SessionPeer {
   std::string listener_address;  // ListenerSettings::display_address()
   bool relay_allowed = false;    // relay_allowed(settings, peer ip)
   bool tls_offered = false;      // a TLS context exists for this listener
+  std::string connection_id;     // unique per accepted connection (mainlog connid)
 };
 
 class EsmtpSession {

@@ -35,6 +35,7 @@ struct ReceivedMessage {
   std::uint16_t peer_port = 0;
   std::string listener_address;         // "127.0.0.1:2525", "[::1]:2525"
   bool tls = false;                     // received after STARTTLS
+  std::string connection_id;            // the session's id, for the mainlog's connid field
 };
 
 class Injector {

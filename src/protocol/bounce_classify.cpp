@@ -58,6 +58,9 @@ std::optional<BounceClass> classify_status(const EnhancedStatus& s) {
 
 // Rule 4: keywords, first match wins.
 std::optional<BounceClass> classify_keywords(std::string_view t, int klass) {
+  // Momentum's own administrative texts that carry no [internal] marker
+  // ("554 manually failed" from `message fail`).
+  if (contains_any(t, {"manually failed", "manually purged", "manually delayed"})) return BounceClass::kAdminFailure;
   if (contains_any(t, {"relay access denied", "relaying denied", "relaying not", "relay not", "not permitted to relay",
                        "unable to relay", "relay denied", "do not relay", "rcpthosts", "not allowed to relay",
                        "relaying is not"}))

@@ -48,6 +48,6 @@ class NullEventLog final : public EventLog {
 
 // One mainlog R record per recipient of a newly accepted (or generated)
 // message, stamped `now`.
-void log_receptions(EventLog& log, const spool::Message& message, WallTime now);
+void log_receptions(EventLog& log, const spool::Message& message, WallTime now, std::string_view connid = {});
 
 }  // namespace impulse::queue

@@ -43,12 +43,13 @@ void MessageInjector::inject(inbound::ReceivedMessage received, Completion done)
   spool::Message stored = message;
   deps_.store.commit_new(
       std::move(stored), std::move(body),
-      [deps = &deps_, message = std::move(message), id_text, done = std::move(done)](Result<void> r) {
+      [deps = &deps_, message = std::move(message), id_text, connid = std::move(received.connection_id),
+       done = std::move(done)](Result<void> r) {
         if (!r) {
           done(unexpected(r.error()));
           return;
         }
-        log_receptions(deps->log, message, deps->clock.wall_now());
+        log_receptions(deps->log, message, deps->clock.wall_now(), connid);
         deps->scheduler.count_received();
         deps->scheduler.enqueue(message);
         done(id_text);

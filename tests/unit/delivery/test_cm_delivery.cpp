@@ -167,6 +167,8 @@ TEST(ConnectionManagerDelivery, MaxOutboundConnectionsIsNeverExceeded) {
   // Every allowed connection is busy at the server.
   ASSERT_TRUE(h.run_until([&] { return mx.held() == 3; }));
   EXPECT_EQ(h.cm->open_connections(), 3);
+  EXPECT_EQ(h.cm->open_connections("default"), 3);
+  EXPECT_EQ(h.cm->open_connections("other"), 0);
   mx.release();
   ASSERT_TRUE(h.run_until([&] { return h.delivered() == 200; }));
   EXPECT_EQ(mx.max_open(), 3u);
@@ -288,6 +290,69 @@ TEST(ConnectionManagerDelivery, RefreshDomainRebuildsTheRecordOnEveryLoop) {
   const std::string text = format_domain_description(*d);
   EXPECT_NE(text.find("Domain 'example.com' has 1 MXs and a TTL of 300 seconds"), std::string::npos) << text;
   EXPECT_NE(text.find("[10 127.0.0.55 TTL:300]"), std::string::npos) << text;
+}
+
+TEST(ConnectionManagerDelivery, OutboundThrottleMessagesStopsSendingAndKeepsTheRestQueued) {
+  CmHarness h("");
+  CmSmtpServer mx(h.io, "127.0.0.56");
+  h.config = queue::testing::config_from("Domain \"example.com\" { Routes = ( " + route(mx, 10) +
+                                         " ) Outbound_Throttle_Messages = \"2/3600\" }");
+  h.inject_many(5, "example.com");
+  // Two tokens: two messages, then QUIT instead of idling; the rest wait.
+  ASSERT_TRUE(h.run_until([&] { return h.delivered() == 2 && mx.quits() == 1 && h.cm->open_connections() == 0; }));
+  EXPECT_EQ(h.transients(), 0u);
+  EXPECT_EQ(mx.messages().size(), 2u);
+  std::vector<queue::QueueSizes> sizes;
+  bool got = false;
+  h.scheduler->queue_sizes({}, [&](std::vector<queue::QueueSizes> s) {
+    sizes = std::move(s);
+    got = true;
+  });
+  ASSERT_TRUE(h.run_until([&] { return got; }));
+  ASSERT_EQ(sizes.size(), 1u);
+  EXPECT_EQ(sizes[0].active, 3u) << "throttled messages stay in the active queue";
+}
+
+TEST(ConnectionManagerDelivery, OutboundThrottleConnectionsLimitsNewConnections) {
+  CmHarness h("");
+  CmSmtpServer mx(h.io, "127.0.0.57");
+  h.config = queue::testing::config_from("Domain \"example.com\" { Routes = ( " + route(mx, 10) +
+                                         " ) Outbound_Throttle_Connections = \"1/3600\" "
+                                         "Max_Deliveries_Per_Connection = 1 }");
+  h.inject_many(3, "example.com");
+  ASSERT_TRUE(h.run_until([&] { return h.delivered() == 1 && h.cm->open_connections() == 0; }));
+  EXPECT_EQ(mx.accepted(), 1u);
+  EXPECT_EQ(h.transients(), 0u);
+}
+
+TEST(ConnectionManagerDelivery, RecordIsRebuiltOnceItsTtlHasRunOut) {
+  CmHarness h("", [](smtp::SmtpSettings& s) { s.timeouts.idle = std::chrono::milliseconds(1); });
+  CmSmtpServer old_mx(h.io, "127.0.0.58");
+  CmSmtpServer new_mx(h.io, "127.0.0.59");
+  auto routes_to = [](const CmSmtpServer& s) {
+    return "Domain \"example.com\" { Routes = ( \"smtp://" + s.address() + "?port=" + std::to_string(s.port()) +
+           "&ttl=60\" ) }";
+  };
+  h.config = queue::testing::config_from(routes_to(old_mx));
+  h.inject_many(1, "example.com");
+  ASSERT_TRUE(h.run_until([&] { return h.delivered() == 1 && h.cm->open_connections() == 0; }));
+  h.config = queue::testing::config_from(routes_to(new_mx));
+  h.inject_many(1, "example.com");
+  ASSERT_TRUE(h.run_until([&] { return h.delivered() == 2 && h.cm->open_connections() == 0; }));
+  EXPECT_EQ(new_mx.messages().size(), 0u) << "the record is kept until its TTL runs out";
+
+  h.clock.advance(std::chrono::seconds(61));
+  bool expired = false;
+  h.cm->expire_now([&] { expired = true; });
+  ASSERT_TRUE(h.run_until([&] { return expired; }));
+  std::optional<DomainDescription> d;
+  h.cm->describe_domain("example.com", [&](DomainDescription x) { d = std::move(x); });
+  ASSERT_TRUE(h.run_until([&] { return d.has_value(); }));
+  EXPECT_TRUE(d->records.empty()) << "evicted by the dns_expire_interval sweep";
+
+  h.inject_many(1, "example.com");
+  ASSERT_TRUE(h.run_until([&] { return h.delivered() == 3; }));
+  EXPECT_EQ(new_mx.messages().size(), 1u);
 }
 
 }  // namespace

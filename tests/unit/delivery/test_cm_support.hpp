@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <chrono>
 #include <functional>
@@ -41,11 +42,25 @@ namespace impulse::delivery::testing {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
+// Open connections summed over several servers (possibly on another thread).
+struct Concurrency {
+  std::atomic<std::size_t> open{0};
+  std::atomic<std::size_t> max_open{0};
+  void enter() {
+    const std::size_t now = ++open;
+    std::size_t seen = max_open.load();
+    while (now > seen && !max_open.compare_exchange_weak(seen, now)) {
+    }
+  }
+  void leave() { --open; }
+};
+
 class CmSmtpServer {
  public:
-  CmSmtpServer(asio::io_context& io, const std::string& address)
+  CmSmtpServer(asio::io_context& io, const std::string& address, std::shared_ptr<Concurrency> shared = {})
       : acceptor_(std::make_shared<tcp::acceptor>(io, tcp::endpoint(asio::ip::make_address(address), 0))),
         state_(std::make_shared<State>()) {
+    state_->shared = std::move(shared);
     asio::co_spawn(io, accept_loop(acceptor_, state_), asio::detached);
   }
   ~CmSmtpServer() { close(); }
@@ -86,6 +101,7 @@ class CmSmtpServer {
     std::vector<std::shared_ptr<asio::steady_timer>> gates;
     std::size_t accepted = 0, open = 0, max_open = 0, quits = 0;
     std::vector<std::string> peers, ehlos, messages, rcpts;
+    std::shared_ptr<Concurrency> shared;  // optional, thread-safe
   };
 
   static asio::awaitable<void> accept_loop(std::shared_ptr<tcp::acceptor> acceptor, std::shared_ptr<State> st) {
@@ -97,6 +113,7 @@ class CmSmtpServer {
   }
 
   static asio::awaitable<void> session(tcp::socket socket, std::shared_ptr<State> st) {
+    if (st->shared) st->shared->enter();
     ++st->accepted;
     ++st->open;
     st->max_open = std::max(st->max_open, st->open);
@@ -108,6 +125,7 @@ class CmSmtpServer {
       co_return !ec;
     };
     std::string buffer;
+    bool left = false;
     auto read_line = [&]() -> asio::awaitable<std::optional<std::string>> {
       auto [ec, n] = co_await asio::async_read_until(socket, asio::dynamic_buffer(buffer), "\r\n", tok);
       if (ec) co_return std::nullopt;
@@ -144,6 +162,11 @@ class CmSmtpServer {
         } else if (verb == "RSET" || verb == "NOOP") {
           if (!co_await send("250 2.0.0 Ok\r\n")) break;
         } else if (verb == "QUIT") {
+          // The client counts the connection closed once it has the 221.
+          if (st->shared && !left) {
+            st->shared->leave();
+            left = true;
+          }
           ++st->quits;
           co_await send("221 2.0.0 Bye\r\n");
           break;
@@ -154,6 +177,7 @@ class CmSmtpServer {
     }
     socket.close(ignored);
     --st->open;
+    if (st->shared && !left) st->shared->leave();
   }
 
   std::shared_ptr<tcp::acceptor> acceptor_;
@@ -220,6 +244,7 @@ class CmHarness {
           return s;
         },
         .random_seed = 42,
+        .take_batch = 4,
     });
     EXPECT_TRUE(made.has_value());
     cm = std::move(*made);

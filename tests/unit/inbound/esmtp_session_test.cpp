@@ -19,7 +19,7 @@ class SessionTest : public ::testing::Test {
  protected:
   void open(bool relay = true, bool tls_offered = false) {
     settings_.hostname = "mx.test";
-    SessionPeer peer{"192.0.2.7", 40000, "127.0.0.1:2525", relay, tls_offered};
+    SessionPeer peer{"192.0.2.7", 40000, "127.0.0.1:2525", relay, tls_offered, "6553F1A0-C0-00000001"};
     session_ = std::make_unique<EsmtpSession>(settings_, peer, injector_);
     session_->start();
     banner_ = session_->take_output();

@@ -69,7 +69,7 @@ TEST(MainlogFormat, ReceptionOfBounceHasNullSenderAndInternalProtocol) {
   EXPECT_EQ(f[7], "");
   EXPECT_EQ(f[8], "");
   EXPECT_EQ(f[11], "internal");
-  EXPECT_EQ(f[12], "");
+  EXPECT_EQ(f[12], "default") << "a binding in no group is in Momentum's implicit group 'default'";
   EXPECT_EQ(f[2], "") << "no batch id given";
 }
 

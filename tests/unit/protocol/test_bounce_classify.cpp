@@ -172,3 +172,8 @@ TEST(BounceClassify, PartsApiMatchesRawApi) {
   EXPECT_EQ(classify_bounce(0, std::nullopt, "user unknown"), BounceClass::kUndetermined);
   EXPECT_EQ(classify_bounce(550, std::nullopt, "user unknown"), BounceClass::kInvalidRecipient);
 }
+
+TEST(BounceClassify, MessageFailTextIsAdminFailure) {
+  EXPECT_EQ(classify_reply("554 manually failed"), BounceClass::kAdminFailure);
+  EXPECT_EQ(classify_reply("554 5.7.0 [internal] Message manually purged"), BounceClass::kAdminFailure);
+}

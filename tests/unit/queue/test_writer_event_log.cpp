@@ -74,13 +74,13 @@ TEST(WriterEventLog, RecordsGoToTheirFiles) {
   (*bounce_file)->flush();
 
   EXPECT_EQ(slurp(dir.file("mainlog")),
-            "1700000000@ID1@@@R@bob@example.com@alice@sender.example@198.51.100.7@10@esmtp@@default\n"
-            "1700000000@ID1@@c1@D@example.com@10@@default@0@0@192.0.2.1\n"
-            "1700000000@ID2@@c2@T@example.com@0@@default@9@1@0@192.0.2.1@451 later\n"
-            "1700000000@ID2@@c2@P@example.com@0@@default@9@1@0@192.0.2.1@550 no\n");
+            "1700000000@ID1@@@R@bob@example.com@alice@sender.example@198.51.100.7@10@esmtp@default@default\n"
+            "1700000000@ID1@@c1@D@example.com@10@default@default@0@0@192.0.2.1\n"
+            "1700000000@ID2@@c2@T@example.com@0@default@default@9@1@0@192.0.2.1@451 later\n"
+            "1700000000@ID2@@c2@P@example.com@0@default@default@9@1@0@192.0.2.1@550 no\n");
   EXPECT_EQ(slurp(dir.file("bouncelog")),
-            "1700000000@ID2@@c2@T@bob@example.com@alice@sender.example@@default@9@70@10@192.0.2.1@451 later\n"
-            "1700000000@ID2@@c2@B@bob@example.com@alice@sender.example@@default@9@40@10@192.0.2.1@550 no\n");
+            "1700000000@ID2@@c2@T@bob@example.com@alice@sender.example@default@default@9@70@10@192.0.2.1@451 later\n"
+            "1700000000@ID2@@c2@B@bob@example.com@alice@sender.example@default@default@9@40@10@192.0.2.1@550 no\n");
   ASSERT_EQ(problems.seen.size(), 1u);
   EXPECT_EQ(problems.seen[0], "ID3: something odd");
 }
