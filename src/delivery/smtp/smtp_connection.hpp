@@ -37,7 +37,10 @@
 // MAIL, the RCPTs and DATA go in one write and every reply is read in
 // order; without it, lock-step. A 452 (or 552) to RCPT after another
 // recipient was accepted puts that recipient into a further transaction
-// on the same connection. Outcomes come from session_outcome.hpp only.
+// on the same connection. SIZE= is sent even when the message is larger
+// than the server's advertised SIZE: its 552 to MAIL FROM then fails the
+// message with the server's own words. Outcomes come from
+// session_outcome.hpp only.
 // A connection-level failure (deadline, peer closing, 421, malformed
 // reply) fails every recipient not yet decided transiently with the
 // [internal] text of the phase, and the connection is then dead

@@ -62,8 +62,8 @@ awaitable<queue::AttemptResult> SmtpConnection::deliver(const SmtpJob& job) {
   std::optional<SessionFailure> fatal;
   bool delivered_any = false;
 
-  static const std::string kEmptyBody;
-  const std::string& body = job.body ? *job.body : kEmptyBody;
+  const std::string no_body;
+  const std::string& body = job.body ? *job.body : no_body;
 
   if (!alive_) fatal = SessionFailure{Phase::kIdle, FailureKind::kClosed, {}, "connection is closed"};
 
@@ -262,6 +262,11 @@ awaitable<std::optional<SessionFailure>> SmtpConnection::run_transaction(Transac
     }
     need_rset_ = true;
     co_return std::nullopt;
+  }
+  if (data_reply && (data_reply->positive() || (data_reply->intermediate() && data_reply->code != 354))) {
+    // A 2xx or another 3xx to DATA: the server is out of step with us.
+    drop();
+    co_return SessionFailure{Phase::kData, FailureKind::kBadReply, {}, "unexpected reply to DATA: " + data_reply->text};
   }
   if (!data_reply || data_reply->code != 354) {
     for (std::size_t pos : accepted) {

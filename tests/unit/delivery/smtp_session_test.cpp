@@ -253,6 +253,19 @@ TEST(SmtpSession, Data554FailsTheAcceptedRecipientsPermanently) {
   expect_outcome(s.results.at(0).outcomes.at(0), Disposition::kPermanent, "554 5.7.1 no thanks", Stage::kDuringData);
 }
 
+TEST(SmtpSession, Data250InsteadOf354IsNeverTakenForADelivery) {
+  ScriptedPeer peer([&](PeerConnection& c, int) {
+    c.greet();
+    c.hello(kPipelining);
+    for (int i = 0; i < 3; ++i) c.read_line();
+    c.send("250 ok\r\n250 ok\r\n250 ok\r\n");
+    c.wait_eof();
+  });
+  const auto s = session(peer.port(), test_settings(), {make_job({"a@example.test"})});
+  expect_outcome(s.results.at(0).outcomes.at(0), Disposition::kTransient, ir::kNoDataResponse, Stage::kDuringData);
+  EXPECT_FALSE(s.reusable_after);
+}
+
 TEST(SmtpSession, Reply554AfterTheDotFailsEveryAcceptedRecipientPermanently) {
   ScriptedPeer peer([&](PeerConnection& c, int) {
     c.greet();
