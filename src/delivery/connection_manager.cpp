@@ -63,13 +63,15 @@ Result<std::unique_ptr<ConnectionManager>> ConnectionManager::create(ConnectionM
   if (!deps.resolver) return fail("connection manager: no resolver factory");
   std::unique_ptr<ConnectionManager> cm(new ConnectionManager(std::move(deps)));
   std::uint64_t seed = cm->deps_.random_seed ? *cm->deps_.random_seed : std::random_device{}();
+  bool first = true;
   for (asio::io_context* io : cm->deps_.loops) {
     auto resolver = cm->deps_.resolver(*io);
     if (!resolver) return unexpected(Error{"DNS resolver: " + resolver.error().message, resolver.error().code});
     auto loop = std::make_unique<DeliveryLoop>(
         *io,
-        DeliveryLoopDeps{cm->deps_, *cm->shared_, [raw = cm.get()] { raw->starved_released(); }, seed++},
+        DeliveryLoopDeps{cm->deps_, *cm->shared_, [raw = cm.get()] { raw->starved_released(); }, seed++, first},
         std::move(*resolver));
+    first = false;
     cm->by_io_.emplace(io, loop.get());
     cm->loops_.push_back(std::move(loop));
   }

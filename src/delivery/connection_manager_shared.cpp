@@ -1,6 +1,8 @@
 // Implementation of delivery/connection_manager_shared.hpp.
 #include "delivery/connection_manager_shared.hpp"
 
+#include <vector>
+
 namespace impulse::delivery {
 
 bool ConnectionManagerShared::acquire_server(std::int64_t server_max) {
@@ -52,6 +54,17 @@ routing::HostHealth& ConnectionManagerShared::host_health(const std::string& bin
   auto it = health_.find(binding);
   if (it == health_.end()) it = health_.emplace(binding, std::make_unique<routing::HostHealth>()).first;
   return *it->second;
+}
+
+std::size_t ConnectionManagerShared::purge_host_health(SteadyTime now, std::chrono::seconds horizon) {
+  std::vector<routing::HostHealth*> all;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [binding, health] : health_) all.push_back(health.get());
+  }
+  std::size_t dropped = 0;
+  for (auto* h : all) dropped += h->purge(now, horizon);
+  return dropped;
 }
 
 }  // namespace impulse::delivery

@@ -51,6 +51,8 @@ class ConnectionManagerShared {
 
   // The address quarantine of `binding` (created on first use; stable).
   routing::HostHealth& host_health(const std::string& binding);
+  // Forgets address failures older than `horizon` in every binding.
+  std::size_t purge_host_health(SteadyTime now, std::chrono::seconds horizon);
   routing::ThrottleRegistry& throttles() { return throttles_; }
 
   // "17", "18", ...: connection ids for mainlog/bouncelog connid fields.

@@ -24,6 +24,8 @@ namespace {
 // A record is used for at least this long after it was built, so a TTL of 0
 // cannot turn every pump into a new lookup.
 constexpr std::chrono::seconds kMinRecordLife{1};
+// Address failures are forgotten after this long (or Host_Failure_Retry if longer).
+constexpr std::chrono::seconds kHealthHorizon{24 * 3600};
 // Messages completed per take() when a whole queue fails at once.
 constexpr std::size_t kFailBatch = 256;
 
@@ -124,11 +126,8 @@ void DeliveryLoop::refresh_snapshot(QueueState& st) {
   auto settings = deps_.manager.settings ? deps_.manager.settings(*config, key)
                                          : smtp::smtp_settings_from_config(*config, key);
   if (settings) {
-    if (settings->tls != smtp::TlsMode::kNo && !settings->tls_context) {
-      // One OpenSSL context per queue and snapshot, shared by its connections.
-      // A context that cannot be built is left to each connection to report.
-      if (auto built = smtp::make_tls_client_context(*settings)) settings->tls_context = std::move(*built);
-    }
+    if (settings->tls != smtp::TlsMode::kNo && !settings->tls_context)
+      settings->tls_context = tls_context(config, *settings);
     st.settings = std::make_shared<const smtp::SmtpSettings>(std::move(*settings));
     st.settings_error.clear();
   } else {
@@ -146,6 +145,29 @@ void DeliveryLoop::refresh_snapshot(QueueState& st) {
   auto& throttles = deps_.shared.throttles();
   st.connection_throttle = routing::throttle_bucket(throttles, *config, key, routing::ThrottleKind::Connections);
   st.message_throttle = routing::throttle_bucket(throttles, *config, key, routing::ThrottleKind::Messages);
+}
+
+std::shared_ptr<const smtp::TlsClientContext> DeliveryLoop::tls_context(const config::ConfigPtr& config,
+                                                                        const smtp::SmtpSettings& settings) {
+  // Loading CA bundles is expensive: one context per set of TLS options and
+  // snapshot, shared by every queue of this loop. A context that cannot be
+  // built is left to each connection to report (null here).
+  if (config != tls_config_) {
+    tls_contexts_.clear();
+    tls_config_ = config;
+  }
+  std::string key = settings.tls_ca;
+  for (const std::string* part : {&settings.tls_certificate, &settings.tls_key, &settings.tls_ciphers}) {
+    key += '\0';
+    key += *part;
+  }
+  key += static_cast<char>('0' + static_cast<int>(settings.tls_verify));
+  auto it = tls_contexts_.find(key);
+  if (it != tls_contexts_.end()) return it->second;
+  std::shared_ptr<const smtp::TlsClientContext> built;
+  if (auto made = smtp::make_tls_client_context(settings)) built = std::move(*made);
+  tls_contexts_.emplace(std::move(key), built);
+  return built;
 }
 
 bool DeliveryLoop::ensure_record(const StatePtr& st) {
@@ -357,6 +379,13 @@ void DeliveryLoop::arm_expiry() {
 
 void DeliveryLoop::expire_now() {
   cache_.evict_expired();
+  if (deps_.purge_host_health) {
+    // Failures older than any sensible Host_Failure_Retry (domain scope may
+    // raise it above the global value) no longer matter.
+    const config::ConfigPtr config = deps_.manager.config ? deps_.manager.config() : nullptr;
+    std::int64_t retry = config ? config->global("host_failure_retry").as_int() : 120;
+    deps_.shared.purge_host_health(clock_.now(), std::chrono::seconds(std::max<std::int64_t>(retry, kHealthHorizon.count())));
+  }
   for (auto it = states_.begin(); it != states_.end();) {
     const QueueState& st = *it->second;
     const bool idle = st.connections.empty() && st.orphans.empty() && st.held == 0 && !st.lookup_pending &&

@@ -48,6 +48,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -72,6 +73,7 @@ struct DeliveryLoopDeps {
   ConnectionManagerShared& shared;
   std::function<void()> starved_released;  // a connection closed while some queue was starved
   std::uint64_t seed = 0;
+  bool purge_host_health = false;  // this loop's expiry sweep also forgets old address failures
 };
 
 class DeliveryLoop {
@@ -118,6 +120,8 @@ class DeliveryLoop {
   void fail_all(QueueState& st, const queue::Outcome& outcome);
   void arm_throttle(const StatePtr& st, SteadyTime at);
   void arm_expiry();
+  std::shared_ptr<const smtp::TlsClientContext> tls_context(const config::ConfigPtr& config,
+                                                            const smtp::SmtpSettings& settings);
   void maybe_finish_stop();
 
   // Connections (delivery_loop_connection.cpp).
@@ -142,6 +146,9 @@ class DeliveryLoop {
   routing::MxChooser chooser_;
   std::unordered_map<queue::QueueKey, StatePtr, queue::QueueKeyHash> states_;
   std::vector<std::weak_ptr<QueueState>> starved_;
+  // OpenSSL client contexts by TLS options, for the current snapshot only.
+  config::ConfigPtr tls_config_;
+  std::map<std::string, std::shared_ptr<const smtp::TlsClientContext>> tls_contexts_;
   boost::asio::steady_timer expiry_timer_;
   std::atomic<std::int64_t> open_{0};
   bool started_ = false;
