@@ -1,7 +1,7 @@
 # Finds every external dependency (all Debian 12 packages; see DESIGN.md).
 find_package(Threads REQUIRED)
 set(Boost_NO_WARN_NEW_VERSIONS ON)  # CMake 3.25 predates Boost 1.81
-find_package(Boost 1.81 EXACT REQUIRED COMPONENTS json url)
+find_package(Boost 1.81 EXACT REQUIRED COMPONENTS json)
 find_package(OpenSSL 3 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(PkgConfig REQUIRED)
