@@ -355,5 +355,32 @@ TEST(ConnectionManagerDelivery, RecordIsRebuiltOnceItsTtlHasRunOut) {
   EXPECT_EQ(new_mx.messages().size(), 1u);
 }
 
+TEST(ConnectionManagerDelivery, TlsIfAvailableDeliversInPlainTextWhenStartTlsIsNotOffered) {
+  CmHarness h("");
+  CmSmtpServer mx(h.io, "127.0.0.62");
+  h.config = queue::testing::config_from("Domain \"example.com\" { Routes = ( " + route(mx, 10) +
+                                         " ) TLS = ifavailable }");
+  h.inject_many(3, "example.com");
+  ASSERT_TRUE(h.run_until([&] { return h.delivered() == 3; }));
+  EXPECT_EQ(mx.messages().size(), 3u);
+}
+
+TEST(ConnectionManagerDelivery, MethodTheSmtpClientDoesNotSpeakFailsTransientlyWithAPaniclogLine) {
+  CmHarness h("");
+  CmSmtpServer mx(h.io, "127.0.0.63");
+  h.config = queue::testing::config_from("Domain \"example.com\" { Delivery_Method = mm7 Routes = ( \"mm7://" +
+                                         mx.address() + "?port=" + std::to_string(mx.port()) + "\" ) }");
+  h.inject_many(2, "example.com");
+  ASSERT_TRUE(h.run_until([&] { return h.transients() == 2; }));
+  for (const auto& line : h.log.mainlog) {
+    if (contains(line, "@T@")) {
+      EXPECT_TRUE(contains(line, "451 4.3.5 [internal] delivery method not available")) << line;
+    }
+  }
+  ASSERT_FALSE(h.problems.empty());
+  EXPECT_TRUE(contains(h.problems[0], "default/example.com")) << h.problems[0];
+  EXPECT_EQ(mx.accepted(), 0u);
+}
+
 }  // namespace
 }  // namespace impulse::delivery::testing
