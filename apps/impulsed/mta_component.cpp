@@ -5,6 +5,8 @@
 #include <boost/asio/post.hpp>
 
 #include "daemon.hpp"
+#include "delivery/binding_header_policy.hpp"
+#include "delivery/connection_manager.hpp"
 #include "inbound/esmtp_listener.hpp"
 #include "log/log_set.hpp"
 #include "log/problem_reporter.hpp"
@@ -18,16 +20,6 @@
 #include "spool/rocksdb_store.hpp"
 
 namespace impulse::daemon {
-
-namespace {
-
-// Until an outbound delivery agent is configured, queues hold their mail.
-class HoldingAgent final : public queue::DeliveryAgent {
- public:
-  void on_ready(const std::shared_ptr<queue::DomainQueue>&) override {}
-};
-
-}  // namespace
 
 MtaComponent::MtaComponent(Daemon& d, StderrReporter& reporter)
     : daemon_(d), reporter_(reporter), hostname_(local_hostname()) {}
@@ -56,13 +48,24 @@ impulse::expected<void, std::string> MtaComponent::start() {
   if (!store) return impulse::unexpected<std::string>(store.error().message);
   store_ = std::move(*store);
 
-  ids_ = std::make_unique<queue::IdSource>(store_->id_epoch());
-  binding_policy_ = std::make_unique<queue::DefaultBindingPolicy>();
-  router_ = std::make_unique<queue::Router>(*binding_policy_);
-  event_log_ = std::make_unique<queue::WriterEventLog>(logs_->mainlog(), logs_->bouncelog(), logs_->problems());
-  agent_ = std::make_unique<HoldingAgent>();
-
   auto& live = daemon_.live_config();
+  ids_ = std::make_unique<queue::IdSource>(store_->id_epoch());
+  event_log_ = std::make_unique<queue::WriterEventLog>(logs_->mainlog(), logs_->bouncelog(), logs_->problems());
+  auto problem = [log = event_log_.get()](std::string_view text) { log->problem(text); };
+  binding_policy_ = std::make_unique<delivery::BindingHeaderPolicy>([&live] { return live.current(); }, problem);
+  router_ = std::make_unique<queue::Router>(*binding_policy_);
+  auto agent = delivery::ConnectionManager::create(delivery::ConnectionManagerDeps{
+      .loops = daemon_.loops().all(),
+      .clock = clock_,
+      .config = [&live] { return live.current(); },
+      .resolver = delivery::unbound_resolver_factory(*cfg),
+      .problem = problem,
+      .settings = {},
+      .random_seed = std::nullopt,
+      .take_batch = 4});
+  if (!agent) return impulse::unexpected<std::string>(agent.error().message);
+  agent_ = std::move(*agent);
+
   scheduler_ = std::make_unique<queue::Scheduler>(queue::SchedulerDeps{
       .loops = daemon_.loops().all(),
       .store = *store_,
@@ -79,6 +82,7 @@ impulse::expected<void, std::string> MtaComponent::start() {
     reporter_.info("recovered " + std::to_string(recovered->messages) + " message(s) from the spool");
   for (const auto& c : recovered->corrupt) reporter_.error("spool: skipped corrupt record " + c);
   scheduler_->start();
+  agent_->start();
 
   injector_ = std::make_unique<queue::MessageInjector>(queue::InjectorDeps{
       .store = *store_, .scheduler = *scheduler_, .router = *router_, .ids = *ids_, .log = *event_log_,
@@ -100,12 +104,18 @@ std::uint64_t MtaComponent::inbound_sessions() const { return listener_ ? listen
 
 void MtaComponent::stop(std::function<void()> done) {
   auto finish = [this, done = std::move(done)] {
-    boost::asio::post(daemon_.loops().loop(0), [this, done] {
-      if (scheduler_) scheduler_->stop();
-      if (store_) store_->close();
-      if (logs_) logs_->flush();
-      done();
-    });
+    auto rest = [this, done] {
+      boost::asio::post(daemon_.loops().loop(0), [this, done] {
+        if (scheduler_) scheduler_->stop();
+        if (store_) store_->close();
+        if (logs_) logs_->flush();
+        done();
+      });
+    };
+    // Outbound connections finish their message and QUIT (the daemon's
+    // grace period bounds this); then the queues stop.
+    if (agent_) agent_->stop(rest);
+    else rest();
   };
   if (listener_) listener_->stop(finish);
   else finish();

@@ -4,9 +4,10 @@
 // spool at start) -> delivery agent, with the ESMTP_Listener feeding the
 // scheduler through the MessageInjector (durable before 250).
 //
-// Start order: logs, spool, recovery, scheduler, agent, listener. Stop
-// order (SPEC §1 graceful stop): listener (421 to open sessions), agent,
-// scheduler, spool close. Start failures (log file, spool, address in use)
+// Start order: logs, spool, connection manager (the delivery agent), recovery,
+// scheduler, listener. Stop order (SPEC §1 graceful stop): listener (421 to
+// open sessions), connection manager (busy connections finish their message
+// and QUIT), scheduler, spool close. Start failures (log file, spool, address in use)
 // are one-line errors for main(). Threads: construct and start on the main
 // thread before the loops run; stop() from loop 0.
 #pragma once
@@ -37,6 +38,9 @@ class DeliveryAgent;
 namespace impulse::inbound {
 class EsmtpListener;
 }
+namespace impulse::delivery {
+class ConnectionManager;
+}
 namespace impulse::console {
 class CommandRegistry;
 }
@@ -56,6 +60,7 @@ class MtaComponent : public Component {
   void stop(std::function<void()> done) override;
 
   queue::Scheduler& scheduler() { return *scheduler_; }
+  delivery::ConnectionManager& connections() { return *agent_; }
   log::LogSet& logs() { return *logs_; }
   std::uint64_t inbound_sessions() const;
 
@@ -71,7 +76,7 @@ class MtaComponent : public Component {
   std::unique_ptr<queue::BindingPolicy> binding_policy_;
   std::unique_ptr<queue::Router> router_;
   std::unique_ptr<queue::WriterEventLog> event_log_;
-  std::unique_ptr<queue::DeliveryAgent> agent_;
+  std::unique_ptr<delivery::ConnectionManager> agent_;
   std::unique_ptr<queue::Scheduler> scheduler_;
   std::unique_ptr<queue::MessageInjector> injector_;
   std::unique_ptr<inbound::EsmtpListener> listener_;

@@ -3,6 +3,7 @@
 
 #include "console_component.hpp"
 #include "console/queue_commands.hpp"
+#include "delivery/connection_manager.hpp"
 #include "log/log_set.hpp"
 #include "mta_component.hpp"
 
@@ -16,13 +17,31 @@ impulse::expected<void, std::string> wire_components(Daemon& d, StderrReporter& 
   console::add_queue_commands(console->registry(),
                               {.scheduler = mta->scheduler(),
                                .started = std::chrono::steady_clock::now(),
-                               .outbound_concurrency = {},
+                               .outbound_concurrency =
+                                   [m = mta.get()] {
+                                     return static_cast<std::uint64_t>(m->connections().open_connections());
+                                   },
                                .inbound_concurrency = [m = mta.get()] { return m->inbound_sessions(); }});
   console->registry().add("reopen logs", "reopen logs", [m = mta.get()](const console::Words& a, console::Respond r) {
     if (!a.empty()) return r(console::failed("usage: reopen logs\n"));
     auto res = m->logs().reopen();
     if (!res) return r(console::failed(res.error().message + "\n"));
     r(console::ok("Logs reopened.\n"));
+  });
+  // `refresh domain NAME|all` and `domain NAME` (the queue lines of `domain`
+  // come from the scheduler: console/queue_commands may merge them).
+  console->registry().add("refresh domain", "refresh domain NAME|all",
+                          [m = mta.get()](const console::Words& a, console::Respond r) {
+                            if (a.size() != 1) return r(console::failed("usage: refresh domain NAME|all\n"));
+                            m->connections().refresh_domain(a[0], [r, name = a[0]](std::size_t) {
+                              r(console::ok(name + " refreshed.\n"));
+                            });
+                          });
+  console->registry().add("domain", "domain NAME", [m = mta.get()](const console::Words& a, console::Respond r) {
+    if (a.size() != 1) return r(console::failed("usage: domain NAME\n"));
+    m->connections().describe_domain(a[0], [r](delivery::DomainDescription d) {
+      r(console::ok(delivery::format_domain_description(d)));
+    });
   });
   if (auto r = console->start(); !r) return r;
   d.add(console);

@@ -57,7 +57,7 @@ class BindingHeaderPolicy final : public queue::BindingPolicy {
   // client's data, before the Received: header is added) and returns the
   // binding they name, or nullopt when the data had neither header.
   // `subject` names the message in paniclog lines (its id).
-  std::optional<queue::BindingChoice> choose_from_data(std::string& data, std::string_view subject) const;
+  std::optional<queue::BindingChoice> choose_from_data(std::string& data, std::string_view subject) const override;
 
   // The binding for header values already extracted (no stripping).
   queue::BindingChoice resolve(const BindingHeaders& headers, std::string_view subject) const;

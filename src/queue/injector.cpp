@@ -25,6 +25,10 @@ void MessageInjector::inject(inbound::ReceivedMessage received, Completion done)
   trace.message_id = id_text;
   if (received.recipients.size() == 1) trace.recipient = received.recipients.front();
   trace.date = now;
+  // Binding headers (X-Impulse-Binding...): read and stripped before the
+  // message is stored. Every injected message comes from a Relay_Hosts
+  // client (the listener refuses RCPT to anyone else).
+  std::optional<BindingChoice> chosen = deps_.router.policy().choose_from_data(received.data, id_text);
   std::string data = received_header(trace);
   data.reserve(data.size() + received.data.size());
   data += received.data;
@@ -38,6 +42,7 @@ void MessageInjector::inject(inbound::ReceivedMessage received, Completion done)
   envelope.peer_ip = std::move(received.peer_ip);
   envelope.protocol = spool::Protocol::kEsmtp;
   envelope.size = body->size();
+  envelope.binding = std::move(chosen);
   spool::Message message = deps_.router.make_message(std::move(envelope));
 
   spool::Message stored = message;

@@ -27,7 +27,7 @@ spool::Message Router::make_message(Envelope envelope) const {
     r.address = std::move(address);
     m.recipients.push_back(std::move(r));
   }
-  BindingChoice choice = policy_.choose(m);
+  BindingChoice choice = envelope.binding ? std::move(*envelope.binding) : policy_.choose(m);
   if (choice.binding.empty()) choice.binding = "default";
   for (auto& r : m.recipients) {
     r.binding = choice.binding;

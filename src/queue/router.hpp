@@ -21,8 +21,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "queue/queue_key.hpp"
@@ -41,6 +43,13 @@ class BindingPolicy {
   // Called once per new message (injected or generated), with its envelope
   // and recipients already split; any thread; must be thread-safe.
   virtual BindingChoice choose(const spool::Message& message) const = 0;
+  // Injected messages only: called by the injector with the client's data
+  // before anything is stored; may remove policy headers from `data`
+  // (e.g. X-Impulse-Binding). A choice returned here wins over choose().
+  // `subject` names the message (its id) in diagnostics.
+  virtual std::optional<BindingChoice> choose_from_data(std::string& /*data*/, std::string_view /*subject*/) const {
+    return std::nullopt;
+  }
 };
 
 class DefaultBindingPolicy final : public BindingPolicy {
@@ -57,6 +66,7 @@ struct Envelope {
   std::string peer_ip;
   spool::Protocol protocol = spool::Protocol::kEsmtp;
   std::uint64_t size = 0;  // body size
+  std::optional<BindingChoice> binding;  // from BindingPolicy::choose_from_data; wins over choose()
 };
 
 // A message's recipients of one queue.
@@ -69,6 +79,7 @@ struct QueueGroup {
 class Router {
  public:
   explicit Router(const BindingPolicy& policy) : policy_(policy) {}
+  const BindingPolicy& policy() const { return policy_; }
 
   spool::Message make_message(Envelope envelope) const;
   static std::vector<QueueGroup> split(const spool::Message& message);
