@@ -32,7 +32,8 @@ integration: build
 	@ctest --preset $(PRESET) -j $(JOBS) -L integration
 
 # libFuzzer build (clang 14). Run a target: build/fuzz/tests/fuzz/fuzz_config_parser tests/fuzz/corpus/config_parser
-fuzz: deps
+fuzz:
+	@scripts/install-deps.sh fuzz
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz -j $(JOBS)
 

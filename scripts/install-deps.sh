@@ -5,17 +5,20 @@
 # Debian start their system services (policy-rc.d exits 101 during the
 # install). Postfix is never installed: its package is unpacked privately
 # into .tools/postfix for smtp-sink/smtp-source/smtpd.
+# Usage: install-deps.sh [fuzz]   (fuzz: also clang-14 and its sanitizer runtime)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
 build_pkgs=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libunbound-dev librocksdb-dev libnghttp2-dev libpugixml-dev libfmt-dev libspdlog-dev
-  libgtest-dev libgmock-dev clang-14 libclang-rt-14-dev)
+  libgtest-dev libgmock-dev)
+fuzz_pkgs=()
+[ "${1:-}" = fuzz ] && fuzz_pkgs=(clang-14 libclang-rt-14-dev)
 test_pkgs=(nsd unbound python3 python3-pytest python3-aiosmtpd swaks openssl iproute2 procps
   dovecot-core dovecot-lmtpd)
 
 missing=()
-for p in "${build_pkgs[@]}" "${test_pkgs[@]}"; do
+for p in "${build_pkgs[@]}" "${test_pkgs[@]}" "${fuzz_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 
