@@ -26,6 +26,8 @@ BODY = b"Subject: crash safety\r\n\r\n" + (b"x" * 98 + b"\r\n") * 10
 def config(port):
     return textwrap.dedent(f"""\
         Spoolbase = "spool"
+        # queues hold their mail: no delivery attempts (and no DNS) in these tests
+        Suspend_Delivery = true
         ESMTP_Listener {{
           Relay_Hosts = ( "127.0.0.0/8" )
           Listen "127.0.0.1:{port}" {{ }}

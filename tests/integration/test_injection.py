@@ -5,7 +5,7 @@ the wire for good and bad input, and what the console shows was queued.
 Clients are swaks, Python's smtplib, and a raw socket where the test needs
 exact bytes (bare LF, pipelining, over-long lines). Every bad-input test ends
 by completing a real transaction on the same connection: the session goes on.
-Outbound delivery is not wired yet, so queues only hold mail here.
+Suspend_Delivery = true keeps every message in its queue (no delivery, no DNS).
 """
 import os
 import re
@@ -28,6 +28,8 @@ BODY = b"From: alice@sender.test\r\nTo: bob@example.com\r\nSubject: injection\r\
 def config(port, listener_options="", relay_hosts='Relay_Hosts = ( "127.0.0.0/8" )'):
     return textwrap.dedent(f"""\
         Spoolbase = "spool"
+        # queues hold their mail: no delivery attempts (and no DNS) in these tests
+        Suspend_Delivery = true
         ESMTP_Listener {{
           {relay_hosts}
           Banner_Hostname = "{HOSTNAME}"

@@ -2,7 +2,7 @@
 reference/momentum.md §10.1), checked field by field against what was sent
 and done: R records at reception, M / M1 heartbeats, P and B records and the
 bounce of a console `message fail` / `fail domain`, and `reopen logs` after
-rotation. Outbound delivery is not wired yet, so no D or T records here.
+rotation. Suspend_Delivery = true keeps mail queued: no D or T records here.
 """
 import os
 import re
@@ -30,6 +30,8 @@ def config(port, mainlog_heartbeat=None, bouncelog_heartbeat=None):
     bhb = f"heartbeat = {bouncelog_heartbeat}" if bouncelog_heartbeat is not None else ""
     return textwrap.dedent(f"""\
         Spoolbase = "spool"
+        # queues hold their mail: no delivery attempts (and no DNS) in these tests
+        Suspend_Delivery = true
         ESMTP_Listener {{
           Relay_Hosts = ( "127.0.0.0/8" )
           Listen "127.0.0.1:{port}" {{ }}
