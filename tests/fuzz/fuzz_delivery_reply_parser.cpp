@@ -1,3 +1,4 @@
+// fuzz-sources: src/delivery/smtp/reply_reader.cpp src/delivery/smtp/capabilities.cpp
 // Fuzz target for delivery/smtp/reply_reader.hpp and capabilities.hpp: any
 // byte stream, fed in chunks of any size, must yield the same replies (or
 // the same error) as when fed at once; every reply must respect the
