@@ -12,7 +12,7 @@ std::vector<OptionDef> routing_options() {
   return {
       one_of("delivery_method", "esmtp", {"esmtp", "smtp", "lmtp", "ecstream", "apn", "gcm", "mm7"}, kOutbound),
       make("routes", T::RouteList, "", kDomainGlobal),
-      make("gateway", T::Endpoint, "", kOutbound),
+      make("gateway", T::EndpointOrUnix, "", kOutbound),  // also "unix:/path" (LMTP to a local socket)
       port("remote_smtp_port", "25", kOutbound),
       port("lmtp_port", "2003", kOutbound),
       port("ecstream_port", "1825", kOutbound),

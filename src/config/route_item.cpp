@@ -80,6 +80,28 @@ impulse::expected<void, std::string> apply_query(std::string_view query, RouteIt
   return {};
 }
 
+bool query_has(std::string_view query, std::string_view key) {
+  for (auto part : split(query, '&')) {
+    if (iequals(part.substr(0, part.find('=')), key)) return true;
+  }
+  return false;
+}
+
+// "lmtp://unix:/run/dovecot/lmtp?pref=10": everything between "unix:" and
+// the query is the socket path. Only mail servers listen on one here, and
+// port= and type= mean nothing for a socket.
+impulse::expected<RouteItem, std::string> unix_url(RouteItem& item, std::string_view rest, std::string_view query) {
+  if (scheme_has_path(item.scheme))
+    return impulse::unexpected("a Unix socket route needs the smtp or lmtp scheme, not '" + item.scheme + "'");
+  auto ep = parse_endpoint(rest, true);
+  if (!ep) return impulse::unexpected(ep.error());
+  item.target = std::move(*ep);
+  if (auto r = apply_query(query, item); !r) return impulse::unexpected(r.error());
+  if (item.port) return impulse::unexpected(std::string("a Unix socket route takes no port= parameter"));
+  if (query_has(query, "type")) return impulse::unexpected(std::string("a Unix socket route takes no type= parameter"));
+  return std::move(item);
+}
+
 }  // namespace
 
 impulse::expected<RouteItem, std::string> parse_route_item(std::string_view text) {
@@ -91,6 +113,14 @@ impulse::expected<RouteItem, std::string> parse_route_item(std::string_view text
     return item;
   }
   auto sep = text.find("://");
+  if (sep == std::string_view::npos && istarts_with(text, "unix:")) {
+    // "unix:/run/dovecot/lmtp": a local stream socket, used as it is.
+    auto ep = parse_endpoint(text, true);
+    if (!ep) return impulse::unexpected(ep.error());
+    item.kind = RouteItem::Kind::Host;
+    item.target = std::move(*ep);
+    return item;
+  }
   if (sep == std::string_view::npos) {
     if (text.find('?') != std::string_view::npos)
       return impulse::unexpected(std::string("route parameters need the URL form, e.g. \"smtp://HOST?pref=10\""));
@@ -111,6 +141,7 @@ impulse::expected<RouteItem, std::string> parse_route_item(std::string_view text
     query = rest.substr(q + 1);
     rest = rest.substr(0, q);
   }
+  if (istarts_with(rest, "unix:")) return unix_url(item, rest, query);
   std::string_view authority = rest;
   // The path starts at the first '/' after the authority; a bracketed IPv6
   // literal never contains '/', so searching from the start is safe.

@@ -3,6 +3,9 @@
 //   "__mx__"                                       the domain's own MX set
 //   "smtp://HOST?pref=P&ttl=T&port=O&type=Y"       URL form; schemes smtp,
 //       lmtp, apn, gcm, mm7, http, https (mm7/http may carry a path)
+//   "unix:/run/dovecot/lmtp"                       a local stream socket
+//   "lmtp://unix:/run/dovecot/lmtp?pref=P&ttl=T"   the same in URL form (smtp
+//       and lmtp only; no port= or type=); target.unix_socket is set
 // Pure parser (fuzzed); errors say what was expected. Preference ordering of
 // a whole route list is the routing library's job, not this file's.
 #pragma once
