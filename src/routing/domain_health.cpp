@@ -26,7 +26,7 @@ bool DomainHealth::should_delay(const DomainRecord& record, SteadyTime now, std:
   if (mx_failures_to_delay == 0) return false;
   bool any = false;
   for (const auto& host : record.hosts) {
-    if (host.addresses.empty()) continue;
+    if (!host.connectable()) continue;  // addresses, or a Unix socket
     any = true;
     if (host_failures(host.name) < mx_failures_to_delay) return false;
   }

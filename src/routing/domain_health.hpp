@@ -2,7 +2,8 @@
 // delayed queue (SPEC §3 rule 5; reference/momentum.md §2.6 "Domain
 // auto-delay"):
 //   - Mx_Failures_To_Delay (50; 0 disables): every MX host of the record
-//     that has addresses has failed that many consecutive times;
+//     that has addresses (or is a Unix socket) has failed that many
+//     consecutive times;
 //   - Connect_Timeout_To_Delay (900 s; 0 disables): no connection has
 //     succeeded since the first failure that long ago.
 // A success to any host makes the domain reachable again. After the caller

@@ -43,15 +43,25 @@ struct RecordKeyHash {
   }
 };
 
+// A host to connect to: a name with IP addresses and a port, or a local
+// stream socket (a Gateway/route "unix:/path"): then `socket_path` is set,
+// `name` is the same path (the `Host "name"` key and the key of the
+// quarantine), `addresses` is empty and `port` 0.
 struct RouteHost {
-  std::string name;           // as in the MX record or route (the `Host "name"` key); IP text for literals
+  std::string name;           // as in the MX record or route (the `Host "name"` key); IP text for
+                              // literals; the socket path for a socket
   std::uint32_t preference = 0;
   std::uint16_t port = 25;
   std::vector<config::IpAddress> addresses;  // connect order: resolver order, IPv4 first unless
-                                             // prefer_ipv6_mxs; empty = unusable
+                                             // prefer_ipv6_mxs; empty (and no socket) = unusable
+  std::string socket_path;                   // non-empty: connect to this Unix socket instead
   std::uint32_t ttl = kDefaultRouteTtl;      // seconds, before clamping
   std::string scheme;                        // route URL scheme, may be empty
   std::string path;                          // route URL path, may be empty
+
+  bool unix_socket() const { return !socket_path.empty(); }
+  // Something to connect to: an address, or the socket.
+  bool connectable() const { return unix_socket() || !addresses.empty(); }
 };
 
 struct DomainRecord {

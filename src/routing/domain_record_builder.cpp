@@ -45,6 +45,7 @@ struct HostDraft {
   std::vector<config::IpAddress> v6;
   std::optional<std::uint32_t> ttl;  // min TTL of the answers that produced this host
   bool dns_failure = false;
+  std::string socket_path;  // a Socket target: no addresses, no lookup
 };
 
 struct TargetState {
@@ -82,6 +83,13 @@ class Build : public std::enable_shared_from_this<Build> {
           HostDraft host;
           host.name = target.name;
           (target.ip->v6 ? host.v6 : host.v4).push_back(*target.ip);
+          targets_[ti].hosts.push_back(std::move(host));
+          break;
+        }
+        case RouteTarget::Kind::Socket: {
+          HostDraft host;
+          host.name = target.name;
+          host.socket_path = target.name;
           targets_[ti].hosts.push_back(std::move(host));
           break;
         }
@@ -200,6 +208,7 @@ class Build : public std::enable_shared_from_this<Build> {
         host.port = target.port;
         host.scheme = target.scheme;
         host.path = target.path;
+        host.socket_path = draft.socket_path;  // Prohibited/Skip_Hosts are CIDRs: a socket has no IP
         std::optional<std::uint32_t> host_ttl = draft.ttl;
         if (target.ttl) lower_ttl(host_ttl, *target.ttl);
         if (host_ttl) lower_ttl(target_ttl, *host_ttl);
@@ -222,7 +231,7 @@ class Build : public std::enable_shared_from_this<Build> {
     }
 
     order_hosts(hosts);
-    const bool usable = std::any_of(hosts.begin(), hosts.end(), [](const RouteHost& h) { return !h.addresses.empty(); });
+    const bool usable = std::any_of(hosts.begin(), hosts.end(), [](const RouteHost& h) { return h.connectable(); });
     const std::uint32_t ttl = clamp_ttl(record_ttl.value_or(kDefaultRouteTtl));
 
     std::optional<RoutingFailure> failure;

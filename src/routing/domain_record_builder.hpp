@@ -15,6 +15,9 @@
 //   - TTL = min of the DNS answer TTLs and route ttl=, an entry with neither
 //     counting 300 s, clamped by min_dns_ttl/max_dns_ttl.
 //   - Equal preferences are shuffled with the injected RandomSource.
+//   - A Unix socket target ("unix:/path") becomes a host with socket_path
+//     and no addresses, without any lookup; Prohibited_Hosts/Skip_Hosts
+//     (address blocks) do not apply to it.
 //
 // Threading: call build() on the resolver's executor; `done` runs there,
 // exactly once, usually from a resolver callback (inline when no lookup is

@@ -25,14 +25,43 @@ std::optional<SteadyTime> HostHealth::failed_at(const config::IpAddress& address
   return it->second;
 }
 
+void HostHealth::record_failure(std::string_view socket_path, SteadyTime now) {
+  std::lock_guard lock(mutex_);
+  auto it = socket_failures_.find(socket_path);
+  if (it == socket_failures_.end()) {
+    socket_failures_.emplace(std::string(socket_path), now);
+  } else {
+    it->second = now;
+  }
+}
+
+void HostHealth::record_success(std::string_view socket_path) {
+  std::lock_guard lock(mutex_);
+  if (auto it = socket_failures_.find(socket_path); it != socket_failures_.end()) socket_failures_.erase(it);
+}
+
+bool HostHealth::quarantined(std::string_view socket_path, SteadyTime now, std::chrono::seconds retry) const {
+  std::lock_guard lock(mutex_);
+  auto it = socket_failures_.find(socket_path);
+  return it != socket_failures_.end() && now < it->second + retry;
+}
+
+std::optional<SteadyTime> HostHealth::failed_at(std::string_view socket_path) const {
+  std::lock_guard lock(mutex_);
+  auto it = socket_failures_.find(socket_path);
+  if (it == socket_failures_.end()) return std::nullopt;
+  return it->second;
+}
+
 std::size_t HostHealth::purge(SteadyTime now, std::chrono::seconds retry) {
   std::lock_guard lock(mutex_);
-  return std::erase_if(failures_, [&](const auto& item) { return now >= item.second + retry; });
+  auto old = [&](const auto& item) { return now >= item.second + retry; };
+  return std::erase_if(failures_, old) + std::erase_if(socket_failures_, old);
 }
 
 std::size_t HostHealth::size() const {
   std::lock_guard lock(mutex_);
-  return failures_.size();
+  return failures_.size() + socket_failures_.size();
 }
 
 }  // namespace impulse::routing

@@ -2,6 +2,8 @@
 // is not used again for Host_Failure_Retry seconds (default 120), then it is
 // tried again (SPEC §3 rule 3; reference/momentum.md §2.6 "Failed IP").
 // Host up/down state is per binding: keep one HostHealth per binding.
+// A Unix socket target (RouteHost::socket_path) has no address: its
+// failures are kept by socket path, with the same rules.
 //
 // Stores failure times, not deadlines, so Host_Failure_Retry (domain or
 // global scope) is applied by the reader. Thread-safe (an internal lock):
@@ -15,6 +17,8 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 
 #include "base/clock.hpp"
@@ -31,6 +35,12 @@ class HostHealth {
   // When the address last failed (console `domain`: "N s since failure").
   std::optional<SteadyTime> failed_at(const config::IpAddress& address) const;
 
+  // The same for a Unix socket, keyed by its path.
+  void record_failure(std::string_view socket_path, SteadyTime now);
+  void record_success(std::string_view socket_path);
+  bool quarantined(std::string_view socket_path, SteadyTime now, std::chrono::seconds retry) const;
+  std::optional<SteadyTime> failed_at(std::string_view socket_path) const;
+
   // Forget failures older than `retry`; returns how many were dropped.
   std::size_t purge(SteadyTime now, std::chrono::seconds retry);
   std::size_t size() const;
@@ -40,6 +50,7 @@ class HostHealth {
   static Key key(const config::IpAddress& address) { return {address.v6, address.bytes}; }
   mutable std::mutex mutex_;
   std::map<Key, SteadyTime> failures_;
+  std::map<std::string, SteadyTime, std::less<>> socket_failures_;
 };
 
 }  // namespace impulse::routing

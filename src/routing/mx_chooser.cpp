@@ -40,7 +40,7 @@ Choice MxChooser::choose(const ChoiceContext& c) {
 
   struct Candidate {
     const RouteHost* host;
-    const config::IpAddress* address;
+    const config::IpAddress* address;  // null for a Unix socket
     std::int64_t open;
   };
   bool some_at_limit = false;
@@ -58,7 +58,9 @@ Choice MxChooser::choose(const ChoiceContext& c) {
           break;
         }
       }
-      if (!address) continue;  // unreachable for now
+      const bool socket_up =
+          host.unix_socket() && !c.host_health.quarantined(host.socket_path, c.now, c.policy.host_failure_retry);
+      if (!address && !socket_up) continue;  // unreachable for now
       const std::int64_t limit = c.host_limit ? c.host_limit(host.name) : -1;
       if (limit >= 0 && c.load.total_to(host.name) >= limit) {
         some_at_limit = true;
@@ -94,8 +96,13 @@ Choice MxChooser::choose(const ChoiceContext& c) {
     return choice;
   }
   choice.status = ChoiceStatus::Connect;
-  choice.target = ConnectTarget{picked.host->name, *picked.address, picked.host->port, picked.host->preference,
-                                picked.host->scheme, picked.host->path};
+  choice.target = ConnectTarget{picked.host->name,
+                                picked.address ? *picked.address : config::IpAddress{},
+                                picked.host->port,
+                                picked.host->preference,
+                                picked.host->scheme,
+                                picked.host->path,
+                                picked.address ? std::string() : picked.host->socket_path};
   return choice;
 }
 

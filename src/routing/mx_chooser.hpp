@@ -7,7 +7,8 @@
 //      connections from this queue; ties at random. A host at its
 //      `Host` max_outbound_connections is skipped. Not proportional to limits.
 //   3. A host's addresses in record (resolver) order, skipping addresses
-//      quarantined by Host_Failure_Retry.
+//      quarantined by Host_Failure_Retry. A Unix socket host has one
+//      "address", its path, quarantined the same way.
 //   4. No usable host: transient 421 4.4.0 "no MXs ... reached at this time".
 //   5. Mx_Failures_To_Delay / Connect_Timeout_To_Delay: "delay the domain".
 // Also: the queue's wanted connections (Connection_Allocation_Aggressiveness
@@ -55,11 +56,16 @@ struct QueueLoad {
 
 struct ConnectTarget {
   std::string host;              // record name (the `Host "name"` key)
-  config::IpAddress address;
-  std::uint16_t port = 25;
+  config::IpAddress address;     // unused for a Unix socket
+  std::uint16_t port = 25;       // 0 for a Unix socket
   std::uint32_t preference = 0;
   std::string scheme;            // route URL scheme, may be empty
   std::string path;              // route URL path, may be empty
+  std::string socket_path;       // non-empty: connect to this Unix socket, not to address:port
+
+  bool unix_socket() const { return !socket_path.empty(); }
+  // The peer as logs and the console show it: the IP text, or the socket path.
+  std::string address_text() const { return unix_socket() ? socket_path : address.str(); }
 };
 
 enum class ChoiceStatus {

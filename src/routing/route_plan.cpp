@@ -17,6 +17,12 @@ std::optional<config::IpAddress> address_literal(std::string_view domain) {
 
 RouteTarget endpoint_target(const config::Endpoint& endpoint, const RouteInputs& inputs, std::string_view scheme) {
   RouteTarget target;
+  if (endpoint.unix_socket) {
+    target.kind = RouteTarget::Kind::Socket;
+    target.name = endpoint.host;
+    target.port = 0;
+    return target;
+  }
   if (endpoint.ip) {
     target.kind = RouteTarget::Kind::Literal;
     target.name = endpoint.host;

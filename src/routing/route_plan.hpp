@@ -8,6 +8,8 @@
 //   - else Gateway set: one target (the gateway host or literal).
 //   - else: the domain's own MX set (a bracketed address-literal domain such
 //     as "[192.0.2.1]" needs no lookup).
+//   - A Gateway or route naming a Unix socket ("unix:/run/dovecot/lmtp")
+//     is a Socket target: no lookup, no port, no IP address.
 //
 // Preference: an item with pref=P gives P to every host it expands to; an
 // item without pref at 0-based index i gives 65536*i + (the MX preference the
@@ -42,14 +44,16 @@ struct RouteTarget {
                // pref 0); null MX and NXDOMAIN fail the domain permanently
     Host,      // a route/gateway host: MX then A/AAAA, or A/AAAA only (type=a)
     Literal,   // an IP literal: no lookup
+    Socket,    // a local stream socket: no lookup; `name` is its path
   };
   Kind kind = Kind::DomainMx;
-  std::string name;  // DomainMx: the domain; Host: lower-case host name; Literal: the IP text
+  std::string name;  // DomainMx: the domain; Host: lower-case host name; Literal: the IP text;
+                     // Socket: the socket path as written
   std::optional<config::IpAddress> ip;  // Literal only
   config::RouteItem::Lookup lookup = config::RouteItem::Lookup::Mx;
   std::size_t index = 0;               // position in the Routes list (0 for gateway/MX)
   std::optional<std::uint32_t> pref;   // explicit pref=
-  std::uint16_t port = 25;
+  std::uint16_t port = 25;             // 0 for a Socket
   std::optional<std::uint32_t> ttl;    // route ttl= (seconds)
   std::string scheme;                  // route URL scheme ("smtp", "apn", ...), may be empty
   std::string path;                    // route URL path ("/mmssend"), may be empty

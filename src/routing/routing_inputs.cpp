@@ -70,7 +70,7 @@ RouteInputs route_inputs_from_config(const config::Config& config, const config:
     }
   }
   if (gateway_set) {
-    if (auto endpoint = config::parse_endpoint(gateway.value->as_string())) in.gateway = std::move(*endpoint);
+    if (auto endpoint = config::parse_endpoint(gateway.value->as_string(), /*allow_unix=*/true)) in.gateway = std::move(*endpoint);
   }
   if (!in.routes.empty() && in.method != DeliveryMethod::Ecstream) {
     // Routes decide; a less specific Gateway is not used (it is kept for ECSTREAM only).
