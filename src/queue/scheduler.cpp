@@ -188,7 +188,7 @@ void Scheduler::queue_sizes(QueueFilter filter, std::function<void(std::vector<Q
       [filter, domain](QueueLoop& loop) {
         std::vector<QueueSizes> out;
         loop.for_each([&](DomainQueue& q) {
-          if (matches(filter, domain, q) && !q.empty()) out.push_back(q.sizes());
+          if (matches(filter, domain, q)) out.push_back(q.sizes());
         });
         return out;
       },

@@ -105,6 +105,8 @@ class Scheduler final : private GeneratedMessageSink {
 
   // ---- console ----
   SummaryCounts summary() const { return ctx_.counters.snapshot(); }
+  // Every queue the filter matches, empty ones too (their lifetime counts
+  // are what `binding summary` and `domain` add up); sorted by key.
   void queue_sizes(QueueFilter filter, std::function<void(std::vector<QueueSizes>)> done);
   void show_queue(QueueKey key, std::size_t limit, std::size_t offset,
                   std::function<void(std::vector<QueuedMessageInfo>)> done);
