@@ -5,14 +5,37 @@
 
 namespace impulse::delivery {
 
+namespace {
+
+void append_queue(std::string& out, const QueueView* q) {
+  if (!q) return;
+  out += fmt::format("Queue: Active: {} Delayed: {}\n", q->active, q->delayed);
+  out += fmt::format("Deliveries: {}\n", q->deliveries);
+  out += fmt::format("Failures: {}\n", q->failures);
+}
+
+}  // namespace
+
 std::string format_domain_description(const DomainDescription& d) {
   std::string out;
-  if (d.records.empty()) {
+  auto queue_of = [&d](const std::string& binding) -> const QueueView* {
+    for (const auto& q : d.queues)
+      if (q.binding == binding) return &q;
+    return nullptr;
+  };
+  std::vector<const QueueView*> without_record;
+  for (const auto& q : d.queues) {
+    bool has_record = false;
+    for (const auto& r : d.records) has_record = has_record || r.binding == q.binding;
+    if (!has_record) without_record.push_back(&q);
+  }
+  const std::size_t blocks = d.records.size() + without_record.size();
+  if (blocks == 0) {
     out += fmt::format("Domain '{}' has no domain record\n", d.domain);
     return out;
   }
   for (const auto& r : d.records) {
-    if (d.records.size() > 1 || r.binding != "default") out += fmt::format("Binding: {}\n", r.binding);
+    if (blocks > 1 || r.binding != "default") out += fmt::format("Binding: {}\n", r.binding);
     out += fmt::format("Domain '{}' has {} MXs and a TTL of {} seconds\n", d.domain, r.hosts.size(), r.remaining_ttl);
     if (r.failure) out += fmt::format("Routing failure: {}\n", *r.failure);
     for (const auto& h : r.hosts) {
@@ -27,11 +50,17 @@ std::string format_domain_description(const DomainDescription& d) {
       }
     }
     out += fmt::format("Domain has had {} consecutive connection failures\n", r.consecutive_failures);
+    append_queue(out, queue_of(r.binding));
     out += fmt::format("Active Connections: {}\n", r.active_connections);
     std::size_t i = 0;
     for (const auto& c : r.connections) {
       out += fmt::format("\t[{}] ID: {} IP: {} State: {}\n", i++, c.id, c.address, c.state);
     }
+  }
+  for (const QueueView* q : without_record) {
+    if (blocks > 1 || q->binding != "default") out += fmt::format("Binding: {}\n", q->binding);
+    out += fmt::format("Domain '{}' has no domain record\n", d.domain);
+    append_queue(out, q);
   }
   return out;
 }

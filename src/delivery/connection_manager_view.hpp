@@ -12,11 +12,15 @@
 //   	[192.0.2.1] IPv4 (1 open, 3 to host)
 //   	* [192.0.2.2] IPv4 12s since failure
 //   Domain has had 0 consecutive connection failures
+//   Queue: Active: 2 Delayed: 5
+//   Deliveries: 120
+//   Failures: 3
 //   Active Connections: 1
 //   	[1] ID: 17 IP: 192.0.2.1 State: delivering
 //
-// Queue sizes, deliveries and failures come from the scheduler (the console
-// adds its own "Queue:" lines).
+// Queue sizes, deliveries and failures come from the scheduler: the console
+// fills DomainDescription::queues (the connection manager leaves it empty).
+// A queue whose binding has no record is shown after "has no domain record".
 // Plain values; any thread. format_domain_description() is pure.
 #pragma once
 
@@ -64,9 +68,19 @@ struct RecordView {
   std::vector<ConnectionView> connections;
 };
 
+// One (binding, domain) queue as the scheduler counts it.
+struct QueueView {
+  std::string binding;
+  std::uint64_t active = 0;      // waiting + in flight
+  std::uint64_t delayed = 0;
+  std::uint64_t deliveries = 0;  // recipients delivered, for the life of the queue
+  std::uint64_t failures = 0;    // recipients failed permanently
+};
+
 struct DomainDescription {
   std::string domain;
   std::vector<RecordView> records;  // "default" first, then by binding name
+  std::vector<QueueView> queues;    // the domain's queues, any binding (filled by the console)
 };
 
 std::string format_domain_description(const DomainDescription& description);
