@@ -1,11 +1,15 @@
 // Implementation of wiring.hpp: the order components start in.
 #include "wiring.hpp"
 
+#include <algorithm>
+#include <memory>
+
 #include "console_component.hpp"
 #include "console/queue_commands.hpp"
 #include "delivery/connection_manager.hpp"
 #include "log/log_set.hpp"
 #include "mta_component.hpp"
+#include "queue/scheduler.hpp"
 
 namespace impulse::daemon {
 
@@ -28,8 +32,8 @@ impulse::expected<void, std::string> wire_components(Daemon& d, StderrReporter& 
     if (!res) return r(console::failed(res.error().message + "\n"));
     r(console::ok("Logs reopened.\n"));
   });
-  // `refresh domain NAME|all` and `domain NAME` (the queue lines of `domain`
-  // come from the scheduler: console/queue_commands may merge them).
+  // `refresh domain NAME|all` and `domain NAME` (the connection manager's
+  // records plus the scheduler's queue lines).
   console->registry().add("refresh domain", "refresh domain NAME|all",
                           [m = mta.get()](const console::Words& a, console::Respond r) {
                             if (a.size() != 1) return r(console::failed("usage: refresh domain NAME|all\n"));
@@ -39,8 +43,19 @@ impulse::expected<void, std::string> wire_components(Daemon& d, StderrReporter& 
                           });
   console->registry().add("domain", "domain NAME", [m = mta.get()](const console::Words& a, console::Respond r) {
     if (a.size() != 1) return r(console::failed("usage: domain NAME\n"));
-    m->connections().describe_domain(a[0], [r](delivery::DomainDescription d) {
-      r(console::ok(delivery::format_domain_description(d)));
+    m->connections().describe_domain(a[0], [r, m](delivery::DomainDescription d) {
+      // The queue lines (Queue: Active/Delayed, Deliveries, Failures) per binding.
+      auto desc = std::make_shared<delivery::DomainDescription>(std::move(d));
+      m->scheduler().queue_sizes(queue::QueueFilter{.binding = {}, .domain = desc->domain},
+                                 [r, desc](std::vector<queue::QueueSizes> qs) {
+                                   for (const auto& q : qs)
+                                     desc->queues.push_back({q.key.binding, q.active, q.delayed, q.delivered, q.failed});
+                                   std::stable_sort(desc->queues.begin(), desc->queues.end(),
+                                                    [](const auto& x, const auto& y) {
+                                                      return x.binding == "default" && y.binding != "default";
+                                                    });
+                                   r(console::ok(delivery::format_domain_description(*desc)));
+                                 });
     });
   });
   if (auto r = console->start(); !r) return r;
