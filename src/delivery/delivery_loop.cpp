@@ -170,6 +170,27 @@ std::shared_ptr<const smtp::TlsClientContext> DeliveryLoop::tls_context(const co
   return built;
 }
 
+namespace {
+
+// A record rebuilt because its TTL ran out may list other hosts (a reloaded
+// Routes, changed DNS): the new routes apply now (SPEC §3), so connections to
+// a host, port or address it no longer lists finish their message and QUIT,
+// as after `refresh domain`; idle ones QUIT now.
+void retire_unlisted(QueueState& st, const routing::DomainRecord& record) {
+  for (const auto& rec : st.connections) {
+    const routing::RouteHost* host = record.host(rec->target.host);
+    const bool listed = host && (host->addresses.empty() ||
+                                 (host->port == rec->target.port &&
+                                  std::find(host->addresses.begin(), host->addresses.end(), rec->target.address) !=
+                                      host->addresses.end()));
+    if (listed || rec->retire) continue;
+    rec->retire = true;
+    if (rec->state == ConnectionRecord::State::kIdle && rec->connection) rec->connection->wake();
+  }
+}
+
+}  // namespace
+
 bool DeliveryLoop::ensure_record(const StatePtr& st) {
   if (st->record && record_usable(*st->record, clock_.now())) return true;
   if (st->lookup_pending) return false;
@@ -179,6 +200,7 @@ bool DeliveryLoop::ensure_record(const StatePtr& st) {
              [this, weak](std::shared_ptr<const routing::DomainRecord> record) {
                StatePtr s = weak.lock();
                if (!s) return;
+               if (record && s->record && record != s->record) retire_unlisted(*s, *record);
                s->record = std::move(record);
                s->lookup_pending = false;
                pump(s);  // inline (cache hit, literals only): the running pump goes round again
@@ -191,7 +213,7 @@ std::size_t DeliveryLoop::wake_idle(QueueState& st, std::size_t work) {
   std::size_t woken = 0;
   for (const auto& rec : st.connections) {
     if (woken * batch >= work) break;
-    if (rec->state == ConnectionRecord::State::kIdle && rec->connection) {
+    if (rec->state == ConnectionRecord::State::kIdle && rec->connection && !rec->retire) {
       rec->state = ConnectionRecord::State::kDelivering;  // it will take when it resumes
       rec->connection->wake();
       ++woken;

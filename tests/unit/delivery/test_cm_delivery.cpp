@@ -355,6 +355,28 @@ TEST(ConnectionManagerDelivery, RecordIsRebuiltOnceItsTtlHasRunOut) {
   EXPECT_EQ(new_mx.messages().size(), 1u);
 }
 
+TEST(ConnectionManagerDelivery, IdleConnectionToAHostTheRebuiltRecordNoLongerListsIsRetired) {
+  // Connections outlive the record here (long idle_timeout): once the TTL has
+  // run out and the record is rebuilt from new routes, the idle connection
+  // to the old host QUITs and the next message goes to the new host.
+  CmHarness h("", [](smtp::SmtpSettings& s) { s.timeouts.idle = std::chrono::seconds(300); });
+  CmSmtpServer old_mx(h.io, "127.0.0.60");
+  CmSmtpServer new_mx(h.io, "127.0.0.61");
+  auto routes_to = [](const CmSmtpServer& s) {
+    return "Domain \"example.com\" { Routes = ( \"smtp://" + s.address() + "?port=" + std::to_string(s.port()) +
+           "&ttl=60\" ) }";
+  };
+  h.config = queue::testing::config_from(routes_to(old_mx));
+  h.inject_many(1, "example.com");
+  ASSERT_TRUE(h.run_until([&] { return h.delivered() == 1 && h.cm->open_connections() == 1; }));
+  h.config = queue::testing::config_from(routes_to(new_mx));
+  h.clock.advance(std::chrono::seconds(61));
+  h.inject_many(1, "example.com");
+  ASSERT_TRUE(h.run_until([&] { return h.delivered() == 2 && old_mx.quits() == 1; }));
+  EXPECT_EQ(old_mx.messages().size(), 1u);
+  EXPECT_EQ(new_mx.messages().size(), 1u);
+}
+
 TEST(ConnectionManagerDelivery, TlsIfAvailableDeliversInPlainTextWhenStartTlsIsNotOffered) {
   CmHarness h("");
   CmSmtpServer mx(h.io, "127.0.0.62");
