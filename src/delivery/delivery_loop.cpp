@@ -47,6 +47,15 @@ queue::Outcome no_mx_reachable() {
                           queue::Scope::kDomain);
 }
 
+// No host is usable. A host that could not be connected to at all leaves
+// the generic text (SPEC §3 rule 4); one that answered and then failed the
+// session set-up (a 421 banner, a timeout, STARTTLS or a certificate
+// refused) leaves its own reply or [internal] text and stage.
+queue::Outcome unreachable_outcome(const QueueState& st) {
+  if (st.open_failure && st.open_failure->stage != queue::Stage::kNotConnected) return *st.open_failure;
+  return no_mx_reachable();
+}
+
 }  // namespace
 
 const char* connection_state_name(ConnectionRecord::State state) {
@@ -290,7 +299,7 @@ void DeliveryLoop::pump_once(const StatePtr& sp) {
         return;
       case routing::ChoiceStatus::NoUsableHost:
         // SPEC §3 rule 4; with connections still open they serve the queue.
-        if (st.load.open_connections == 0) fail_all(st, no_mx_reachable());
+        if (st.load.open_connections == 0) fail_all(st, unreachable_outcome(st));
         return;
       case routing::ChoiceStatus::DelayDomain:
         // SPEC §3 rule 5. The Scheduler has no "move the active queue to the

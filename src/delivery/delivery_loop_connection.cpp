@@ -78,6 +78,7 @@ awaitable<void> DeliveryLoop::run_connection(StatePtr sp, RecordPtr rec) {
   auto opened = co_await smtp::SmtpConnection::open(io_.get_executor(), std::move(target), settings,
                                                     std::move(ehlo_domain));
   if (!opened) {
+    st.open_failure = std::move(opened.error().outcome);
     connection_failed(st, *rec);
     co_return;
   }
@@ -142,6 +143,7 @@ void DeliveryLoop::complete(QueueState& st, queue::DeliveryJob job, queue::Attem
 }
 
 void DeliveryLoop::connection_opened(QueueState& st, ConnectionRecord& rec) {
+  st.open_failure.reset();
   st.host_health->record_success(rec.target.address);
   st.domain_health.record_success(rec.target.host);
 }

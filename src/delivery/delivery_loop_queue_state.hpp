@@ -74,6 +74,12 @@ struct QueueState {
   std::list<std::shared_ptr<ConnectionRecord>> connections;
   std::deque<queue::DeliveryJob> orphans;
   std::size_t held = 0;  // jobs held by connections (taken, not completed)
+  // Why the last connection that failed to open failed (the banner's 421,
+  // "STARTTLS required but not advertised", a certificate check...); reset
+  // when a connection opens. When no host is left, the messages get it
+  // rather than the generic "no MXs" text (SPEC §4: the remote reply or the
+  // phase's [internal] text, with its stage).
+  std::optional<queue::Outcome> open_failure;
 
   std::optional<boost::asio::steady_timer> throttle_timer;  // Outbound_Throttle_*: re-check at the next token
   bool throttle_armed = false;
