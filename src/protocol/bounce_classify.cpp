@@ -131,10 +131,24 @@ std::string_view bounce_class_name(BounceClass c) {
   return "Undetermined";
 }
 
+namespace {
+BounceClass classify_by_rules(int klass, std::optional<EnhancedStatus> status, std::string_view text);
+}  // namespace
+
+// A 4xx reply is transient by definition: it never lands in one of
+// Momentum's hard classes (10 Invalid Recipient, 30 No RCPT, 90 Unsubscribe);
+// "450 4.2.1 mailbox busy" is a soft bounce, not an invalid recipient.
 BounceClass classify_bounce(int reply_code, std::optional<EnhancedStatus> status, std::string_view text) {
   int klass = 0;
   if (reply_code >= 200 && reply_code <= 599) klass = reply_code / 100;
   if (status && klass == 0) klass = status->klass;
+  BounceClass c = classify_by_rules(klass, status, text);
+  if (klass == 4 && (c == BounceClass::kInvalidRecipient || c == BounceClass::kNoRcpt)) return BounceClass::kSoftBounce;
+  return c;
+}
+
+namespace {
+BounceClass classify_by_rules(int klass, std::optional<EnhancedStatus> status, std::string_view text) {
   if (klass != 4 && klass != 5) return BounceClass::kUndetermined;  // rule 1
 
   const std::string lowered = to_lower(text);
@@ -148,6 +162,7 @@ BounceClass classify_bounce(int reply_code, std::optional<EnhancedStatus> status
   if (klass == 5 && status && (status->subject == 1 || status->subject == 2)) return BounceClass::kInvalidRecipient;
   return klass == 4 ? BounceClass::kTransientFailure : BounceClass::kGenericBounce;
 }
+}  // namespace
 
 BounceClass classify_reply(std::string_view reply) {
   auto code = parse_reply_code(reply);

@@ -177,3 +177,8 @@ TEST(BounceClassify, MessageFailTextIsAdminFailure) {
   EXPECT_EQ(classify_reply("554 manually failed"), BounceClass::kAdminFailure);
   EXPECT_EQ(classify_reply("554 5.7.0 [internal] Message manually purged"), BounceClass::kAdminFailure);
 }
+
+TEST(BounceClassify, TransientReplyNeverLandsInAHardClass) {
+  EXPECT_EQ(classify_reply("450 4.2.1 mailbox busy"), BounceClass::kSoftBounce);
+  EXPECT_EQ(classify_reply("550 5.2.1 mailbox disabled"), BounceClass::kInvalidRecipient);
+}
