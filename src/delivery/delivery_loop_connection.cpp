@@ -92,6 +92,11 @@ awaitable<void> DeliveryLoop::run_connection(StatePtr sp, RecordPtr rec) {
       queue::DeliveryJob job = std::move(rec->jobs.front());
       rec->jobs.pop_front();
       co_await deliver_job(st, *rec, std::move(job));
+      // Messages that reached the active queue while the agent had it gave
+      // no new on_ready (queue/delivery_agent.hpp), so without this the
+      // queue would keep the connections it had when its first messages
+      // came: each completion looks at how many the queue wants now.
+      if (!stopping_ && st.takeable() > 0) pump(sp);
     }
     // Dead, or max_deliveries_per_connection reached: messages still held
     // go to another connection.
