@@ -38,11 +38,13 @@ impulse::expected<void, std::string> MtaComponent::start() {
   auto cfg = daemon_.live_config().current();
 
   stderr_problems_ = std::make_unique<log::FdReporter>();
-  auto logs = log::LogSet::open(log_options_from(*cfg), clock_, *stderr_problems_);
+  const log::LogSetOptions log_options = log_options_from(*cfg);
+  auto logs = log::LogSet::open(log_options, clock_, *stderr_problems_);
   if (!logs) return impulse::unexpected<std::string>(logs.error().message);
   logs_ = std::move(*logs);
   logs_->start();
-  reporter_.set_paniclog(&logs_->problems());
+  // Without a paniclog file, problems already go to stderr: do not print twice.
+  if (!log_options.paniclog.path.empty()) reporter_.set_paniclog(&logs_->problems());
 
   auto store = spool::RocksDbStore::open(spool_options_from(*cfg), clock_);
   if (!store) return impulse::unexpected<std::string>(store.error().message);
