@@ -60,6 +60,21 @@ awaitable<SmtpConnection::OpenResult> SmtpConnection::open(asio::any_io_executor
 
 awaitable<SmtpConnection::Establish> SmtpConnection::establish(bool allow_tls,
                                                                 std::optional<SessionFailure>& failure) {
+  const auto& t = settings_->timeouts;
+  if (target_.unix_socket) {
+    // A local server (LMTP to Dovecot/Cyrus): no source address to bind.
+    const IoResult io = co_await stream_.connect_local(target_.address, after(t.connect));
+    if (!io.ok()) {
+      const bool timed_out = io.status == IoStatus::kTimedOut;
+      failure = SessionFailure{Phase::kConnect, timed_out ? FailureKind::kConnectTimeout : FailureKind::kConnectFailed,
+                               {},
+                               "connect to " + target_.address + ": " +
+                                   (timed_out ? std::string("timed out") : io.error.message())};
+      stream_.close();
+      co_return Establish::kFailed;
+    }
+    co_return co_await greet(allow_tls, failure);
+  }
   boost::system::error_code ec;
   const auto ip = asio::ip::make_address(target_.address, ec);
   if (ec) {
@@ -82,7 +97,6 @@ awaitable<SmtpConnection::Establish> SmtpConnection::establish(bool allow_tls,
     }
   }
 
-  const auto& t = settings_->timeouts;
   const IoResult io = co_await stream_.connect(asio::ip::tcp::endpoint(ip, target_.port), source, after(t.connect));
   if (!io.ok()) {
     const bool timed_out = io.status == IoStatus::kTimedOut;
@@ -93,6 +107,11 @@ awaitable<SmtpConnection::Establish> SmtpConnection::establish(bool allow_tls,
     stream_.close();
     co_return Establish::kFailed;
   }
+  co_return co_await greet(allow_tls, failure);
+}
+
+awaitable<SmtpConnection::Establish> SmtpConnection::greet(bool allow_tls, std::optional<SessionFailure>& failure) {
+  const auto& t = settings_->timeouts;
   alive_ = true;
 
   auto banner = co_await read_reply(Phase::kBanner, t.ehlo);

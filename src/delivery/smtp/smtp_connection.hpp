@@ -19,7 +19,8 @@
 //   }
 //   co_await conn->close();                      // QUIT (if still alive), then the socket is closed
 //
-// open(): connect (bind_address as source, connect_timeout), banner (220;
+// open(): connect (bind_address as source, connect_timeout; or to the Unix
+// socket target.address when target.unix_socket, without bind_address), banner (220;
 // anything else: QUIT, host failure with the reply, stage 12), EHLO (HELO
 // after a 5xx; SMTP method: HELO only; LMTP: LHLO), STARTTLS per `tls`
 // (capabilities forgotten and EHLO again after the handshake; tls_verify
@@ -131,6 +132,8 @@ class SmtpConnection {
   // Set-up (smtp_connection.cpp).
   enum class Establish { kDone, kFailed, kRetryPlain };
   boost::asio::awaitable<Establish> establish(bool allow_tls, std::optional<SessionFailure>& failure);
+  // After the connect: banner, EHLO/HELO/LHLO, STARTTLS.
+  boost::asio::awaitable<Establish> greet(bool allow_tls, std::optional<SessionFailure>& failure);
   boost::asio::awaitable<std::optional<SessionFailure>> hello();
   boost::asio::awaitable<Establish> start_tls(std::optional<SessionFailure>& failure);
 

@@ -19,9 +19,10 @@ namespace impulse::delivery::smtp {
 
 struct SmtpTarget {
   std::string host;     // MX or route host name (Remote-MTA; tls_verify = host)
-  std::string address;  // IP literal to connect to ("192.0.2.1", "::1")
+  std::string address;  // IP literal to connect to ("192.0.2.1", "::1"), or the socket path
   std::uint16_t port = 25;
   std::string domain;   // the queue's domain; tls_verify = host accepts it too
+  bool unix_socket = false;  // address is a Unix stream socket path (port and bind_address unused)
 };
 
 struct SmtpJob {

@@ -4,6 +4,11 @@
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl.hpp>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <algorithm>
+#include <cstring>
 #include <variant>
 
 namespace impulse::delivery::smtp {
@@ -47,14 +52,33 @@ SmtpStream::~SmtpStream() = default;
 awaitable<IoResult> SmtpStream::connect(const asio::ip::tcp::endpoint& remote,
                                         const std::optional<asio::ip::address>& source, Deadline deadline) {
   IoResult r;
-  socket_.open(remote.protocol(), r.error);
-  if (!r.error && source) socket_.bind(asio::ip::tcp::endpoint(*source, 0), r.error);
+  socket_.open(asio::generic::stream_protocol(remote.protocol()), r.error);
+  if (!r.error && source) socket_.bind(Socket::endpoint_type(asio::ip::tcp::endpoint(*source, 0)), r.error);
   if (r.error) {
     r.status = IoStatus::kError;
     co_return r;
   }
   timer_.expires_at(deadline);
-  auto v = co_await (socket_.async_connect(remote, asio::as_tuple(use_awaitable)) ||
+  auto v = co_await (socket_.async_connect(Socket::endpoint_type(remote), asio::as_tuple(use_awaitable)) ||
+                     timer_.async_wait(asio::as_tuple(use_awaitable)));
+  co_return settle(v);
+}
+
+awaitable<IoResult> SmtpStream::connect_local(const std::string& path, Deadline deadline) {
+  IoResult r;
+  if (path.size() >= sizeof(sockaddr_un{}.sun_path)) {
+    r.error = asio::error::name_too_long;
+    r.status = IoStatus::kError;
+    co_return r;
+  }
+  const asio::local::stream_protocol::endpoint remote(path);
+  socket_.open(asio::generic::stream_protocol(remote.protocol()), r.error);
+  if (r.error) {
+    r.status = IoStatus::kError;
+    co_return r;
+  }
+  timer_.expires_at(deadline);
+  auto v = co_await (socket_.async_connect(Socket::endpoint_type(remote), asio::as_tuple(use_awaitable)) ||
                      timer_.async_wait(asio::as_tuple(use_awaitable)));
   co_return settle(v);
 }
@@ -107,7 +131,7 @@ void SmtpStream::close() {
   boost::system::error_code ignored;
   timer_.cancel();
   if (socket_.is_open()) {
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket_.shutdown(Socket::shutdown_both, ignored);
     socket_.close(ignored);
   }
 }
@@ -115,7 +139,13 @@ void SmtpStream::close() {
 std::string SmtpStream::local_address() const {
   boost::system::error_code ec;
   const auto ep = socket_.local_endpoint(ec);
-  return ec ? std::string() : ep.address().to_string();
+  if (ec) return {};
+  const int family = ep.data()->sa_family;
+  if (family != AF_INET && family != AF_INET6) return {};  // a Unix socket has no address
+  asio::ip::tcp::endpoint ip;
+  std::memcpy(ip.data(), ep.data(), std::min<std::size_t>(ep.size(), ip.capacity()));
+  ip.resize(std::min<std::size_t>(ep.size(), ip.capacity()));
+  return ip.address().to_string();
 }
 
 }  // namespace impulse::delivery::smtp

@@ -1,9 +1,11 @@
-// SmtpStream: the byte stream under one SMTP client session: a TCP socket,
-// plain at first and TLS after STARTTLS, where every wait has a deadline.
-// The session code above it never sees whether TLS is on.
+// SmtpStream: the byte stream under one SMTP client session: a TCP socket
+// (or a Unix stream socket, for LMTP to a local server), plain at first and
+// TLS after STARTTLS, where every wait has a deadline. The session code
+// above it never sees whether TLS is on, nor which kind of socket it is.
 //
 //   connect     bind to the source address first when one is given
 //               (bind_address), then connect, by connect_timeout
+//   connect_local  connect to a Unix stream socket path, by connect_timeout
 //   read_some   some bytes, by a deadline; interrupt() ends the wait early
 //               (IoStatus::kInterrupted): idle connections use that to be
 //               woken for new work
@@ -30,6 +32,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/generic/stream_protocol.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -65,6 +68,7 @@ class SmtpStream {
   boost::asio::awaitable<IoResult> connect(const boost::asio::ip::tcp::endpoint& remote,
                                            const std::optional<boost::asio::ip::address>& source,
                                            Deadline deadline);
+  boost::asio::awaitable<IoResult> connect_local(const std::string& path, Deadline deadline);
   boost::asio::awaitable<IoResult> read_some(boost::asio::mutable_buffer buffer, Deadline deadline);
   boost::asio::awaitable<IoResult> write(boost::asio::const_buffer bytes, Deadline deadline);
   boost::asio::awaitable<IoResult> handshake(boost::asio::ssl::context& context, const std::string& server_name,
@@ -79,11 +83,13 @@ class SmtpStream {
   // The OpenSSL connection once handshake() ran (null before).
   SSL* native_tls() { return tls_ ? tls_->native_handle() : nullptr; }
   std::uint64_t bytes_written() const { return bytes_written_; }
+  // The local IP address ("" for a Unix socket or when not connected).
   std::string local_address() const;
 
  private:
-  boost::asio::ip::tcp::socket socket_;
-  std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
+  using Socket = boost::asio::generic::stream_protocol::socket;  // TCP or Unix
+  Socket socket_;
+  std::optional<boost::asio::ssl::stream<Socket&>> tls_;
   bool tls_done_ = false;
   boost::asio::steady_timer timer_;
   std::uint64_t bytes_written_ = 0;
