@@ -43,7 +43,8 @@ std::string format_domain_description(const DomainDescription& d) {
       for (const auto& a : h.addresses) {
         out += '\t';
         if (a.quarantined) out += "* ";
-        out += fmt::format("[{}] {} ({} open, {} to host)", a.address, a.ipv6 ? "IPv6" : "IPv4", a.open_connections,
+        out += fmt::format("[{}] {} ({} open, {} to host)", a.address,
+                           a.unix_socket ? "Unix" : a.ipv6 ? "IPv6" : "IPv4", a.open_connections,
                            h.host_connections);
         if (a.since_failure_s) out += fmt::format(" {}s since failure", *a.since_failure_s);
         out += '\n';

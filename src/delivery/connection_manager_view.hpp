@@ -11,6 +11,8 @@
 //   [10 mx1.example.com TTL:300]
 //   	[192.0.2.1] IPv4 (1 open, 3 to host)
 //   	* [192.0.2.2] IPv4 12s since failure
+//   [0 /run/dovecot/lmtp TTL:300]          (a Gateway/route "unix:/path")
+//   	[/run/dovecot/lmtp] Unix (0 open, 0 to host)
 //   Domain has had 0 consecutive connection failures
 //   Queue: Active: 2 Delayed: 5
 //   Deliveries: 120
@@ -32,8 +34,9 @@
 namespace impulse::delivery {
 
 struct AddressView {
-  std::string address;                           // "192.0.2.1", "::1"
+  std::string address;                           // "192.0.2.1", "::1", or a socket path
   bool ipv6 = false;
+  bool unix_socket = false;                      // address is a Unix socket path
   bool quarantined = false;                      // Host_Failure_Retry running
   std::optional<std::int64_t> since_failure_s;   // seconds since its last failure, if it failed
   std::int64_t open_connections = 0;             // this queue's, to this address

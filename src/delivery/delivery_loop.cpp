@@ -323,7 +323,7 @@ bool DeliveryLoop::start_connection(const StatePtr& st, routing::ConnectTarget t
   auto rec = std::make_shared<ConnectionRecord>();
   rec->id = std::to_string(deps_.shared.next_connection_id());
   rec->target = std::move(target);
-  rec->address_text = rec->target.address.str();
+  rec->address_text = rec->target.address_text();
   for (auto& job : jobs) rec->jobs.push_back(std::move(job));
   st->held += rec->jobs.size();
 
@@ -502,6 +502,19 @@ std::vector<RecordView> DeliveryLoop::describe(std::string_view domain) const {
       hv.ttl = host.ttl;
       hv.queue_connections = st ? st->load.open_to(host.name) : 0;
       hv.host_connections = deps_.shared.host_open_all(host.name);
+      if (host.unix_socket()) {
+        AddressView av;
+        av.address = host.socket_path;
+        av.unix_socket = true;
+        av.quarantined = health.quarantined(host.socket_path, now, retry);
+        if (auto failed = health.failed_at(host.socket_path))
+          av.since_failure_s = std::chrono::duration_cast<std::chrono::seconds>(now - *failed).count();
+        if (st) {
+          for (const auto& rec : st->connections)
+            if (rec->target.host == host.name && rec->target.socket_path == host.socket_path) ++av.open_connections;
+        }
+        hv.addresses.push_back(std::move(av));
+      }
       for (const auto& ip : host.addresses) {
         AddressView av;
         av.address = ip.str();
@@ -511,7 +524,8 @@ std::vector<RecordView> DeliveryLoop::describe(std::string_view domain) const {
           av.since_failure_s = std::chrono::duration_cast<std::chrono::seconds>(now - *failed).count();
         if (st) {
           for (const auto& rec : st->connections)
-            if (rec->target.host == host.name && rec->target.address == ip) ++av.open_connections;
+            if (rec->target.host == host.name && !rec->target.unix_socket() && rec->target.address == ip)
+              ++av.open_connections;
         }
         hv.addresses.push_back(std::move(av));
       }

@@ -1,7 +1,8 @@
 // DeliveryLoop, part 2: one outbound connection's life, as a supervised
 // coroutine on the queue's loop (smtp/smtp_connection.hpp for the session):
-//   open (connect from bind_address, banner, EHLO, STARTTLS) -> on failure
-//   quarantine the address (Host_Failure_Retry), count the failure for the
+//   open (connect from bind_address, or to a Unix socket; banner, EHLO,
+//   STARTTLS) -> on failure quarantine the address or socket path
+//   (Host_Failure_Retry), count the failure for the
 //   host (DomainHealth), hand the messages back for the next address/MX;
 //   -> deliver each message it holds and complete() it with the
 //   per-recipient outcomes -> take more (orphans first, then the queue) ->
@@ -71,6 +72,12 @@ awaitable<void> DeliveryLoop::run_connection(StatePtr sp, RecordPtr rec) {
   QueueState& st = *sp;
   const std::shared_ptr<const smtp::SmtpSettings> settings = st.settings;
   smtp::SmtpTarget target{rec->target.host, rec->address_text, rec->target.port, st.key.domain};
+  if (rec->target.unix_socket()) {
+    // A local socket: the peer is this machine ("localhost" for TLS names
+    // and the DSN's Remote-MTA); address (the logs' remote_ip) is the path.
+    target.host = "localhost";
+    target.unix_socket = true;
+  }
   std::string ehlo_domain;
   if (settings->ehlo_from_sender && !rec->jobs.empty()) ehlo_domain = sender_domain(rec->jobs.front());
 
@@ -149,7 +156,11 @@ void DeliveryLoop::complete(QueueState& st, queue::DeliveryJob job, queue::Attem
 
 void DeliveryLoop::connection_opened(QueueState& st, ConnectionRecord& rec) {
   st.open_failure.reset();
-  st.host_health->record_success(rec.target.address);
+  if (rec.target.unix_socket()) {
+    st.host_health->record_success(rec.target.socket_path);
+  } else {
+    st.host_health->record_success(rec.target.address);
+  }
   st.domain_health.record_success(rec.target.host);
 }
 
@@ -157,7 +168,11 @@ void DeliveryLoop::connection_failed(QueueState& st, ConnectionRecord& rec) {
   // SPEC §3 rule 3: not used again for Host_Failure_Retry; the messages go
   // to the next address or MX (the pump that follows chooses it).
   const SteadyTime now = clock_.now();
-  st.host_health->record_failure(rec.target.address, now);
+  if (rec.target.unix_socket()) {
+    st.host_health->record_failure(rec.target.socket_path, now);
+  } else {
+    st.host_health->record_failure(rec.target.address, now);
+  }
   st.domain_health.record_failure(rec.target.host, now);
   orphan(st, rec);
 }
