@@ -115,7 +115,10 @@ impulse::expected<OptionData, std::string> convert_scalar(const OptionDef& def, 
       return OptionData{std::string(s)};
     case OptionType::Endpoint:
     case OptionType::EndpointOrUnix: {
-      auto ep = parse_endpoint(s, def.type == OptionType::EndpointOrUnix);
+      // A socket is "unix:PATH" or an absolute path: "mx.example.com/25" is a typo, not a socket.
+      const bool unix_form =
+          def.type == OptionType::EndpointOrUnix && (istarts_with(s, "unix:") || s.starts_with('/'));
+      auto ep = parse_endpoint(s, unix_form);
       if (!ep) return impulse::unexpected(ep.error());
       return OptionData{std::string(s)};
     }
@@ -235,7 +238,7 @@ std::string expected_text(const OptionDef& def) {
              "\"smtp://HOST?pref=P&ttl=T&port=O&type=Y\"";
     case OptionType::Endpoint: return "expected a host name or IP address with optional :port";
     case OptionType::EndpointOrUnix:
-      return "expected a host name or IP address with optional :port, or a socket path";
+      return "expected a host name or IP address with optional :port, or a socket \"unix:/path\"";
     case OptionType::NameserverList:
       return "expected an IP address with optional port, e.g. \"127.0.0.1:5353\" or \"[::1]:53\"";
     case OptionType::Throttle: return "expected a rate \"N\" or \"N/S\" (N per S seconds)";

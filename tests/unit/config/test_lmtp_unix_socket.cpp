@@ -23,6 +23,11 @@ TEST(LmtpUnixSocket, GatewayAcceptsUnixSocketForms) {
   auto empty = convert_text(*gateway, "unix:");
   ASSERT_FALSE(empty);
   EXPECT_EQ(empty.error(), "expected a socket path after 'unix:'");
+  // Only "unix:" or a leading '/' makes a socket: a '/' elsewhere is a bad host name.
+  auto typo = convert_text(*gateway, "mx.example.com/25");
+  ASSERT_FALSE(typo);
+  EXPECT_EQ(typo.error(), "invalid host name 'mx.example.com/25'");
+  EXPECT_FALSE(convert_text(*gateway, "relative/socket"));
   // host[:port] forms are unchanged.
   EXPECT_TRUE(convert_text(*gateway, "10.10.10.20"));
   EXPECT_TRUE(convert_text(*gateway, "[::1]:2003"));
