@@ -11,6 +11,21 @@ void DataReader::put(char c) {
   if (!too_big_) data_ += c;
 }
 
+void DataReader::put_run(std::string_view run) {
+  // put() for each octet of `run` (none of them CR or LF), at once.
+  const std::uint64_t before = size_;
+  size_ += run.size();
+  line_length_ += run.size();
+  if (line_length_ + 2 > kMaxTextLine) line_too_long_ = true;
+  if (too_big_) return;
+  if (max_size_ != 0 && size_ > max_size_) {
+    too_big_ = true;
+    if (before < max_size_) data_.append(run.data(), static_cast<std::size_t>(max_size_ - before));
+    return;
+  }
+  data_.append(run);
+}
+
 void DataReader::put_line_end() {
   line_length_ = 0;
   size_ += 2;
@@ -37,7 +52,11 @@ std::size_t DataReader::feed(std::string_view input) {
           put_line_end();
           state_ = State::LooseStart;
         } else {
-          put(c);
+          // c and every octet after it up to the next CR or LF: one run.
+          std::size_t end = i;
+          while (end < input.size() && input[end] != '\r' && input[end] != '\n') ++end;
+          put_run(input.substr(i - 1, end - (i - 1)));
+          i = end;
           state_ = State::InLine;
         }
         break;

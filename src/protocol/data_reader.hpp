@@ -64,6 +64,7 @@ class DataReader {
   };
 
   void put(char c);
+  void put_run(std::string_view run);
   void put_line_end();
 
   std::uint64_t max_size_;
