@@ -79,4 +79,17 @@ impulse::expected<std::optional<Reply>, ReplyError> ReplyReader::next() {
   }
 }
 
+bool Reply::too_many_recipients() const {
+  if (code == 452) return true;
+  if (code != 552) return false;
+  // An enhanced code, if the first line starts with one, decides: only
+  // 5.5.3 ("too many recipients") keeps the legacy meaning.
+  const std::string_view first = lines.empty() ? std::string_view() : std::string_view(lines.front());
+  const auto space = first.find(' ');
+  const std::string_view token = first.substr(0, space);
+  const bool looks_enhanced = token.size() >= 5 && token[1] == '.' &&
+                              token.find_first_not_of("0123456789.") == std::string_view::npos;
+  return !looks_enhanced || token == "5.5.3";
+}
+
 }  // namespace impulse::delivery::smtp

@@ -47,6 +47,10 @@ struct Reply {
   bool intermediate() const { return klass() == 3; }
   bool transient() const { return klass() == 4; }
   bool permanent() const { return klass() == 5; }
+  // RFC 5321 §4.5.3.1.10: 452 (or the old 552) to RCPT means "too many
+  // recipients, send the rest later", unless an enhanced code says otherwise
+  // (552 5.2.2 is a full mailbox: permanent). Defined in reply_reader.cpp.
+  bool too_many_recipients() const;
 };
 
 enum class ReplyError {

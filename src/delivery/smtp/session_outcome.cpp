@@ -121,10 +121,11 @@ queue::Outcome map_reply(Phase phase, const Reply& reply, queue::Scope scope, co
     return stamp(queue::transient(reply.text, stage_of(phase), queue::Scope::kHost), context);
   }
   if (reply.positive()) return stamp(queue::delivered(reply.text, {}, 0), context);
-  if (reply.permanent() && !(phase == Phase::kRcptTo && reply.code == 552)) {
+  if (reply.permanent() && !(phase == Phase::kRcptTo && reply.too_many_recipients())) {
     return stamp(queue::permanent(reply.text, stage_of(phase), scope), context);
   }
-  // 4xx, a 3xx where it is not expected, and 552 to RCPT: try again later.
+  // 4xx, a 3xx where it is not expected, and a legacy 552 "too many
+  // recipients" to RCPT: try again later.
   return stamp(queue::transient(reply.text, stage_of(phase), scope), context);
 }
 

@@ -51,7 +51,7 @@ std::chrono::milliseconds timeout_of(Phase phase, const SmtpTimeouts& t) {
 }
 
 // "Too many recipients" (RFC 5321 §4.5.3.1.10): send them again later.
-bool too_many_recipients(const Reply& reply) { return reply.code == 452 || reply.code == 552; }
+bool too_many_recipients(const Reply& reply) { return reply.too_many_recipients(); }
 
 }  // namespace
 

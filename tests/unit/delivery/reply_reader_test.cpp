@@ -170,3 +170,24 @@ TEST(ReplyReader, TooManyLinesIsAnError) {
 
 }  // namespace
 }  // namespace impulse::delivery::smtp
+
+namespace impulse::delivery::smtp {
+namespace {
+
+Reply one(std::string_view bytes) {
+  ReplyReader r;
+  auto replies = all(r, bytes);
+  EXPECT_EQ(replies.size(), 1u);
+  return replies.empty() ? Reply{} : replies[0];
+}
+
+TEST(ReplyReader, TooManyRecipientsOnlyForLegacy552Or553Detail) {
+  EXPECT_TRUE(one("452 4.5.3 Too many recipients\r\n").too_many_recipients());
+  EXPECT_TRUE(one("552 Too many recipients\r\n").too_many_recipients());
+  EXPECT_TRUE(one("552 5.5.3 Too many recipients\r\n").too_many_recipients());
+  EXPECT_FALSE(one("552 5.2.2 <carol@lmtp.test> Quota exceeded (mailbox for user is full)\r\n").too_many_recipients());
+  EXPECT_FALSE(one("550 5.1.1 no such user\r\n").too_many_recipients());
+}
+
+}  // namespace
+}  // namespace impulse::delivery::smtp
