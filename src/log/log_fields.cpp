@@ -23,7 +23,9 @@ std::string format_elapsed(std::chrono::nanoseconds d) {
   return out;
 }
 
-std::string sanitize_field(std::string_view text) {
+std::string sanitize_field(std::string_view text) { return sanitize_line(text, true); }
+
+std::string sanitize_line(std::string_view text, bool escape_at) {
   std::string out;
   out.reserve(text.size());
   bool in_break = false;
@@ -35,7 +37,7 @@ std::string sanitize_field(std::string_view text) {
       continue;
     }
     in_break = false;
-    if (c == '@')
+    if (c == '@' && escape_at)
       out += "%40";
     else if (c == '\t')
       out += ' ';

@@ -41,6 +41,10 @@ std::string format_elapsed(std::chrono::nanoseconds d);
 
 // See the rules above.
 std::string sanitize_field(std::string_view text);
+// The same for free text that is not an `@`-separated field (the paniclog):
+// CR/LF runs become one space, tabs a space, other controls '?', trailing
+// spaces dropped; `@` is escaped as %40 only when escape_at.
+std::string sanitize_line(std::string_view text, bool escape_at);
 
 // Splits an envelope address at its last '@' into (local part, domain), as
 // the log records want them. No '@' -> (address, ""); the null sender "" or
