@@ -130,7 +130,7 @@ wait_queued() {  # wait until the summary's Total Queue Size is N
     die "Total Queue Size is $q, expected $n"
 }
 
-log "impulsed: $("$impulsed" --version) ($impulsed); work dir $workdir ($(df -T "$workdir" | awk 'NR==2{print $2}'))"
+log "impulsed: $("$impulsed" --version) ($impulsed, built $(date -u -r "$impulsed" +%Y-%m-%dT%H:%MZ), sha256 $(sha256sum "$impulsed" | cut -c1-12)); work dir $workdir ($(df -T "$workdir" | awk 'NR==2{print $2}'))"
 log "load: $(uptime)"
 start_daemon
 log "idle after start: VmRSS $(mb "$(status_kb VmRSS)") MB"
