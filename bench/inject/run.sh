@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
         --smtp-source) source_bin=$2; shift 2 ;;
         --workdir) workdir=$2; shift 2 ;;
         --reuse) reuse=-d; shift ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done

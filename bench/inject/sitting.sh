@@ -15,7 +15,7 @@
 # timestamps and /proc/loadavg between steps; lines starting "rep " and
 # "RESULT " are the measurements.
 set -euo pipefail
-[ $# -ge 1 ] || { sed -n '2,17p' "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n '2,16p' "$0"; exit 2; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 BENCH=$(cd "$1" && pwd); shift
 iterations=3
