@@ -8,16 +8,17 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/internal_replies.hpp"
+
 namespace impulse::routing {
 
-// Momentum's texts, exactly.
-inline constexpr std::string_view kNullMxText = "550 5.4.4 [internal] NULL MX domain does not accept mail";
-inline constexpr std::string_view kDomainLookupFailedText = "554 5.4.4 [internal] Domain Lookup Failed";
-inline constexpr std::string_view kProhibitedAddressText = "551 5.4.6 [internal] Private/Loopback Address";
-inline constexpr std::string_view kNoMxOrAText = "454 4.4.4 [internal] no MX or A for domain";
-inline constexpr std::string_view kNoMxReachableText =
-    "421 4.4.0 [internal] no MXs for this domain could be reached at this time";
-inline constexpr std::string_view kNoValidHostsText = "451 4.4.1 [internal] No valid hosts";
+// Momentum's texts, from the one catalogue (protocol/internal_replies.hpp).
+inline constexpr std::string_view kNullMxText = protocol::internal_reply::kNullMx;
+inline constexpr std::string_view kDomainLookupFailedText = protocol::internal_reply::kDomainLookupFailed;
+inline constexpr std::string_view kProhibitedAddressText = protocol::internal_reply::kPrivateLoopback;
+inline constexpr std::string_view kNoMxOrAText = protocol::internal_reply::kNoMxOrA;
+inline constexpr std::string_view kNoMxReachableText = protocol::internal_reply::kNoMxReachable;
+inline constexpr std::string_view kNoValidHostsText = protocol::internal_reply::kNoValidHosts;
 // Impulse's choice: Momentum publishes no text for a DNS failure before
 // dns_failures_to_purge is reached; this is the 554 text made transient with
 // RFC 3463's 4.4.3 (directory server failure).
