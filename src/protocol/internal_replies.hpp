@@ -71,6 +71,17 @@ inline constexpr std::string_view kManuallyDelayed = "451 4.4.1 [internal] manua
 inline constexpr std::string_view kBlackholed = "554 5.7.0 [internal] Blackholed";
 inline constexpr std::string_view kDiscardedByPolicy = "550 5.7.1 [internal] discarded by policy";
 
+// Impulse's own agent failures (Momentum has no text for these; RFC 3463:
+// 4.3.5 "system incorrectly configured", 4.3.0 "other mail system status").
+// The configured Delivery_Method has no transport, or its settings are invalid.
+inline constexpr std::string_view kMethodUnavailable = "451 4.3.5 [internal] delivery method not available";
+// The spool could not give the body for an attempt.
+inline constexpr std::string_view kBodyUnavailable = "451 4.3.0 [internal] message body unavailable";
+// An exception escaped a delivery coroutine (a bug): its messages are retried.
+inline constexpr std::string_view kAgentFailure = "451 4.3.0 [internal] delivery agent failure";
+// The agent completed a job with fewer outcomes than recipients (a bug).
+inline constexpr std::string_view kNoOutcome = "451 4.3.0 [internal] delivery agent reported no outcome";
+
 }  // namespace internal_reply
 
 }  // namespace impulse::protocol
