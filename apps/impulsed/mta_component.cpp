@@ -62,7 +62,7 @@ impulse::expected<void, std::string> MtaComponent::start() {
       .config = [&live] { return live.current(); },
       .resolver = delivery::unbound_resolver_factory(*cfg),
       .problem = problem,
-      .settings = {},
+      .transports = std::nullopt,  // default_transports()
       .random_seed = std::nullopt,
       .take_batch = 4});
   if (!agent) return impulse::unexpected<std::string>(agent.error().message);

@@ -11,6 +11,7 @@
 
 #include "base/strings.hpp"
 #include "delivery/connection_manager_shared.hpp"
+#include "delivery/default_transports.hpp"
 #include "delivery/delivery_loop.hpp"
 #include "queue/domain_queue.hpp"
 
@@ -69,7 +70,8 @@ Result<std::unique_ptr<ConnectionManager>> ConnectionManager::create(ConnectionM
     if (!resolver) return unexpected(Error{"DNS resolver: " + resolver.error().message, resolver.error().code});
     auto loop = std::make_unique<DeliveryLoop>(
         *io,
-        DeliveryLoopDeps{cm->deps_, *cm->shared_, [raw = cm.get()] { raw->starved_released(); }, seed++, first},
+        DeliveryLoopDeps{cm->deps_, cm->transports_, *cm->shared_, [raw = cm.get()] { raw->starved_released(); },
+                         seed++, first},
         std::move(*resolver));
     first = false;
     cm->by_io_.emplace(io, loop.get());
@@ -79,7 +81,9 @@ Result<std::unique_ptr<ConnectionManager>> ConnectionManager::create(ConnectionM
 }
 
 ConnectionManager::ConnectionManager(ConnectionManagerDeps deps)
-    : deps_(std::move(deps)), shared_(std::make_unique<ConnectionManagerShared>(deps_.clock)) {}
+    : deps_(std::move(deps)),
+      transports_(deps_.transports ? *deps_.transports : default_transports()),
+      shared_(std::make_unique<ConnectionManagerShared>(deps_.clock)) {}
 
 ConnectionManager::~ConnectionManager() = default;
 

@@ -1,7 +1,9 @@
-// ConnectionManager: the production queue::DeliveryAgent for SMTP, ESMTP and
-// LMTP (SPEC §3 routing and connection choice, §4; DESIGN "Life of a
-// message": domain record -> connection manager -> delivery agent;
-// reference/momentum.md §2.6, §4, §5). One DeliveryLoop per event loop
+// ConnectionManager: the production queue::DeliveryAgent, one for every
+// delivery method (SPEC §3 routing and connection choice, §4, §11; DESIGN
+// "Life of a message": domain record -> connection manager -> transport;
+// reference/momentum.md §2.6, §4, §5). Each Delivery_Method is a transport
+// (transport.hpp) registered in ConnectionManagerDeps::transports
+// (default_transports.hpp: ESMTP, SMTP, LMTP). One DeliveryLoop per event loop
 // (delivery_loop.hpp): the loop that owns a (binding, domain) queue owns
 // its connections, its domain record (per-loop DomainRecordCache and
 // resolver) and its counters, so nothing per message takes a lock. What the
@@ -25,10 +27,10 @@
 //   refresh_domain(NAME|"all")    `refresh domain`: rebuilds on every loop
 //   describe_domain(NAME)         `domain NAME` (connection_manager_view.hpp)
 //
-// Leaves to others: queueing, retries and logs (queue), the SMTP session
-// (delivery/smtp), other delivery methods (their agents: a queue whose
-// delivery_method the SMTP client does not speak gets a transient
-// "451 4.3.5 [internal] delivery method not available" and a paniclog line).
+// Leaves to others: queueing, retries and logs (queue), each method's
+// protocol (its transport: delivery/smtp for ESMTP/SMTP/LMTP). A queue whose
+// Delivery_Method has no transport gets a transient
+// "451 4.3.5 [internal] delivery method not available" and a paniclog line.
 // Threading: on_ready() runs on the queue's loop (Scheduler contract); the
 // rest may be called from any thread. create() and the destructor run
 // before the loops run / after stop() has completed (or the loops are no
@@ -90,6 +92,7 @@ class ConnectionManager final : public queue::DeliveryAgent {
   void starved_released();
 
   ConnectionManagerDeps deps_;
+  TransportRegistry transports_;
   std::unique_ptr<ConnectionManagerShared> shared_;
   std::vector<std::unique_ptr<DeliveryLoop>> loops_;
   std::unordered_map<const void*, DeliveryLoop*> by_io_;  // io_context* -> its loop

@@ -1,7 +1,7 @@
-// DeliveryLoop, part 1: queue states, the domain record, the pump that
-// decides how many connections to open and where, failures that apply to the
-// whole queue, the console views and the expiry timer. The connection
-// coroutine is in delivery_loop_connection.cpp.
+// DeliveryLoop, part 1: queue states, their transport and settings, the
+// domain record, the pump that decides how many sessions to open and where,
+// failures and verdicts that apply to the whole queue, the console views and
+// the expiry timer. The session coroutine is in delivery_loop_connection.cpp.
 #include "delivery/delivery_loop.hpp"
 
 #include <algorithm>
@@ -9,8 +9,6 @@
 #include <boost/asio/post.hpp>
 #include <map>
 
-#include "delivery/smtp/smtp_settings_config.hpp"
-#include "delivery/smtp/tls_client.hpp"
 #include "routing/routing_inputs.hpp"
 #include "routing/route_plan.hpp"
 #include "routing/routing_failure.hpp"
@@ -28,10 +26,6 @@ constexpr std::chrono::seconds kMinRecordLife{1};
 constexpr std::chrono::seconds kHealthHorizon{24 * 3600};
 // Messages completed per take() when a whole queue fails at once.
 constexpr std::size_t kFailBatch = 256;
-
-// Momentum has no text for "the configured delivery method cannot be
-// delivered by this agent"; RFC 3463 4.3.5 is "system incorrectly configured".
-constexpr std::string_view kMethodUnavailableText = "451 4.3.5 [internal] delivery method not available";
 
 bool record_usable(const routing::DomainRecord& record, SteadyTime now) {
   return now < std::max(record.expires_at, record.built_at + kMinRecordLife);
@@ -125,22 +119,24 @@ void DeliveryLoop::refresh_snapshot(QueueState& st) {
   if (st.host_health == nullptr) st.host_health = &deps_.shared.host_health(st.key.binding);
   if (st.config && config == st.config) return;
   st.config = config;
+  st.settings = nullptr;
+  st.transport = nullptr;
   if (!config) {
-    st.settings = nullptr;
     st.settings_error = "no configuration";
     return;
   }
   const config::OutboundKey key{st.key.binding, st.key.domain};
   st.policy = routing::connection_policy_from_config(*config, key);
-  auto settings = deps_.manager.settings ? deps_.manager.settings(*config, key)
-                                         : smtp::smtp_settings_from_config(*config, key);
-  if (settings) {
-    if (settings->tls != smtp::TlsMode::kNo && !settings->tls_context)
-      settings->tls_context = tls_context(config, *settings);
-    st.settings = std::make_shared<const smtp::SmtpSettings>(std::move(*settings));
+  const std::string& method_name = config->resolve(key, "delivery_method").value->as_string();
+  const auto method = routing::parse_delivery_method(method_name);
+  st.transport = method ? transport_for(*method) : nullptr;
+  if (!st.transport) {
+    st.settings_error = "Delivery_Method " + method_name + " has no transport in this build";
+    problem(st.key.to_string() + ": cannot deliver: " + st.settings_error);
+  } else if (auto settings = st.transport->settings(config, key)) {
+    st.settings = std::move(*settings);
     st.settings_error.clear();
   } else {
-    st.settings = nullptr;
     st.settings_error = settings.error().message;
     problem(st.key.to_string() + ": cannot deliver: " + st.settings_error);
   }
@@ -156,27 +152,14 @@ void DeliveryLoop::refresh_snapshot(QueueState& st) {
   st.message_throttle = routing::throttle_bucket(throttles, *config, key, routing::ThrottleKind::Messages);
 }
 
-std::shared_ptr<const smtp::TlsClientContext> DeliveryLoop::tls_context(const config::ConfigPtr& config,
-                                                                        const smtp::SmtpSettings& settings) {
-  // Loading CA bundles is expensive: one context per set of TLS options and
-  // snapshot, shared by every queue of this loop. A context that cannot be
-  // built is left to each connection to report (null here).
-  if (config != tls_config_) {
-    tls_contexts_.clear();
-    tls_config_ = config;
-  }
-  std::string key = settings.tls_ca;
-  for (const std::string* part : {&settings.tls_certificate, &settings.tls_key, &settings.tls_ciphers}) {
-    key += '\0';
-    key += *part;
-  }
-  key += static_cast<char>('0' + static_cast<int>(settings.tls_verify));
-  auto it = tls_contexts_.find(key);
-  if (it != tls_contexts_.end()) return it->second;
-  std::shared_ptr<const smtp::TlsClientContext> built;
-  if (auto made = smtp::make_tls_client_context(settings)) built = std::move(*made);
-  tls_contexts_.emplace(std::move(key), built);
-  return built;
+Transport* DeliveryLoop::transport_for(routing::DeliveryMethod method) {
+  if (auto it = transports_.find(method); it != transports_.end()) return it->second.get();
+  const TransportFactory* factory = deps_.transports.find(method);
+  if (!factory || !*factory) return nullptr;
+  auto made = (*factory)(io_);
+  Transport* raw = made.get();
+  transports_.emplace(method, std::move(made));
+  return raw;
 }
 
 namespace {
@@ -194,7 +177,7 @@ void retire_unlisted(QueueState& st, const routing::DomainRecord& record) {
                                       host->addresses.end()));
     if (listed || rec->retire) continue;
     rec->retire = true;
-    if (rec->state == ConnectionRecord::State::kIdle && rec->connection) rec->connection->wake();
+    rec->wake_idle();
   }
 }
 
@@ -222,9 +205,9 @@ std::size_t DeliveryLoop::wake_idle(QueueState& st, std::size_t work) {
   std::size_t woken = 0;
   for (const auto& rec : st.connections) {
     if (woken * batch >= work) break;
-    if (rec->state == ConnectionRecord::State::kIdle && rec->connection && !rec->retire) {
+    if (rec->state == ConnectionRecord::State::kIdle && rec->session && !rec->retire) {
+      rec->wake_idle();
       rec->state = ConnectionRecord::State::kDelivering;  // it will take when it resumes
-      rec->connection->wake();
       ++woken;
     }
   }
@@ -247,8 +230,8 @@ void DeliveryLoop::pump_once(const StatePtr& sp) {
   if (!ensure_record(sp)) return;  // a build is in flight; its callback pumps again
 
   if (!st.settings) {
-    fail_all(st, queue::transient(std::string(kMethodUnavailableText), queue::Stage::kNotConnected,
-                                  queue::Scope::kDomain));
+    fail_all(st, queue::transient(std::string(queue::internal_reply::kMethodUnavailable),
+                                  queue::Stage::kNotConnected, queue::Scope::kDomain));
     return;
   }
   if (st.record->usable()) wake_idle(st, st.takeable());
@@ -302,25 +285,21 @@ void DeliveryLoop::pump_once(const StatePtr& sp) {
         if (st.load.open_connections == 0) fail_all(st, unreachable_outcome(st));
         return;
       case routing::ChoiceStatus::DelayDomain:
-        // SPEC §3 rule 5. The Scheduler has no "move the active queue to the
-        // delayed queue" hook: a transient outcome per message does it, with
-        // the queue's retry timing.
-        fail_all(st, no_mx_reachable());
-        st.domain_health.reset();
+        delay_domain(st);  // SPEC §3 rule 5: a verdict on the queue, not a failure per message
         return;
     }
   }
 }
 
 bool DeliveryLoop::start_connection(const StatePtr& st, routing::ConnectTarget target) {
-  const std::uint32_t max_deliveries = st->settings->max_deliveries_per_connection;
+  const std::uint32_t max_deliveries = st->settings->max_deliveries_per_session;
   std::vector<queue::DeliveryJob> jobs =
       take_jobs(st, max_deliveries == 0 ? static_cast<std::size_t>(-1) : max_deliveries);
   if (jobs.empty()) {
     deps_.shared.release_server();
     return false;
   }
-  auto rec = std::make_shared<ConnectionRecord>();
+  auto rec = std::make_shared<ConnectionRecord>(io_.get_executor());
   rec->id = std::to_string(deps_.shared.next_connection_id());
   rec->target = std::move(target);
   rec->address_text = rec->target.address_text();
@@ -355,6 +334,22 @@ void DeliveryLoop::fail_all(QueueState& st, const queue::Outcome& outcome) {
     for (auto& job : jobs) complete_with(std::move(job));
     if (jobs.size() < kFailBatch) break;
   }
+}
+
+void DeliveryLoop::delay_domain(QueueState& st) {
+  // The orphans' sessions failed to open: they were not attempted, so they
+  // go back untried; the queue then moves its active queue to the delayed
+  // queue and says so once (queue::DomainQueue::hold).
+  std::deque<queue::DeliveryJob> orphans;
+  orphans.swap(st.orphans);
+  for (auto it = orphans.rbegin(); it != orphans.rend(); ++it) st.queue->release(std::move(*it));
+  queue::Hold hold;
+  hold.target = queue::Hold::Target::kQueue;
+  hold.to_delayed = true;
+  hold.reason = "no MX could be reached (" + std::to_string(st.domain_health.consecutive_failures()) +
+                " consecutive connection failures; Mx_Failures_To_Delay / Connect_Timeout_To_Delay)";
+  st.queue->hold(hold);
+  st.domain_health.reset();
 }
 
 void DeliveryLoop::arm_throttle(const StatePtr& st, SteadyTime at) {
@@ -431,9 +426,7 @@ void DeliveryLoop::stop(std::function<void()> done) {
   expiry_timer_.cancel();
   for (auto& [key, st] : states_) {
     if (st->throttle_timer) st->throttle_timer->cancel();
-    for (const auto& rec : st->connections) {
-      if (rec->state == ConnectionRecord::State::kIdle && rec->connection) rec->connection->wake();
-    }
+    for (const auto& rec : st->connections) rec->wake_idle();
   }
   if (done) stop_waiters_.push_back(std::move(done));
   maybe_finish_stop();
@@ -460,7 +453,7 @@ std::size_t DeliveryLoop::refresh(std::string_view domain) {
       // finish their message and QUIT; idle ones QUIT now.
       for (const auto& rec : st->connections) {
         rec->retire = true;
-        if (rec->state == ConnectionRecord::State::kIdle && rec->connection) rec->connection->wake();
+        rec->wake_idle();
       }
       affected.push_back(st);
     }

@@ -1,45 +1,51 @@
 // DeliveryLoop: the connection manager's work on one event loop (SPEC §3
-// "Choosing where the next connection goes", "Limits"; §4; DESIGN "Life of
-// a message", "Ownership"; reference/momentum.md §2.6, §5). It serves the
-// (binding, domain) queues the Scheduler pinned to this loop:
+// "Choosing where the next connection goes", "Limits"; §4; §11 route
+// verdicts; DESIGN "Life of a message", "Ownership"; reference/momentum.md
+// §2.6, §5). It serves the (binding, domain) queues the Scheduler pinned to
+// this loop, for every delivery method alike:
 //
 //   on_ready(queue) -> pump(queue):
-//     1. the domain record from this loop's DomainRecordCache (built with
+//     1. the queue's transport (by Delivery_Method) and its settings, read
+//        once per snapshot; no transport or bad settings: every message
+//        fails transiently (451 4.3.5) and a paniclog line says why;
+//     2. the domain record from this loop's DomainRecordCache (built with
 //        this loop's resolver and route_inputs_from_config at build time);
 //        a failed record completes every message with its outcome;
-//     2. idle connections of the queue are woken to take the new work;
-//     3. routing::MxChooser decides, over and over, whether and where to
-//        open one more connection: wanted_connections(work,
+//     3. idle sessions of the queue are woken to take the new work;
+//     4. routing::MxChooser decides, over and over, whether and where to
+//        open one more session: wanted_connections(work,
 //        max_outbound_connections, aggressiveness), Server_Max_Outbound_
 //        Connections (shared counter), `Host` limits (shared per-binding
-//        counts), quarantined addresses (Host_Failure_Retry), the
-//        Outbound_Throttle_Connections bucket, DomainHealth
+//        counts), quarantined addresses (Host_Failure_Retry, and host
+//        verdicts), the Outbound_Throttle_Connections bucket, DomainHealth
 //        (Mx_Failures_To_Delay / Connect_Timeout_To_Delay);
-//     4. each new connection takes its first messages at once, then runs as
-//        a supervised coroutine (delivery_loop_connection.cpp): open, deliver,
-//        complete(), take more, idle up to idle_timeout, QUIT.
-//   A connection that fails to open quarantines the address, counts a
-//   failure for the host, and hands its messages back ("orphans") for the
-//   next address or MX. No usable host with no connection left: every
-//   message gets the transient 421 4.4.0 text. Dead domain (DelayDomain):
-//   the Scheduler has no "move active to delayed" hook, so every message is
-//   completed with the transient 421 text, which puts it in the delayed
-//   queue with its retry time (the queue's retry policy applies).
+//     5. each new session takes its first messages at once, then runs as a
+//        supervised coroutine (delivery_loop_connection.cpp): open, deliver
+//        up to the session's capacity at once, complete(), take more, idle
+//        up to the method's idle deadline, close.
+//   A session that fails to open quarantines the address, counts a failure
+//   for the host, and hands its messages back ("orphans") for the next
+//   address or MX. No usable host with no session left: every message gets
+//   the transient 421 4.4.0 text (SPEC §3 rule 4). Dead domain
+//   (DelayDomain, rule 5): a route verdict, not a failure per message: the
+//   orphans go back to the queue untried and the queue is held with its
+//   active queue moved to the delayed queue (queue::Hold, one paniclog
+//   line). A completion's verdict on a host quarantines that host here; a
+//   verdict on the queue is applied by the queue.
 //
 // Outbound_Throttle_Messages: a message token per message taken; while the
-// bucket is empty no connection is opened, an open one QUITs instead of
+// bucket is empty no session is opened, an open one closes instead of
 // idling (Momentum: "message not sent, QUIT, queue stays active"), and the
 // queue is looked at again when the next token is due.
 //
-// Leaves to others: the SMTP dialogue and outcome mapping (smtp/), retry
-// timing and bounces (queue), choosing which loop owns a queue (Scheduler),
-// fan-out and console (ConnectionManager).
+// Leaves to others: each method's protocol and outcome mapping (its
+// Transport, delivery/transport.hpp), retry timing and bounces (queue),
+// choosing which loop owns a queue (Scheduler), fan-out and console
+// (ConnectionManager).
 // Executor: every member runs on io(), except the constructor and destructor
 // (before the loop runs / after stop()). Failure modes: none returned;
-// configuration problems (e.g. a delivery method the SMTP client does not
-// speak) complete the messages transiently and write a paniclog line;
-// exceptions from a connection coroutine are caught by its supervisor,
-// logged with the coroutine's name, and its messages completed transiently.
+// exceptions from a session coroutine are caught by its supervisor, logged
+// with the coroutine's name, and its messages completed transiently.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -59,6 +65,7 @@
 #include "delivery/connection_manager_shared.hpp"
 #include "delivery/connection_manager_view.hpp"
 #include "delivery/delivery_loop_queue_state.hpp"
+#include "delivery/transport.hpp"
 #include "dns/resolver.hpp"
 #include "queue/queue_key.hpp"
 #include "routing/domain_record_builder.hpp"
@@ -69,7 +76,8 @@
 namespace impulse::delivery {
 
 struct DeliveryLoopDeps {
-  const ConnectionManagerDeps& manager;  // clock, config, problem, settings, take_batch
+  const ConnectionManagerDeps& manager;  // clock, config, problem, take_batch
+  const TransportRegistry& transports;   // one Transport per method is made for this loop
   ConnectionManagerShared& shared;
   std::function<void()> starved_released;  // a connection closed while some queue was starved
   std::uint64_t seed = 0;
@@ -118,17 +126,21 @@ class DeliveryLoop {
   void fill_host_totals(QueueState& st);
   bool start_connection(const StatePtr& st, routing::ConnectTarget target);
   void fail_all(QueueState& st, const queue::Outcome& outcome);
+  void delay_domain(QueueState& st);
   void arm_throttle(const StatePtr& st, SteadyTime at);
   void arm_expiry();
-  std::shared_ptr<const smtp::TlsClientContext> tls_context(const config::ConfigPtr& config,
-                                                            const smtp::SmtpSettings& settings);
+  Transport* transport_for(routing::DeliveryMethod method);
   void maybe_finish_stop();
 
   // Connections (delivery_loop_connection.cpp).
   // Up to take_batch (and `limit`) jobs: orphans first, then the queue.
   std::vector<queue::DeliveryJob> take_jobs(const StatePtr& st, std::size_t limit);
   boost::asio::awaitable<void> run_connection(StatePtr st, RecordPtr rec);
-  boost::asio::awaitable<void> deliver_job(QueueState& st, ConnectionRecord& rec, queue::DeliveryJob job);
+  // Starts the record's waiting jobs, up to the session's capacity.
+  boost::asio::awaitable<void> start_jobs(const StatePtr& st, const RecordPtr& rec);
+  boost::asio::awaitable<void> wait_for_a_job(ConnectionRecord& rec);
+  boost::asio::awaitable<void> deliver_job(StatePtr st, RecordPtr rec, queue::DeliveryJob job);
+  void apply_host_verdict(QueueState& st, const ConnectionRecord& rec, const queue::Hold& hold);
   void connection_opened(QueueState& st, ConnectionRecord& rec);
   void connection_failed(QueueState& st, ConnectionRecord& rec);
   void connection_ended(const StatePtr& st, const RecordPtr& rec, std::exception_ptr error);
@@ -146,9 +158,8 @@ class DeliveryLoop {
   routing::MxChooser chooser_;
   std::unordered_map<queue::QueueKey, StatePtr, queue::QueueKeyHash> states_;
   std::vector<std::weak_ptr<QueueState>> starved_;
-  // OpenSSL client contexts by TLS options, for the current snapshot only.
-  config::ConfigPtr tls_config_;
-  std::map<std::string, std::shared_ptr<const smtp::TlsClientContext>> tls_contexts_;
+  // This loop's transports, made on first use from deps_.transports.
+  std::map<routing::DeliveryMethod, std::unique_ptr<Transport>> transports_;
   boost::asio::steady_timer expiry_timer_;
   std::atomic<std::int64_t> open_{0};
   bool started_ = false;

@@ -1,19 +1,23 @@
-// DeliveryLoop, part 2: one outbound connection's life, as a supervised
-// coroutine on the queue's loop (smtp/smtp_connection.hpp for the session):
-//   open (connect from bind_address, or to a Unix socket; banner, EHLO,
-//   STARTTLS) -> on failure quarantine the address or socket path
-//   (Host_Failure_Retry), count the failure for the
-//   host (DomainHealth), hand the messages back for the next address/MX;
-//   -> deliver each message it holds and complete() it with the
-//   per-recipient outcomes -> take more (orphans first, then the queue) ->
-//   when there is nothing, idle up to idle_timeout (a new on_ready wakes it)
-//   -> QUIT. max_deliveries_per_connection (SmtpConnection::reusable) ends
-//   it early; so does an empty Outbound_Throttle_Messages bucket.
+// DeliveryLoop, part 2: one session's life, as a supervised coroutine on the
+// queue's loop, for any transport (delivery/transport.hpp):
+//   open (the transport connects to the chosen address or socket) -> on
+//   failure quarantine the address or socket path (Host_Failure_Retry),
+//   count the failure for the host (DomainHealth), hand the messages back
+//   for the next address/MX;
+//   -> deliver the messages it holds, up to the session's capacity at once
+//   (each delivery its own coroutine when the capacity is above one), and
+//   complete() each with its per-recipient outcomes and verdict -> take
+//   more (orphans first, then the queue) -> when there is nothing, idle up
+//   to the method's idle deadline (a new on_ready wakes it) -> close.
+//   max_deliveries_per_connection (Session::deliveries_left) ends it early;
+//   so does an empty Outbound_Throttle_Messages bucket.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <limits>
 
 #include "delivery/delivery_loop.hpp"
-#include "spool/message.hpp"
 
 namespace impulse::delivery {
 
@@ -22,23 +26,31 @@ using asio::awaitable;
 
 namespace {
 
-// Momentum has no text for "the spool could not give us the body";
-// RFC 3463 4.3.0 is "other or undefined mail system status".
-constexpr std::string_view kBodyUnavailableText = "451 4.3.0 [internal] message body unavailable";
-// An exception escaped a connection coroutine (a bug): its messages are
-// retried later rather than left in flight.
-constexpr std::string_view kAgentFailureText = "451 4.3.0 [internal] delivery agent failure";
+constexpr std::size_t kUnlimited = std::numeric_limits<std::size_t>::max();
 
-// How many more messages a connection may carry (max_deliveries_per_connection).
-std::size_t deliveries_left(const smtp::SmtpSettings& settings, std::uint32_t done) {
-  const std::uint32_t max = settings.max_deliveries_per_connection;
-  if (max == 0) return static_cast<std::size_t>(-1);
-  return max > done ? max - done : 0;
+std::string exception_text(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+  }
+  return "unknown exception";
 }
 
-std::string sender_domain(const queue::DeliveryJob& job) {
-  if (auto parts = spool::split_address(job.sender())) return std::string(parts->domain);
-  return {};
+// Jobs the session may still start: its deliveries_left less those running.
+std::size_t startable(const Session& session, std::size_t running) {
+  const std::size_t left = session.deliveries_left();
+  if (left == kUnlimited) return left;
+  return left > running ? left - running : 0;
+}
+
+queue::AttemptResult fail_every_recipient(const queue::DeliveryJob& job, std::string_view text, queue::Stage stage,
+                                          const ConnectionRecord& rec) {
+  queue::AttemptResult result;
+  result.outcomes.assign(job.recipients.size(), queue::transient(std::string(text), stage, queue::Scope::kMessage,
+                                                                 rec.address_text, 0, rec.target.host));
+  return result;
 }
 
 }  // namespace
@@ -70,83 +82,135 @@ std::vector<queue::DeliveryJob> DeliveryLoop::take_jobs(const StatePtr& sp, std:
 
 awaitable<void> DeliveryLoop::run_connection(StatePtr sp, RecordPtr rec) {
   QueueState& st = *sp;
-  const std::shared_ptr<const smtp::SmtpSettings> settings = st.settings;
-  smtp::SmtpTarget target{rec->target.host, rec->address_text, rec->target.port, st.key.domain};
-  if (rec->target.unix_socket()) {
-    // A local socket: the peer is this machine ("localhost" for TLS names
-    // and the DSN's Remote-MTA); address (the logs' remote_ip) is the path.
-    target.host = "localhost";
-    target.unix_socket = true;
-  }
-  std::string ehlo_domain;
-  if (settings->ehlo_from_sender && !rec->jobs.empty()) ehlo_domain = sender_domain(rec->jobs.front());
-
+  Transport* transport = st.transport;
   rec->state = ConnectionRecord::State::kConnecting;
-  auto opened = co_await smtp::SmtpConnection::open(io_.get_executor(), std::move(target), settings,
-                                                    std::move(ehlo_domain));
+  auto opened = co_await transport->open(SessionTarget{rec->target, st.key, rec->id}, st.settings, rec->jobs.front());
   if (!opened) {
     st.open_failure = std::move(opened.error().outcome);
     connection_failed(st, *rec);
     co_return;
   }
-  std::unique_ptr<smtp::SmtpConnection> conn = std::move(*opened);
-  rec->connection = conn.get();
+  rec->session = std::shared_ptr<Session>(std::move(*opened));
+  Session& session = *rec->session;
   connection_opened(st, *rec);
 
   for (;;) {
-    while (!rec->jobs.empty() && conn->reusable()) {
-      rec->state = ConnectionRecord::State::kDelivering;
-      queue::DeliveryJob job = std::move(rec->jobs.front());
-      rec->jobs.pop_front();
-      co_await deliver_job(st, *rec, std::move(job));
-      // Messages that reached the active queue while the agent had it gave
-      // no new on_ready (queue/delivery_agent.hpp), so without this the
-      // queue would keep the connections it had when its first messages
-      // came: each completion looks at how many the queue wants now.
-      if (!stopping_ && st.takeable() > 0) pump(sp);
+    co_await start_jobs(sp, rec);
+    if (rec->running > 0) {
+      co_await wait_for_a_job(*rec);
+      continue;
     }
-    // Dead, or max_deliveries_per_connection reached: messages still held
-    // go to another connection.
-    if (!conn->reusable() || stopping_ || rec->retire) break;
-    std::vector<queue::DeliveryJob> more = take_jobs(sp, deliveries_left(*settings, conn->deliveries()));
+    // Nothing running. Dead, or max_deliveries_per_connection reached:
+    // messages still held go to another session.
+    if (!rec->jobs.empty() || !session.reusable() || stopping_ || rec->retire) break;
+    std::vector<queue::DeliveryJob> more = take_jobs(sp, session.deliveries_left());
     if (!more.empty()) {
       st.held += more.size();
       for (auto& job : more) rec->jobs.push_back(std::move(job));
       continue;
     }
-    if (st.message_throttle && st.takeable() > 0) break;  // throttled: QUIT, pumped at the next token
+    if (st.message_throttle && st.takeable() > 0) break;  // throttled: close, pumped at the next token
     if (deps_.shared.starved()) break;  // another queue waits for a slot: give ours up rather than idle
     rec->state = ConnectionRecord::State::kIdle;
-    const smtp::IdleEnd end = co_await conn->idle();  // deadline: idle_timeout
-    if (end != smtp::IdleEnd::kWoken || stopping_ || rec->retire) break;
+    const SessionIdleEnd end = co_await session.idle();  // deadline: the method's idle_timeout
+    if (end != SessionIdleEnd::kWoken || stopping_ || rec->retire) break;
     rec->state = ConnectionRecord::State::kDelivering;
   }
   orphan(st, *rec);
   rec->state = ConnectionRecord::State::kClosing;
-  co_await conn->close();  // QUIT (rset_timeout) if still alive
-  rec->connection = nullptr;
+  co_await session.close();  // within the method's deadline
 }
 
-awaitable<void> DeliveryLoop::deliver_job(QueueState& st, ConnectionRecord& rec, queue::DeliveryJob job) {
-  job.connection_id = rec.id;
+awaitable<void> DeliveryLoop::start_jobs(const StatePtr& sp, const RecordPtr& rec) {
+  Session& session = *rec->session;
+  for (;;) {
+    // A session with room for more than it holds tops up from the queue
+    // while its deliveries run (HTTP/2 streams, pipelines).
+    const std::size_t capacity = std::max<std::size_t>(session.capacity(), 1);
+    while (capacity > 1 && session.reusable() && !stopping_ && !rec->retire &&
+           rec->running + rec->jobs.size() < capacity) {
+      const std::size_t room =
+          std::min(capacity - rec->running - rec->jobs.size(), startable(session, rec->running + rec->jobs.size()));
+      std::vector<queue::DeliveryJob> more = take_jobs(sp, room);
+      if (more.empty()) break;
+      sp->held += more.size();
+      for (auto& job : more) rec->jobs.push_back(std::move(job));
+    }
+    if (rec->jobs.empty() || rec->running >= capacity || !session.reusable() || startable(session, rec->running) == 0)
+      co_return;
+    rec->state = ConnectionRecord::State::kDelivering;
+    queue::DeliveryJob job = std::move(rec->jobs.front());
+    rec->jobs.pop_front();
+    ++rec->running;
+    if (capacity == 1) {
+      co_await deliver_job(sp, rec, std::move(job));  // one at a time: no coroutine per message
+    } else {
+      asio::co_spawn(io_, deliver_job(sp, rec, std::move(job)), [this, sp, rec](std::exception_ptr error) {
+        // deliver_job catches what its transport throws; this is the last net.
+        if (error) problem(sp->key.to_string() + ": connection " + rec->id + ": delivery coroutine failed: " +
+                           exception_text(error));
+      });
+    }
+  }
+}
+
+awaitable<void> DeliveryLoop::wait_for_a_job(ConnectionRecord& rec) {
+  if (!rec.signalled) {
+    // Deadline: none of its own; each running delivery has the transport's.
+    rec.signal.expires_at(asio::steady_timer::time_point::max());
+    boost::system::error_code ignored;
+    co_await rec.signal.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  rec.signalled = false;
+}
+
+awaitable<void> DeliveryLoop::deliver_job(StatePtr sp, RecordPtr rec, queue::DeliveryJob job) {
+  QueueState& st = *sp;
+  job.connection_id = rec->id;
   queue::AttemptResult result;
   auto body = job.load_body();
   if (!body) {
     problem(job.id().to_string() + ": " + st.key.to_string() + ": cannot read the body: " + body.error().message);
-    result.outcomes.assign(job.recipients.size(),
-                           queue::transient(std::string(kBodyUnavailableText), queue::Stage::kIdle,
-                                            queue::Scope::kMessage, rec.address_text, 0, rec.target.host));
+    result = fail_every_recipient(job, queue::internal_reply::kBodyUnavailable, queue::Stage::kIdle, *rec);
   } else {
-    smtp::SmtpJob smtp_job;
-    smtp_job.sender = job.sender();
-    smtp_job.recipients.reserve(job.recipients.size());
-    for (const auto& r : job.recipients) smtp_job.recipients.push_back(r.address);
-    smtp_job.body = std::move(*body);
-    // XCLIENT: the queue keeps no client facts (MessageHead has no peer
-    // address or HELO), so the original client is "unknown".
-    result = co_await rec.connection->deliver(smtp_job);
+    std::exception_ptr error;
+    const std::shared_ptr<Session> session = rec->session;  // outlives the record's reference
+    try {
+      result = co_await session->deliver(job, std::move(*body));
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (error) {
+      problem(job.id().to_string() + ": " + st.key.to_string() + ": connection " + rec->id + " to " +
+              rec->address_text + ": delivery failed: " + exception_text(error));
+      result = fail_every_recipient(job, queue::internal_reply::kAgentFailure, queue::Stage::kUnknown, *rec);
+    }
   }
+  if (result.hold && result.hold->target == queue::Hold::Target::kHost) apply_host_verdict(st, *rec, *result.hold);
   complete(st, std::move(job), std::move(result));
+  --rec->running;
+  rec->signalled = true;
+  rec->signal.cancel();
+  // Messages that reached the active queue while this session was busy:
+  // each completion looks at how many sessions the queue wants now.
+  if (!stopping_ && st.takeable() > 0) pump(sp);
+}
+
+void DeliveryLoop::apply_host_verdict(QueueState& st, const ConnectionRecord& rec, const queue::Hold& hold) {
+  // A verdict on a host (e.g. a push service answering 503 with
+  // Retry-After): its addresses are not used until then, like a failed
+  // address (SPEC §3 rule 3), but for at least the verdict's time.
+  const std::chrono::seconds span = std::max(hold.at_least, st.policy.host_failure_retry);
+  const SteadyTime until = clock_.now() + span;
+  if (rec.target.unix_socket()) {
+    st.host_health->hold(rec.target.socket_path, until);
+  } else if (const routing::RouteHost* host = st.record ? st.record->host(rec.target.host) : nullptr) {
+    for (const auto& address : host->addresses) st.host_health->hold(address, until);
+  } else {
+    st.host_health->hold(rec.target.address, until);
+  }
+  problem(st.key.to_string() + ": host " + rec.target.host + " held for " + std::to_string(span.count()) +
+          " s: " + hold.reason);
 }
 
 void DeliveryLoop::complete(QueueState& st, queue::DeliveryJob job, queue::AttemptResult result) {
@@ -185,27 +249,20 @@ void DeliveryLoop::orphan(QueueState& st, ConnectionRecord& rec) {
 
 void DeliveryLoop::connection_ended(const StatePtr& st, const RecordPtr& rec, std::exception_ptr error) {
   if (error) {
-    std::string what = "unknown exception";
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
     problem(st->key.to_string() + ": connection " + rec->id + " to " + rec->address_text +
-            ": run_connection failed: " + what);
+            ": run_connection failed: " + exception_text(error));
     for (auto& job : rec->jobs) {
-      queue::AttemptResult result;
-      result.outcomes.assign(job.recipients.size(),
-                             queue::transient(std::string(kAgentFailureText), queue::Stage::kUnknown,
-                                              queue::Scope::kMessage, rec->address_text, 0, rec->target.host));
+      queue::AttemptResult result =
+          fail_every_recipient(job, queue::internal_reply::kAgentFailure, queue::Stage::kUnknown, *rec);
       complete(*st, std::move(job), std::move(result));
     }
     rec->jobs.clear();
   } else {
     orphan(*st, *rec);
   }
-  rec->connection = nullptr;
+  // Deliveries still running keep the session alive through their own
+  // reference; the record forgets it.
+  rec->session.reset();
 
   QueueState& s = *st;
   s.load.open_connections -= 1;

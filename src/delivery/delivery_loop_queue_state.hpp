@@ -1,10 +1,10 @@
 // What a DeliveryLoop keeps per (binding, domain) queue it serves: the
-// queue, its domain record, the settings and limits read from the snapshot
-// (re-read when the snapshot changes), its open connections and their
-// per-host counts, the domain's failure counts, and the jobs taken from the
-// queue that are waiting for a connection ("orphans": their connection
-// failed at the host level and they go to the next address or MX, SPEC §3
-// rule 3).
+// queue, its domain record, its transport and the method's settings and
+// limits read from the snapshot (re-read when the snapshot changes), its
+// open sessions and their per-host counts, the domain's failure counts, and
+// the jobs taken from the queue that are waiting for a session ("orphans":
+// their session failed at the host level and they go to the next address or
+// MX, SPEC §3 rule 3). Nothing here is specific to a delivery method.
 //
 // Owned by the queue's event loop (DESIGN "Ownership"): only that loop's
 // thread reads or writes it; connection coroutines hold a shared_ptr so the
@@ -13,6 +13,7 @@
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <list>
@@ -22,8 +23,7 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "delivery/smtp/smtp_connection.hpp"
-#include "delivery/smtp/smtp_settings.hpp"
+#include "delivery/transport.hpp"
 #include "queue/delivery_job.hpp"
 #include "queue/domain_queue.hpp"
 #include "routing/connection_policy.hpp"
@@ -35,16 +35,27 @@
 
 namespace impulse::delivery {
 
-// One open (or opening) connection of a queue.
+// One open (or opening) session of a queue.
 struct ConnectionRecord {
   enum class State { kConnecting, kDelivering, kIdle, kClosing };
+  explicit ConnectionRecord(boost::asio::any_io_executor executor) : signal(executor) {}
+
   std::string id;                    // connid for the logs
   routing::ConnectTarget target;
-  std::string address_text;          // target.address.str()
-  std::deque<queue::DeliveryJob> jobs;  // taken, not yet completed
-  smtp::SmtpConnection* connection = nullptr;  // set once open
+  std::string address_text;          // target.address_text()
+  std::deque<queue::DeliveryJob> jobs;  // taken, not yet started
+  std::size_t running = 0;           // deliver() calls in progress (<= the session's capacity)
+  std::shared_ptr<Session> session;  // set once open; shared with its running deliveries
   State state = State::kConnecting;
-  bool retire = false;  // `refresh domain`: finish the current message, then QUIT
+  bool retire = false;  // `refresh domain`: finish the running jobs, then close
+  // A running delivery finished: the session's coroutine waits on this
+  // timer (expiring never) and a finishing delivery cancels it.
+  boost::asio::steady_timer signal;
+  bool signalled = false;
+
+  void wake_idle() {
+    if (state == State::kIdle && session) session->wake();
+  }
 };
 
 const char* connection_state_name(ConnectionRecord::State state);
@@ -62,7 +73,8 @@ struct QueueState {
   // Read from the snapshot `config`; re-read when the live snapshot changes.
   config::ConfigPtr config;
   routing::ConnectionPolicy policy;
-  std::shared_ptr<const smtp::SmtpSettings> settings;  // null: settings_error says why
+  Transport* transport = nullptr;  // the loop's transport for the queue's Delivery_Method
+  MethodSettingsPtr settings;      // null: settings_error says why (no transport, bad option)
   std::string settings_error;
   routing::HostLimitFn host_limit;
   std::shared_ptr<routing::TokenBucket> connection_throttle;  // null: unlimited

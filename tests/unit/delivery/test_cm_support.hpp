@@ -29,6 +29,7 @@
 #include "base/clock.hpp"
 #include "delivery/connection_manager.hpp"
 #include "delivery/smtp/smtp_settings_config.hpp"
+#include "delivery/smtp/smtp_transport.hpp"
 #include "dns/resolver.hpp"
 #include "queue/id_source.hpp"
 #include "queue/injector.hpp"
@@ -217,12 +218,36 @@ class SettablePolicy final : public queue::BindingPolicy {
   queue::BindingChoice choice;
 };
 
+// The SMTP transport for ESMTP, SMTP and LMTP with test deadlines (10 s
+// everywhere instead of minutes) and an optional tweak.
+inline TransportRegistry smtp_transports(std::function<void(smtp::SmtpSettings&)> tweak = {}) {
+  const TransportFactory factory = smtp::smtp_transport_factory(
+      [tweak](const config::Config& c, const config::OutboundKey& k) -> Result<smtp::SmtpSettings> {
+        auto s = smtp::smtp_settings_from_config(c, k);
+        if (s) {
+          s->timeouts.connect = std::chrono::seconds(10);
+          s->timeouts.ehlo = s->timeouts.mailfrom = s->timeouts.rcptto = std::chrono::seconds(10);
+          s->timeouts.body = s->timeouts.rset = std::chrono::seconds(10);
+          if (tweak) tweak(*s);
+        }
+        return s;
+      });
+  TransportRegistry registry;
+  registry.add(routing::DeliveryMethod::Esmtp, factory);
+  registry.add(routing::DeliveryMethod::Smtp, factory);
+  registry.add(routing::DeliveryMethod::Lmtp, factory);
+  return registry;
+}
+
 class CmHarness {
  public:
   static constexpr const char* kHostname = "mta.test";
 
   explicit CmHarness(const std::string& config_text,
                      std::function<void(smtp::SmtpSettings&)> tweak = {})
+      : CmHarness(config_text, smtp_transports(std::move(tweak))) {}
+
+  CmHarness(const std::string& config_text, TransportRegistry transports)
       : ids(store.id_epoch()), router(policy) {
     config = queue::testing::config_from(config_text);
     auto made = ConnectionManager::create(ConnectionManagerDeps{
@@ -233,16 +258,7 @@ class CmHarness {
           return std::unique_ptr<dns::Resolver>(std::make_unique<NoDnsResolver>(loop));
         },
         .problem = [this](std::string_view t) { problems.emplace_back(t); },
-        .settings = [tweak](const config::Config& c, const config::OutboundKey& k) -> Result<smtp::SmtpSettings> {
-          auto s = smtp::smtp_settings_from_config(c, k);
-          if (s) {
-            s->timeouts.connect = std::chrono::seconds(10);
-            s->timeouts.ehlo = s->timeouts.mailfrom = s->timeouts.rcptto = std::chrono::seconds(10);
-            s->timeouts.body = s->timeouts.rset = std::chrono::seconds(10);
-            if (tweak) tweak(*s);
-          }
-          return s;
-        },
+        .transports = std::move(transports),
         .random_seed = 42,
         .take_batch = 4,
     });

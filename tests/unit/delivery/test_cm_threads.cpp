@@ -97,7 +97,7 @@ TEST(ConnectionManagerThreads, TwoLoopsDeliverEveryMessageWithinTheServerLimit) 
         return std::unique_ptr<dns::Resolver>(std::make_unique<NoDnsResolver>(loop));
       },
       .problem = [&log](std::string_view t) { log.problem(t); },
-      .settings = {},
+      .transports = std::nullopt,
       .random_seed = std::nullopt,
       .take_batch = 4,
   });

@@ -1,0 +1,17 @@
+// Implementation of delivery/default_transports.hpp.
+#include "delivery/default_transports.hpp"
+
+#include "delivery/smtp/smtp_transport.hpp"
+
+namespace impulse::delivery {
+
+TransportRegistry default_transports() {
+  TransportRegistry registry;
+  const TransportFactory smtp = smtp::smtp_transport_factory();
+  registry.add(routing::DeliveryMethod::Esmtp, smtp);
+  registry.add(routing::DeliveryMethod::Smtp, smtp);
+  registry.add(routing::DeliveryMethod::Lmtp, smtp);
+  return registry;
+}
+
+}  // namespace impulse::delivery
