@@ -158,7 +158,8 @@ void DomainQueue::recheck() { notify(); }
 
 void DomainQueue::hold(const Hold& h) {
   const spool::SpoolTime now = spool::to_spool_time(ctx_.clock.wall_now());
-  const std::chrono::seconds length = h.at_least > std::chrono::seconds::zero() ? h.at_least : options().retry.retry_interval;
+  const std::chrono::seconds length =
+      h.at_least > std::chrono::seconds::zero() ? h.at_least : options().retry.retry_interval;
   const spool::SpoolTime asked = now + length;
   if (!held_until_ || asked > *held_until_) {
     held_until_ = asked;

@@ -35,8 +35,9 @@
 // Leaves to others: what an outcome means (queue/outcome_handler.hpp),
 // retry arithmetic (queue/retry_policy.hpp), when to sweep (QueueLoop),
 // connections (the agent).
-// Failure modes: none returned; an agent completing a job that is not in
-// flight (twice, or after a restart of the queue) is logged and ignored.
+// Failure modes: none returned; an agent completing or releasing a job that
+// is not in flight (twice, or after a restart of the queue) is logged and
+// ignored.
 #pragma once
 
 #include <cstddef>

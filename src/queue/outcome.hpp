@@ -163,7 +163,8 @@ struct Hold {
   Target target = Target::kQueue;
   std::chrono::seconds at_least{0};  // minimum; 0 = the queue's retry_interval
   bool to_delayed = false;           // also move the active queue to the delayed queue (dead domain)
-  std::string host;                  // kHost only: the route host (applied by the connection manager, ignored by the queue)
+  std::string host;                  // kHost only: the route host (applied by the connection
+                                     // manager, ignored by the queue)
   std::string reason;                // why, for the one paniclog line
 };
 
