@@ -1,8 +1,7 @@
-// ConsoleComponent: the Control_Listener of the running daemon plus the
-// daemon-level console commands (version, pid, help, shutdown,
-// config reload [PATH], config eval SCOPE... OPTION). Queue, domain and
-// message commands are registered by the components that own those objects
-// (through registry()) before start(). Runs on event loop 0.
+// ConsoleComponent: the Control_Listener of the running daemon and its
+// command table. The commands themselves (console/admin_commands.hpp) are
+// registered by wiring through registry() before start(). Runs on event
+// loop 0.
 #pragma once
 
 #include <memory>
@@ -33,7 +32,6 @@ class ConsoleComponent : public Component {
   void stop(std::function<void()> done) override;
 
  private:
-  void add_daemon_commands();
   Daemon& daemon_;
   console::CommandRegistry registry_;
   std::unique_ptr<console::ControlListener> listener_;

@@ -4,8 +4,8 @@
 // addresses and their quarantine state), its remaining TTL or routing
 // failure, the domain's consecutive connection failures and its open
 // connections; per host, this queue's connections and every queue's
-// connections to it (queue-independent). Plus format_domain_description(),
-// Momentum's text shape for those parts:
+// connections to it (queue-independent). The console prints it
+// (console/domain_format.hpp) in Momentum's text shape:
 //
 //   Domain 'example.com' has 2 MXs and a TTL of 300 seconds
 //   [10 mx1.example.com TTL:300]
@@ -20,10 +20,10 @@
 //   Active Connections: 1
 //   	[1] ID: 17 IP: 192.0.2.1 State: delivering
 //
-// Queue sizes, deliveries and failures come from the scheduler: the console
-// fills DomainDescription::queues (the connection manager leaves it empty).
+// Queue sizes, deliveries and failures come from the scheduler: the admin
+// layer fills DomainDescription::queues (the connection manager leaves it empty).
 // A queue whose binding has no record is shown after "has no domain record".
-// Plain values; any thread. format_domain_description() is pure.
+// Plain values; any thread.
 #pragma once
 
 #include <cstdint>
@@ -83,9 +83,7 @@ struct QueueView {
 struct DomainDescription {
   std::string domain;
   std::vector<RecordView> records;  // "default" first, then by binding name
-  std::vector<QueueView> queues;    // the domain's queues, any binding (filled by the console)
+  std::vector<QueueView> queues;    // the domain's queues, any binding (filled by admin)
 };
-
-std::string format_domain_description(const DomainDescription& description);
 
 }  // namespace impulse::delivery

@@ -4,13 +4,16 @@
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 
+#include "runtime/deadline.hpp"
+
 namespace impulse::inbound {
 
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
+using runtime::with_deadline;
 
-void EsmtpConnection::PostingInjector::inject(ReceivedMessage message, Completion done) {
+void EsmtpConnection::PostingInjector::inject(queue::Injection message, Completion done) {
   auto owner = owner_.shared_from_this();
   inner_.inject(std::move(message), [owner, done = std::move(done)](Result<std::string> id) {
     auto executor = owner->socket_.get_executor();
@@ -22,12 +25,12 @@ void EsmtpConnection::PostingInjector::inject(ReceivedMessage message, Completio
 }
 
 EsmtpConnection::EsmtpConnection(asio::ip::tcp::socket socket, const ListenerSettings& settings,
-                                 std::shared_ptr<asio::ssl::context> tls, Injector& injector, SessionPeer peer,
+                                 std::shared_ptr<asio::ssl::context> tls, queue::Injector& injector, SessionPeer peer,
                                  LogSink log, std::shared_ptr<const void> keep_alive)
     : keep_alive_(std::move(keep_alive)),
       socket_(std::move(socket)),
       tls_(std::move(tls)),
-      deadline_(socket_.get_executor(), asio::steady_timer::time_point::max()),
+      deadline_(socket_.get_executor()),
       wake_(socket_.get_executor(), asio::steady_timer::time_point::max()),
       idle_time_(effective_idle_time(settings)),
       peer_(std::move(peer)),
@@ -35,74 +38,53 @@ EsmtpConnection::EsmtpConnection(asio::ip::tcp::socket socket, const ListenerSet
       injector_(injector, *this),
       session_(settings, peer_, injector_) {}
 
-void EsmtpConnection::arm_deadline() {
-  timed_out_ = false;
-  deadline_.expires_after(idle_time_);  // wakes the watchdog, which re-waits on the new expiry
-}
-
-void EsmtpConnection::disarm_deadline() { deadline_.expires_at(asio::steady_timer::time_point::max()); }
-
-awaitable<void> EsmtpConnection::watchdog() {
-  auto self = shared_from_this();
-  while (!closed_) {
-    if (deadline_.expiry() <= asio::steady_timer::clock_type::now()) {
-      // Idle_Time ran out: cancel whatever waits on the socket; run() sees timed_out_.
-      timed_out_ = true;
-      disarm_deadline();
-      boost::system::error_code ignored;
-      socket_.cancel(ignored);
-    }
-    co_await deadline_.async_wait(asio::as_tuple(use_awaitable));
-  }
+asio::steady_timer::time_point EsmtpConnection::idle_deadline() const {
+  return asio::steady_timer::clock_type::now() + idle_time_;
 }
 
 void EsmtpConnection::shutdown() {
   if (closed_ || shutting_down_) return;
   shutting_down_ = true;
-  if (reading_) {
-    boost::system::error_code ignored;
-    socket_.cancel(ignored);
-  }
+  if (reading_) deadline_.cancel();  // the read ends as interrupted; run() sends the 421
 }
 
 awaitable<bool> EsmtpConnection::write_output() {
   const std::string out = session_.take_output();
-  arm_deadline();
-  boost::system::error_code ec;
+  runtime::DeadlineResult r;
   if (tls_stream_) {
-    std::tie(ec, std::ignore) = co_await asio::async_write(*tls_stream_, asio::buffer(out), asio::as_tuple(use_awaitable));
+    r = co_await with_deadline(asio::async_write(*tls_stream_, asio::buffer(out), asio::as_tuple(use_awaitable)),
+                               deadline_, idle_deadline());
   } else {
-    std::tie(ec, std::ignore) = co_await asio::async_write(socket_, asio::buffer(out), asio::as_tuple(use_awaitable));
+    r = co_await with_deadline(asio::async_write(socket_, asio::buffer(out), asio::as_tuple(use_awaitable)), deadline_,
+                               idle_deadline());
   }
-  disarm_deadline();
-  co_return !ec;
+  co_return r.ok();  // a client that does not read for Idle_Time is dropped
 }
 
-awaitable<std::size_t> EsmtpConnection::read_some(bool& ok) {
-  arm_deadline();
+awaitable<runtime::DeadlineResult> EsmtpConnection::read_some() {
   reading_ = true;
-  boost::system::error_code ec;
-  std::size_t n = 0;
+  runtime::DeadlineResult r;
   if (tls_stream_) {
-    std::tie(ec, n) = co_await tls_stream_->async_read_some(asio::buffer(buffer_), asio::as_tuple(use_awaitable));
+    r = co_await with_deadline(tls_stream_->async_read_some(asio::buffer(buffer_), asio::as_tuple(use_awaitable)),
+                               deadline_, idle_deadline());
   } else {
-    std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(buffer_), asio::as_tuple(use_awaitable));
+    r = co_await with_deadline(socket_.async_read_some(asio::buffer(buffer_), asio::as_tuple(use_awaitable)),
+                               deadline_, idle_deadline());
   }
   reading_ = false;
-  disarm_deadline();
-  ok = !ec;
-  co_return n;
+  co_return r;
 }
 
 awaitable<bool> EsmtpConnection::start_tls() {
   // Only what the client sends from now on is read, and only through TLS:
   // the session already dropped any plaintext that followed STARTTLS.
   tls_stream_.emplace(socket_, *tls_);
-  arm_deadline();
-  auto [ec] = co_await tls_stream_->async_handshake(asio::ssl::stream_base::server, asio::as_tuple(use_awaitable));
-  disarm_deadline();
-  if (ec) {
-    if (log_) log_("esmtp " + peer_.ip + ":" + std::to_string(peer_.port) + ": TLS handshake failed: " + ec.message());
+  const auto r = co_await with_deadline(
+      tls_stream_->async_handshake(asio::ssl::stream_base::server, asio::as_tuple(use_awaitable)), deadline_,
+      idle_deadline());
+  if (!r.ok()) {
+    const std::string why = r.completed() ? r.error.message() : "timed out";
+    if (log_) log_("esmtp " + peer_.ip + ":" + std::to_string(peer_.port) + ": TLS handshake failed: " + why);
     co_return false;
   }
   session_.tls_established();
@@ -134,20 +116,19 @@ awaitable<void> EsmtpConnection::run() {
       session_.shutdown();
       continue;
     }
-    bool ok = false;
-    const std::size_t n = co_await read_some(ok);
-    if (!ok) {
-      if (timed_out_) {
-        session_.idle_timeout();
-        continue;
-      }
-      if (shutting_down_) {
+    const auto r = co_await read_some();
+    if (r.timed_out()) {
+      session_.idle_timeout();
+      continue;
+    }
+    if (!r.ok()) {
+      if (shutting_down_) {  // interrupted by shutdown() (or failed meanwhile)
         session_.shutdown();
         continue;
       }
       break;  // peer closed or reset
     }
-    session_.receive(std::string_view(buffer_.data(), n));
+    session_.receive(std::string_view(buffer_.data(), r.bytes));
   }
   close();
 }

@@ -14,12 +14,12 @@
 
 #include "inbound/esmtp_connection.hpp"
 #include "inbound/tls_context.hpp"
+#include "runtime/acceptor.hpp"
+#include "runtime/spawn.hpp"
 
 namespace impulse::inbound {
 
 namespace asio = boost::asio;
-using asio::awaitable;
-using asio::use_awaitable;
 using tcp = asio::ip::tcp;
 using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
@@ -27,8 +27,6 @@ namespace {
 
 // Listen_Backlog's Momentum default.
 constexpr int kListenBacklog = 500;
-// Back-off after a failed accept (EMFILE and the like) so a loop never spins.
-constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 
 struct Listen {
   ListenerSettings settings;
@@ -40,7 +38,7 @@ struct Listen {
 struct Loop {
   explicit Loop(asio::io_context& io) : io(io) {}
   asio::io_context& io;
-  std::vector<tcp::acceptor> acceptors;  // one per Listen
+  std::vector<std::shared_ptr<runtime::Acceptor<tcp>>> acceptors;  // one per Listen; back-off in runtime
   std::unordered_map<EsmtpConnection*, std::weak_ptr<EsmtpConnection>> sessions;
   bool stopping = false;
 };
@@ -96,9 +94,9 @@ Result<void> probe_free(asio::io_context& io, const tcp::endpoint& endpoint, con
 }  // namespace
 
 struct EsmtpListener::State : std::enable_shared_from_this<EsmtpListener::State> {
-  State(Injector& injector, LogSink log) : injector(injector), log(std::move(log)) {}
+  State(queue::Injector& injector, LogSink log) : injector(injector), log(std::move(log)) {}
 
-  Injector& injector;
+  queue::Injector& injector;
   LogSink log;
   std::vector<Listen> listens;
   std::vector<std::unique_ptr<Loop>> loops;
@@ -124,39 +122,11 @@ struct EsmtpListener::State : std::enable_shared_from_this<EsmtpListener::State>
     if (log) log(line);
   }
 
-  // Completion handler for co_spawn: logs an escaped exception by name.
-  auto supervisor(std::string name, std::function<void()> after = {}) {
-    return [self = shared_from_this(), name = std::move(name), after = std::move(after)](std::exception_ptr e) {
-      if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          self->report(name + ": exception: " + ex.what());
-        } catch (...) {
-          self->report(name + ": unknown exception");
-        }
-      }
-      if (after) after();
+  // For sessions and accept loops. Weak: the acceptors it is given to live in this State.
+  runtime::ProblemSink problems() {
+    return [weak = weak_from_this()](std::string_view line) {
+      if (auto self = weak.lock()) self->report(std::string(line));
     };
-  }
-
-  awaitable<void> accept_loop(Loop& loop, std::size_t index) {
-    auto self = shared_from_this();
-    tcp::acceptor& acceptor = loop.acceptors[index];
-    const Listen& listen = listens[index];
-    asio::steady_timer retry(loop.io);
-    for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(use_awaitable));
-      if (loop.stopping || !acceptor.is_open()) co_return;
-      if (ec) {
-        if (ec == asio::error::operation_aborted) co_return;
-        report("ESMTP_Listener " + listen.settings.display_address() + ": accept failed: " + ec.message());
-        retry.expires_after(kAcceptRetryDelay);
-        co_await retry.async_wait(asio::as_tuple(use_awaitable));
-        continue;
-      }
-      start_session(loop, listen, std::move(socket));
-    }
   }
 
   void start_session(Loop& loop, const Listen& listen, tcp::socket socket) {
@@ -175,21 +145,19 @@ struct EsmtpListener::State : std::enable_shared_from_this<EsmtpListener::State>
                                                   std::move(peer), log, shared_from_this());
     loop.sessions.emplace(conn.get(), conn);
     ++live;
-    const std::string name = "esmtp_session " + conn->peer().ip + ":" + std::to_string(conn->peer().port);
-    asio::co_spawn(loop.io, conn->watchdog(), supervisor(name + " watchdog"));
-    asio::co_spawn(loop.io, conn->run(),
-                   supervisor(name, [self = shared_from_this(), &loop, key = conn.get()] {
-                     loop.sessions.erase(key);
-                     --self->live;
-                     self->maybe_done();
-                   }));
+    auto forget = [self = shared_from_this(), &loop, key = conn.get()](std::exception_ptr) {
+      loop.sessions.erase(key);
+      --self->live;
+      self->maybe_done();
+    };
+    runtime::spawn(loop.io.get_executor(), "esmtp_session " + conn->peer().ip + ":" + std::to_string(conn->peer().port),
+                   conn->run(), {.problems = problems(), .on_done = std::move(forget)});
   }
 
   void stop_loop(Loop& loop) {
     if (!loop.stopping) {
       loop.stopping = true;
-      boost::system::error_code ignored;
-      for (auto& a : loop.acceptors) a.close(ignored);
+      for (auto& a : loop.acceptors) a->stop();
       for (auto& [key, weak] : loop.sessions)
         if (auto conn = weak.lock()) conn->shutdown();
     }
@@ -210,7 +178,7 @@ struct EsmtpListener::State : std::enable_shared_from_this<EsmtpListener::State>
 };
 
 Result<std::unique_ptr<EsmtpListener>> EsmtpListener::open(const std::vector<asio::io_context*>& loops,
-                                                           std::vector<ListenerSettings> listens, Injector& injector,
+                                                           std::vector<ListenerSettings> listens, queue::Injector& injector,
                                                            LogSink log) {
   if (loops.empty()) return fail("ESMTP_Listener: no event loops");
   auto state = std::make_shared<State>(injector, std::move(log));
@@ -234,7 +202,9 @@ Result<std::unique_ptr<EsmtpListener>> EsmtpListener::open(const std::vector<asi
       tcp::acceptor acceptor(loop->io);
       if (auto bound = bind_acceptor(acceptor, endpoint, name); !bound) return impulse::unexpected(bound.error());
       if (endpoint.port() == 0) endpoint = acceptor.local_endpoint();  // later loops share the chosen port
-      loop->acceptors.push_back(std::move(acceptor));
+      loop->acceptors.push_back(std::make_shared<runtime::Acceptor<tcp>>(
+          std::move(acceptor),
+          runtime::AcceptOptions{.name = "ESMTP_Listener " + name, .problems = state->problems()}));
     }
     settings.port = endpoint.port();
     listen.settings = std::move(settings);
@@ -252,9 +222,12 @@ void EsmtpListener::start() {
   for (auto& loop : state_->loops) {
     asio::post(loop->io, [state = state_, loop = loop.get()] {
       if (loop->stopping) return;
-      for (std::size_t i = 0; i < state->listens.size(); ++i)
-        asio::co_spawn(loop->io, state->accept_loop(*loop, i),
-                       state->supervisor("esmtp_accept " + state->listens[i].settings.display_address()));
+      for (std::size_t i = 0; i < state->listens.size(); ++i) {
+        const Listen& listen = state->listens[i];
+        loop->acceptors[i]->start([state, loop, &listen](tcp::socket socket) {
+          state->start_session(*loop, listen, std::move(socket));
+        });
+      }
     });
   }
 }

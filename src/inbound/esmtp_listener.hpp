@@ -2,9 +2,10 @@
 // Accepts SMTP clients on every Listen address (IPv4 or IPv6 literals), on
 // every event loop: one SO_REUSEPORT acceptor per (address, loop), so the
 // kernel spreads connections across loops and each session lives on the
-// loop that accepted it (DESIGN.md "Ownership"). Each session runs an
-// EsmtpSession over an EsmtpConnection; received messages go to the
-// Injector.
+// loop that accepted it (DESIGN.md "Ownership"). Accepting (and backing
+// off when out of descriptors) is runtime::Acceptor's; each session runs
+// an EsmtpSession over an EsmtpConnection, started with runtime::spawn;
+// received messages go to the Injector.
 //
 // Leaves to others: reading the configuration (the daemon fills one
 // ListenerSettings per Listen address), spooling and message ids (the
@@ -16,8 +17,8 @@
 // before the loops) and must be running for stop() to complete.
 // Failures: open() returns one line for the startup report ("ESMTP_Listener
 // 127.0.0.1:2525: Address already in use", a bad TLS file); per-connection
-// failures never reach the caller; an exception escaping a session
-// coroutine is a bug, logged with the coroutine's name through `log`.
+// failures never reach the caller; accept failures and an exception
+// escaping a session coroutine (a bug) are logged, named, through `log`.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +28,7 @@
 #include <vector>
 
 #include "base/error.hpp"
-#include "inbound/injector.hpp"
+#include "queue/injection.hpp"
 #include "inbound/listener_settings.hpp"
 
 namespace boost::asio {
@@ -42,7 +43,7 @@ class EsmtpListener {
 
   // Binds every Listen address on every loop now and loads TLS files.
   static Result<std::unique_ptr<EsmtpListener>> open(const std::vector<boost::asio::io_context*>& loops,
-                                                     std::vector<ListenerSettings> listens, Injector& injector,
+                                                     std::vector<ListenerSettings> listens, queue::Injector& injector,
                                                      LogSink log);
   ~EsmtpListener();
   EsmtpListener(const EsmtpListener&) = delete;

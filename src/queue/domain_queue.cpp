@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <boost/asio/post.hpp>
 #include <exception>
 #include <functional>
@@ -16,8 +17,6 @@
 
 namespace impulse::queue {
 namespace {
-
-constexpr std::string_view kNoOutcome = "451 4.3.0 [internal] delivery agent reported no outcome";
 
 // Comparator that makes the std heap functions keep the earliest due on top.
 struct Later {
@@ -68,6 +67,7 @@ void DomainQueue::to_active(const spool::MessageId& id, Entry& e) {
 }
 
 void DomainQueue::to_delayed(const spool::MessageId& id, Entry& e, spool::SpoolTime due) {
+  e.head->resident_body.release();  // a delayed message does not keep its body in memory
   e.state = EntryState::kDelayed;
   e.next_attempt = due;
   count(e.state, +1);
@@ -107,10 +107,31 @@ void DomainQueue::compact() {
   }
 }
 
+// ---- options ----
+
+const QueueOptions& DomainQueue::options() const {
+  const config::ConfigPtr snapshot = ctx_.snapshot();
+  // The weak pointer tells a live current snapshot from a new one that
+  // happens to reuse a freed one's address.
+  const bool current = options_cached_ && snapshot.get() == options_for_ &&
+                       (snapshot == nullptr || !options_snapshot_.expired());
+  if (!current) {
+    options_ = read_queue_options(snapshot.get(), key_);
+    options_for_ = snapshot.get();
+    options_snapshot_ = snapshot;
+    options_cached_ = true;
+    ++options_reads_;
+  }
+  return options_;
+}
+
 // ---- agent notification ----
 
+// Every entry into the active queue asks; one post per queue is pending at
+// most, and the agent is told whether or not it already has the queue
+// (queue/delivery_agent.hpp point 1).
 void DomainQueue::request_notify() {
-  if (notified_ || notify_posted_) return;
+  if (notify_posted_) return;
   notify_posted_ = true;
   boost::asio::post(loop_.io(), [self = shared_from_this()] {
     self->notify_posted_ = false;
@@ -119,12 +140,11 @@ void DomainQueue::request_notify() {
 }
 
 void DomainQueue::notify() {
-  if (notified_ || waiting_ == 0) return;
-  if (delivery_suspended(ctx_.snapshot().get(), key_)) {
+  if (waiting_ == 0 || held_until_) return;
+  if (options().suspend_delivery) {
     loop_.watch_suspended(*this);
     return;
   }
-  notified_ = true;
   try {
     ctx_.agent.on_ready(shared_from_this());
   } catch (const std::exception& e) {
@@ -134,15 +154,56 @@ void DomainQueue::notify() {
 
 void DomainQueue::recheck() { notify(); }
 
+// ---- route verdicts ----
+
+void DomainQueue::hold(const Hold& h) {
+  const spool::SpoolTime now = spool::to_spool_time(ctx_.clock.wall_now());
+  const std::chrono::seconds length =
+      h.at_least > std::chrono::seconds::zero() ? h.at_least : options().retry.retry_interval;
+  const spool::SpoolTime asked = now + length;
+  if (!held_until_ || asked > *held_until_) {
+    held_until_ = asked;
+    held_reason_ = h.reason;
+    loop_.schedule_wake(*this, asked);
+  }
+  const spool::SpoolTime until = *held_until_;
+  if (h.to_delayed) {
+    hold_to_delayed_ = true;
+    for (const Slot& s : active_) {
+      auto it = entries_.find(s.id);
+      if (it == entries_.end() || it->second.state != EntryState::kActive || it->second.gen != s.gen) continue;
+      leave(it->second);
+      to_delayed(it->first, it->second, until);
+    }
+    active_.clear();
+  }
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(until - now).count();
+  ctx_.log.problem(key_.to_string() + ": queue held for " + std::to_string(seconds) + " s: " + h.reason);
+}
+
+void DomainQueue::end_hold() {
+  if (!held_until_) return;
+  held_until_.reset();
+  held_reason_.clear();
+  hold_to_delayed_ = false;
+  if (waiting_ > 0) request_notify();
+}
+
+void DomainQueue::lift_hold() { end_hold(); }
+
+void DomainQueue::wake(spool::SpoolTime when, spool::SpoolTime now) {
+  if (held_until_ && *held_until_ <= now) end_hold();
+  // A sweep time the queue no longer wants (swept or flushed since) is stale.
+  if (scheduled_wake_ == when) sweep(now);
+}
+
 // ---- agent side ----
 
 std::vector<DeliveryJob> DomainQueue::take(std::size_t max_messages) {
   std::vector<DeliveryJob> jobs;
-  if (max_messages == 0) return jobs;
-  const auto config = ctx_.snapshot();
-  const QueueOptions options = read_queue_options(config.get(), key_);
+  if (max_messages == 0 || held_until_) return jobs;
+  const QueueOptions& options = this->options();
   if (options.suspend_delivery) {
-    notified_ = false;
     if (waiting_ > 0) loop_.watch_suspended(*this);
     return jobs;
   }
@@ -160,10 +221,10 @@ std::vector<DeliveryJob> DomainQueue::take(std::size_t max_messages) {
     }
     leave(e);
     to_in_flight(e);
-    if (unset(e.first_attempt)) e.first_attempt = spool::to_spool_time(now);
+    e.first_attempt_by_take = unset(e.first_attempt);
+    if (e.first_attempt_by_take) e.first_attempt = spool::to_spool_time(now);
     jobs.push_back(DeliveryJob{e.head, e.recipients, key_, e.retries, {}, {}, e.gen, &ctx_.store});
   }
-  if (waiting_ == 0) notified_ = false;
   compact();
   return jobs;
 }
@@ -178,24 +239,60 @@ void DomainQueue::complete(DeliveryJob job, AttemptResult result) {
   });
 }
 
-void DomainQueue::finish(DeliveryJob job, AttemptResult result) {
-  if (!job.message) return;
+void DomainQueue::release(DeliveryJob job) {
+  boost::asio::post(loop_.io(), [self = shared_from_this(), job = std::move(job)]() mutable {
+    try {
+      self->put_back(std::move(job));
+    } catch (const std::exception& e) {
+      self->ctx_.log.problem(self->key_.to_string() + ": releasing a job failed: " + e.what());
+    }
+  });
+}
+
+DomainQueue::Entries::iterator DomainQueue::in_flight_entry(const DeliveryJob& job, std::string_view what) {
   auto it = entries_.find(job.message->id);
   if (it == entries_.end() || it->second.state != EntryState::kInFlight || it->second.gen != job.ticket) {
-    ctx_.log.problem(job.message->id.to_string() + ": " + key_.to_string() +
-                     ": completion of a job that is not in flight, ignored");
+    ctx_.log.problem(job.message->id.to_string() + ": " + key_.to_string() + ": " + std::string(what) +
+                     " of a job that is not in flight, ignored");
+    return entries_.end();
+  }
+  return it;
+}
+
+void DomainQueue::put_back(DeliveryJob job) {
+  if (!job.message) return;
+  auto it = in_flight_entry(job, "release");
+  if (it == entries_.end()) return;
+  Entry& e = it->second;
+  leave(e);
+  if (e.first_attempt_by_take) e.first_attempt = {};
+  e.first_attempt_by_take = false;
+  if (held_until_ && hold_to_delayed_) {
+    to_delayed(it->first, e, *held_until_);
     return;
   }
+  // Not to_active(): the front, and no notification (the agent gave it back).
+  e.state = EntryState::kActive;
+  count(e.state, +1);
+  active_.push_front(Slot{it->first, e.gen});
+}
+
+void DomainQueue::finish(DeliveryJob job, AttemptResult result) {
+  if (!job.message) return;
+  auto it = in_flight_entry(job, "completion");
+  if (it == entries_.end()) return;
   Entry& e = it->second;
+  e.first_attempt_by_take = false;
   if (result.outcomes.size() != e.recipients.size()) {
     ctx_.log.problem(job.message->id.to_string() + ": " + key_.to_string() + ": delivery agent gave " +
                      std::to_string(result.outcomes.size()) + " outcomes for " +
                      std::to_string(e.recipients.size()) + " recipients");
-    result.outcomes.resize(e.recipients.size(), transient(std::string(kNoOutcome), Stage::kUnknown));
+    result.outcomes.resize(e.recipients.size(), transient(std::string(internal_reply::kNoOutcome), Stage::kUnknown));
   }
   OutcomeHandler handler(ctx_);
-  AttemptVerdict v = handler.apply(AttemptFacts{&key_, binding_group_, e.head.get(), e.recipients, result.outcomes,
-                                                e.retries, e.first_attempt, job.connection_id, job.batch_id, false});
+  AttemptVerdict v =
+      handler.apply(AttemptFacts{&key_, binding_group_, e.head.get(), e.recipients, result.outcomes, e.retries,
+                                 e.first_attempt, job.connection_id, job.batch_id, false, &options()});
   delivered_ += v.delivered;
   failed_ += v.failed;
   if (v.retry.empty()) {
@@ -206,6 +303,7 @@ void DomainQueue::finish(DeliveryJob job, AttemptResult result) {
     e.retries = v.retries;
     to_delayed(it->first, e, v.next_attempt);
   }
+  if (result.hold && result.hold->target == Hold::Target::kQueue) hold(*result.hold);
 }
 
 void DomainQueue::fail_entry(Entries::iterator it, const Outcome& outcome, bool quiet) {
@@ -213,7 +311,7 @@ void DomainQueue::fail_entry(Entries::iterator it, const Outcome& outcome, bool 
   std::vector<Outcome> outcomes(e.recipients.size(), outcome);
   OutcomeHandler handler(ctx_);
   AttemptVerdict v = handler.apply(AttemptFacts{&key_, binding_group_, e.head.get(), e.recipients, outcomes,
-                                                e.retries, e.first_attempt, {}, {}, quiet});
+                                                e.retries, e.first_attempt, {}, {}, quiet, &options()});
   failed_ += v.failed;
   erase(it);
 }
@@ -262,6 +360,7 @@ std::size_t DomainQueue::sweep(spool::SpoolTime now) {
 }
 
 std::size_t DomainQueue::flush() {
+  lift_hold();  // the operator says "try now"
   std::sort(delayed_.begin(), delayed_.end(), [](const DelayedSlot& a, const DelayedSlot& b) { return a.due < b.due; });
   std::size_t moved = 0;
   for (const auto& d : delayed_) {
@@ -281,6 +380,7 @@ MessageAction DomainQueue::retry(const spool::MessageId& id) {
   if (it == entries_.end()) return MessageAction::kNotFound;
   Entry& e = it->second;
   if (e.state == EntryState::kInFlight) return MessageAction::kInFlight;
+  lift_hold();  // the operator says "try now"
   if (e.state == EntryState::kDelayed) {
     leave(e);
     to_active(id, e);
@@ -309,7 +409,6 @@ std::size_t DomainQueue::fail_all(bool quiet) {
   active_.clear();
   delayed_.clear();
   scheduled_wake_.reset();
-  if (waiting_ == 0) notified_ = false;
   return ids.size();
 }
 
@@ -323,7 +422,9 @@ QueueSizes DomainQueue::sizes() const {
   s.received = received_;
   s.delivered = delivered_;
   s.failed = failed_;
-  s.suspended = delivery_suspended(ctx_.snapshot().get(), key_);
+  s.suspended = options().suspend_delivery;
+  s.held_until = held_until_;
+  s.held_reason = held_reason_;
   return s;
 }
 

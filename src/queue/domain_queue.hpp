@@ -5,9 +5,9 @@
 //
 // Ownership: each DomainQueue is pinned to one event loop (chosen by the
 // Scheduler from a hash of its key) and every member below, except
-// complete(), must be called on that loop (loop()); its state therefore
-// needs no locks (DESIGN "Ownership"). complete() may be called from any
-// thread: it posts to the loop.
+// complete() and release(), must be called on that loop (loop()); its state
+// therefore needs no locks (DESIGN "Ownership"). complete() and release()
+// may be called from any thread: they post to the loop.
 //
 // Memory: a queued message costs one hash-map entry (shared MessageHead,
 // recipient indices and addresses, retry state) plus a 24-byte slot in the
@@ -16,16 +16,28 @@
 // O(1) or O(log n); slots made stale by console moves are skipped lazily
 // and compacted when they outnumber live ones.
 //
-// Agent side: see queue/delivery_agent.hpp (take / complete / waiting).
+// Agent side: see queue/delivery_agent.hpp (take / complete / release /
+// hold / waiting).
 // Scheduler side: add, sweep (due delayed -> active), flush (all delayed ->
 // active), retry / fail one message, fail_all (console `fail domain`),
 // sizes and listings for the console.
 //
+// Route verdicts (hold): the queue hands nothing out until a time it
+// decides (SPEC §3 rule 5, §11); one paniclog line per hold, no record per
+// message. The hold ends at its time (the loop's wake-up, QueueLoop), or
+// when the console says "try now" (flush, message retry).
+//
+// Options: the QueueOptions of this (binding, domain) are cached per
+// configuration snapshot (re-read only when ctx.snapshot() changes), so a
+// `config reload` applies to the next decision without re-resolving ten
+// options per hand-out.
+//
 // Leaves to others: what an outcome means (queue/outcome_handler.hpp),
 // retry arithmetic (queue/retry_policy.hpp), when to sweep (QueueLoop),
 // connections (the agent).
-// Failure modes: none returned; an agent completing a job that is not in
-// flight (twice, or after a restart of the queue) is logged and ignored.
+// Failure modes: none returned; an agent completing or releasing a job that
+// is not in flight (twice, or after a restart of the queue) is logged and
+// ignored.
 #pragma once
 
 #include <cstddef>
@@ -34,6 +46,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -42,6 +55,7 @@
 #include "queue/queue_context.hpp"
 #include "queue/queue_counters.hpp"
 #include "queue/queue_key.hpp"
+#include "queue/queue_options.hpp"
 #include "queue/queued_message.hpp"
 
 namespace boost::asio {
@@ -73,9 +87,26 @@ class DomainQueue : public std::enable_shared_from_this<DomainQueue> {
   std::vector<DeliveryJob> take(std::size_t max_messages);
   // Any thread. result.outcomes[i] belongs to job.recipients[i]; missing
   // outcomes count as transient failures (and are logged as an agent bug).
+  // Then a result.hold with Target::kQueue is applied (hold()); a kHost
+  // hold is the agent's own and ignored here.
   void complete(DeliveryJob job, AttemptResult result);
-  // Messages in the active queue, not in flight.
-  std::size_t waiting() const { return waiting_; }
+  // Any thread. A job taken but not attempted goes back to the front of the
+  // active queue (or to the delayed queue at the hold time while a
+  // to_delayed hold is in force): no log record, retries and first-attempt
+  // time unchanged, on_ready not called. A job not in flight is logged and
+  // ignored, as for complete().
+  void release(DeliveryJob job);
+  // Route verdict (on the loop): no hand-outs until now + (h.at_least, or
+  // retry_interval when 0); extends, never shortens, a hold in force. With
+  // h.to_delayed the active (not in flight) messages move to the delayed
+  // queue, due at the hold's end. One paniclog line; h.target and h.host
+  // are not looked at (the caller filters kHost).
+  void hold(const Hold& h);
+  std::optional<spool::SpoolTime> held_until() const { return held_until_; }
+  const std::string& held_reason() const { return held_reason_; }
+  // Messages in the active queue, not in flight; 0 while held (the agent
+  // must see no work).
+  std::size_t waiting() const { return held_until_ ? 0 : waiting_; }
 
   // ---- Scheduler side ----
   // Queues one message's recipients of this queue. next_attempt in the
@@ -84,9 +115,11 @@ class DomainQueue : public std::enable_shared_from_this<DomainQueue> {
            std::uint32_t retries, spool::SpoolTime first_attempt, spool::SpoolTime next_attempt);
   // Moves delayed messages due at `now` to the active queue; returns how many.
   std::size_t sweep(spool::SpoolTime now);
-  // Moves every delayed message to the active queue (console `flush`).
+  // Moves every delayed message to the active queue (console `flush`) and
+  // lifts a hold.
   std::size_t flush();
-  // Console `message retry`: a delayed message becomes active now.
+  // Console `message retry`: a delayed message becomes active now; a hold on
+  // the queue holding it is lifted.
   MessageAction retry(const spool::MessageId& id);
   // Console `message fail [quiet]`: "554 manually failed".
   MessageAction fail(const spool::MessageId& id, bool quiet);
@@ -100,10 +133,18 @@ class DomainQueue : public std::enable_shared_from_this<DomainQueue> {
   std::optional<QueuedMessageInfo> find(const spool::MessageId& id) const;
   bool empty() const { return entries_.empty(); }
 
-  // Loop maintenance: the wake-up time this queue asked its loop for, and
-  // a re-check after a suspension may have been lifted.
+  // Loop maintenance: the wake-up time this queue asked its loop for, the
+  // wake-up itself (ends a hold whose time has come, sweeps if `when` is
+  // the sweep time asked for), and a re-check after a suspension may have
+  // been lifted.
   std::optional<spool::SpoolTime> wake_time() const { return scheduled_wake_; }
+  void wake(spool::SpoolTime when, spool::SpoolTime now);
   void recheck();
+
+  // The options in force (cached per configuration snapshot), and how many
+  // times they were read from a snapshot (a test seam for the cache).
+  const QueueOptions& options() const;
+  std::uint64_t options_reads() const { return options_reads_; }
 
  private:
   friend class QueueLoop;
@@ -115,6 +156,7 @@ class DomainQueue : public std::enable_shared_from_this<DomainQueue> {
     std::uint32_t retries = 0;
     std::uint32_t gen = 0;  // bumped on every state change; stale slots and tickets do not match
     EntryState state = EntryState::kActive;
+    bool first_attempt_by_take = false;  // first_attempt set by the take in flight (undone by release)
   };
   using Entries = std::unordered_map<spool::MessageId, Entry>;
   struct Slot {
@@ -128,6 +170,10 @@ class DomainQueue : public std::enable_shared_from_this<DomainQueue> {
   };
 
   void finish(DeliveryJob job, AttemptResult result);
+  void put_back(DeliveryJob job);
+  Entries::iterator in_flight_entry(const DeliveryJob& job, std::string_view what);
+  void end_hold();
+  void lift_hold();
   void fail_entry(Entries::iterator it, const Outcome& outcome, bool quiet);
   void to_active(const spool::MessageId& id, Entry& e);
   void to_delayed(const spool::MessageId& id, Entry& e, spool::SpoolTime due);
@@ -153,9 +199,19 @@ class DomainQueue : public std::enable_shared_from_this<DomainQueue> {
   std::size_t in_flight_ = 0;
   std::size_t delayed_count_ = 0;
   std::optional<spool::SpoolTime> scheduled_wake_;
-  bool notified_ = false;       // on_ready given, agent has not drained us yet
   bool notify_posted_ = false;  // a notify() is queued on the loop
   bool watched_ = false;        // on the loop's suspended list
+
+  std::optional<spool::SpoolTime> held_until_;  // route verdict in force
+  std::string held_reason_;
+  bool hold_to_delayed_ = false;  // the hold in force moves released jobs to delayed
+
+  // Options cache (logically const): valid while its snapshot is current.
+  mutable QueueOptions options_;
+  mutable const config::Config* options_for_ = nullptr;
+  mutable std::weak_ptr<const config::Config> options_snapshot_;
+  mutable bool options_cached_ = false;
+  mutable std::uint64_t options_reads_ = 0;
 
   std::uint64_t received_ = 0;
   std::uint64_t delivered_ = 0;

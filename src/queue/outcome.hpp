@@ -1,22 +1,28 @@
 // Delivery outcomes: what a delivery agent reports back to the queue for each
 // recipient of an attempt (delivered / transient / permanent), with the reply
 // text, the connection stage, the remote address, the bytes sent and the
-// scope the outcome applies to; plus the catalogue of Momentum's own
-// "[internal]" reply texts, so every agent writes them identically.
+// scope the outcome applies to; optionally a route verdict (Hold: "do not use
+// this queue, or this host, until a time"); plus the catalogue of Momentum's
+// own "[internal]" reply texts, so every agent writes them identically.
 //
-// Leaves to others: mapping socket errors and SMTP replies to outcomes (each
-// delivery agent, in exactly one place: DESIGN.md rule 4); retry timing and
-// bounces (queue scheduler, queue/retry_policy.hpp, protocol/dsn.hpp); log
-// records (log/mainlog_format.hpp).
+// Leaves to others: mapping socket errors and protocol replies to outcomes
+// (each transport, in exactly one place: DESIGN.md rule 4); retry timing,
+// hold timing and bounces (the queue: queue/domain_queue.hpp,
+// queue/retry_policy.hpp, protocol/dsn.hpp); host holds (the connection
+// manager); log records (log/mainlog_format.hpp).
 // Threading: plain values; safe to move between threads.
 // Failure modes: none (data only).
 // Spec: SPEC §4 (every attempt ends per recipient as delivered, transient or
-// permanent); reference/momentum.md §6 (stage codes), §7.6 (internal texts).
+// permanent), §3 rule 5 and §11 (dead domain, credentials refused,
+// Retry-After hold the queue); reference/momentum.md §6 (stage codes), §7.6
+// (internal texts).
 #pragma once
 
 #include "protocol/internal_replies.hpp"
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +31,15 @@ namespace impulse::queue {
 
 // Connection stage at which an outcome happened, with Momentum's numbers as
 // written in the mainlog and bouncelog (M4/4-log-formats-connection-stages).
+// The names are SMTP's; transports that are not SMTP (HTTP-based APN, GCM,
+// MM7; ECSTREAM) use the same codes by analogy (SPEC §11: "stage 0 for
+// connection failures and 9 for a response"):
+//   connection refused, unreachable, timed out: 0 (kNotConnected);
+//   TLS handshake or certificate failure: 17 (kTlsHandshake), or 0 when the
+//     transport cannot tell the handshake from the connection;
+//   failure while writing the request: 8 (kSendingBody, alias kStageRequest);
+//   a response read (any status), or a failure while waiting for it:
+//     9 (kReadingConfirmation, alias kStageResponse).
 enum class Stage : int {
   kNotConnected = 0,
   kIdle = 1,
@@ -50,6 +65,10 @@ enum class Stage : int {
   kOutOfBandBounce = 21,
   kUnknown = 22,
 };
+
+// Aliases for transports whose exchange is a request and a response.
+inline constexpr Stage kStageRequest = Stage::kSendingBody;
+inline constexpr Stage kStageResponse = Stage::kReadingConfirmation;
 
 constexpr int stage_code(Stage s) { return static_cast<int>(s); }
 
@@ -134,10 +153,28 @@ struct Outcome {
   bool internal() const { return reply.find("[internal]") != std::string::npos; }
 };
 
+// A route verdict. An attempt (or the agent without one) says: do not use
+// this (binding, domain) queue, or this host, until a time (SPEC §3 rule 5
+// dead domain, §11 credentials refused / Retry-After). The queue decides the
+// time (DomainQueue::hold): now + at_least, or its retry_interval when
+// at_least is 0; a hold in force is extended, never shortened.
+struct Hold {
+  enum class Target { kQueue, kHost };
+  Target target = Target::kQueue;
+  std::chrono::seconds at_least{0};  // minimum; 0 = the queue's retry_interval
+  bool to_delayed = false;           // also move the active queue to the delayed queue (dead domain)
+  std::string host;                  // kHost only: the route host (applied by the connection
+                                     // manager, ignored by the queue)
+  std::string reason;                // why, for the one paniclog line
+};
+
 // One attempt's result: outcomes[i] belongs to the i-th recipient the agent
-// was given, in the same order, always one per recipient.
+// was given, in the same order, always one per recipient. `hold` (kQueue) is
+// applied by the queue after the outcomes; a kHost hold is the connection
+// manager's and the queue ignores it. AttemptResult{outcomes} stays valid.
 struct AttemptResult {
   std::vector<Outcome> outcomes;
+  std::optional<Hold> hold = std::nullopt;
 };
 
 inline Outcome delivered(std::string reply, std::string remote_ip, std::uint64_t bytes_sent,

@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "log/log_fields.hpp"
@@ -14,11 +15,6 @@
 namespace impulse::queue {
 namespace {
 
-struct Failed {
-  std::size_t i;  // recipient position in the facts
-  Outcome outcome;
-};
-
 spool::DoneCallback report_store_errors(EventLog& log, std::string id, const char* what) {
   return [&log, id = std::move(id), what](Result<void> r) {
     if (!r && r.error().code != ENOENT) log.problem(id + ": spool " + what + " failed: " + r.error().message);
@@ -27,31 +23,33 @@ spool::DoneCallback report_store_errors(EventLog& log, std::string id, const cha
 
 }  // namespace
 
-AttemptVerdict OutcomeHandler::apply(const AttemptFacts& f) const {
-  const auto config = ctx_.snapshot();
-  const QueueOptions options = read_queue_options(config.get(), *f.key);
-  const WallTime now = ctx_.clock.wall_now();
-  const WallTime received = std::chrono::time_point_cast<WallTime::duration>(f.message->received);
-  const std::string id = f.message->id.to_string();
-  const std::pair<std::string_view, std::string_view> sender_parts = log::split_address(f.message->sender);
+struct OutcomeHandler::Pass {
+  struct Failed {
+    std::size_t i;  // recipient position in the facts
+    Outcome outcome;
+  };
 
-  AttemptVerdict v;
-  v.retries = f.retries;
-  std::vector<spool::RecipientUpdate> updates;
-  std::vector<std::size_t> transients;
-  std::vector<Failed> failures;
+  Pass(const AttemptFacts& facts, const QueueOptions& opts, WallTime at)
+      : f(facts),
+        options(opts),
+        now(at),
+        received(std::chrono::time_point_cast<WallTime::duration>(facts.message->received)),
+        id(facts.message->id.to_string()),
+        sender_parts(log::split_address(facts.message->sender)) {
+    v.retries = f.retries;
+  }
 
-  auto status = [&](spool::RecipientState state, std::uint32_t retries, spool::SpoolTime next,
-                    const std::string& reply) {
+  spool::RecipientStatus status(spool::RecipientState state, std::uint32_t retries, spool::SpoolTime next,
+                                const std::string& reply) const {
     return spool::RecipientStatus{state, retries, next, f.first_attempt, reply};
-  };
-  auto failure_record = [&](const Outcome& o) {
-    return log::FailureRecord{now,           id,         f.batch_id,  f.connection_id,
+  }
+  log::FailureRecord failure_record(const Outcome& o) const {
+    return log::FailureRecord{now,           id,           f.batch_id,      f.connection_id,
                               f.key->domain, o.bytes_sent, f.binding_group, f.key->binding,
-                              stage_code(o.stage), f.retries, received,    o.remote_ip,
+                              stage_code(o.stage), f.retries, received,     o.remote_ip,
                               o.reply};
-  };
-  auto bounce_record = [&](const Outcome& o, log::BounceKind kind, std::string_view address) {
+  }
+  log::BounceRecord bounce_record(const Outcome& o, log::BounceKind kind, std::string_view address) const {
     const auto [rcpt_local, rcpt_domain] = log::split_address(address);
     return log::BounceRecord{now,
                              id,
@@ -69,59 +67,94 @@ AttemptVerdict OutcomeHandler::apply(const AttemptFacts& f) const {
                              f.message->size,
                              o.remote_ip,
                              o.reply};
-  };
+  }
 
-  const std::size_t n = f.recipients.size();
-  for (std::size_t i = 0; i < n; ++i) {
+  const AttemptFacts& f;
+  const QueueOptions& options;
+  const WallTime now;
+  const WallTime received;
+  const std::string id;
+  const std::pair<std::string_view, std::string_view> sender_parts;
+
+  AttemptVerdict v;
+  std::vector<spool::RecipientUpdate> updates;
+  std::vector<std::size_t> transients;  // positions, decided together (one retry decision)
+  std::vector<Failed> failures;         // permanent outcomes, and transients out of retries
+};
+
+AttemptVerdict OutcomeHandler::apply(const AttemptFacts& f) const {
+  std::optional<QueueOptions> read;
+  if (!f.options) read = read_queue_options(ctx_.snapshot().get(), *f.key);
+  Pass p(f, f.options ? *f.options : *read, ctx_.clock.wall_now());
+  for (std::size_t i = 0; i < f.recipients.size(); ++i) {
     const Outcome& o = f.outcomes[i];
     switch (o.disposition) {
-      case Disposition::kDelivered: {
-        ctx_.log.delivery(log::DeliveryRecord{now, id, f.batch_id, f.connection_id, f.key->domain, f.message->size,
-                                              f.binding_group, f.key->binding, f.retries, received, o.remote_ip,
-                                              false});
-        updates.push_back({f.recipients[i].index, status(spool::RecipientState::kDelivered, f.retries, {}, o.reply)});
-        ++v.delivered;
-        break;
-      }
-      case Disposition::kTransient: transients.push_back(i); break;
-      case Disposition::kPermanent: failures.push_back({i, o}); break;
+      case Disposition::kDelivered: record_delivered(p, i); break;
+      case Disposition::kTransient: p.transients.push_back(i); break;
+      case Disposition::kPermanent: p.failures.push_back({i, o}); break;
     }
   }
+  if (!p.transients.empty()) defer_transients(p);
+  if (!p.failures.empty()) fail_permanently(p);
+  return summarise(p);
+}
 
-  if (!transients.empty()) {
-    const RetryDecision d = decide_after_transient(options.retry, f.retries, received, now);
-    if (d.retry) {
-      v.retries = static_cast<std::uint32_t>(d.retry_number);
-      v.next_attempt = spool::to_spool_time(d.next_attempt);
-      for (std::size_t i : transients) {
-        const Outcome& o = f.outcomes[i];
-        ctx_.log.transient(failure_record(o), bounce_record(o, log::BounceKind::kTransient, f.recipients[i].address));
-        updates.push_back(
-            {f.recipients[i].index, status(spool::RecipientState::kPending, v.retries, v.next_attempt, o.reply)});
-        v.retry.push_back(f.recipients[i]);
-        ++v.deferred;
-      }
-    } else {
-      for (std::size_t i : transients) {
-        Outcome o = f.outcomes[i];
-        o.disposition = Disposition::kPermanent;
-        o.reply = std::string(d.failure);
-        failures.push_back({i, std::move(o)});
-      }
+// Delivered: mainlog D, recipient state delivered.
+void OutcomeHandler::record_delivered(Pass& p, std::size_t i) const {
+  const AttemptFacts& f = p.f;
+  const Outcome& o = f.outcomes[i];
+  ctx_.log.delivery(log::DeliveryRecord{p.now, p.id, f.batch_id, f.connection_id, f.key->domain, f.message->size,
+                                        f.binding_group, f.key->binding, f.retries, p.received, o.remote_ip, false});
+  p.updates.push_back({f.recipients[i].index, p.status(spool::RecipientState::kDelivered, f.retries, {}, o.reply)});
+  ++p.v.delivered;
+}
+
+// Transient: one retry decision for all of them; either mainlog T and the
+// delayed queue, or permanent with the policy's [internal] text.
+void OutcomeHandler::defer_transients(Pass& p) const {
+  const AttemptFacts& f = p.f;
+  const RetryDecision d = decide_after_transient(p.options.retry, f.retries, p.received, p.now);
+  if (!d.retry) {
+    for (std::size_t i : p.transients) {
+      Outcome o = f.outcomes[i];
+      o.disposition = Disposition::kPermanent;
+      o.reply = std::string(d.failure);
+      p.failures.push_back({i, std::move(o)});
     }
+    return;
   }
+  p.v.retries = static_cast<std::uint32_t>(d.retry_number);
+  p.v.next_attempt = spool::to_spool_time(d.next_attempt);
+  for (std::size_t i : p.transients) {
+    const Outcome& o = f.outcomes[i];
+    ctx_.log.transient(p.failure_record(o), p.bounce_record(o, log::BounceKind::kTransient, f.recipients[i].address));
+    p.updates.push_back(
+        {f.recipients[i].index, p.status(spool::RecipientState::kPending, p.v.retries, p.v.next_attempt, o.reply)});
+    p.v.retry.push_back(f.recipients[i]);
+    ++p.v.deferred;
+  }
+}
 
+// Permanent: mainlog P + bouncelog B each, one bounce for them all.
+void OutcomeHandler::fail_permanently(Pass& p) const {
+  const AttemptFacts& f = p.f;
   std::vector<FailedRecipient> bounced;
-  for (const auto& fail : failures) {
+  for (const auto& fail : p.failures) {
     const Outcome& o = fail.outcome;
     const std::string& address = f.recipients[fail.i].address;
-    ctx_.log.permanent(failure_record(o), bounce_record(o, log::BounceKind::kBounce, address));
-    updates.push_back({f.recipients[fail.i].index, status(spool::RecipientState::kFailed, f.retries, {}, o.reply)});
+    ctx_.log.permanent(p.failure_record(o), p.bounce_record(o, log::BounceKind::kBounce, address));
+    p.updates.push_back({f.recipients[fail.i].index, p.status(spool::RecipientState::kFailed, f.retries, {}, o.reply)});
     bounced.push_back(FailedRecipient{address, &o});
-    ++v.failed;
+    ++p.v.failed;
   }
-  if (!bounced.empty()) bounce(f, options, bounced, now);
+  bounce(f, p.options, bounced, p.now);
+}
 
+// The verdict: counters, then the spool (removal when the message's last
+// pending recipient became final, else the recipients' new states).
+AttemptVerdict OutcomeHandler::summarise(Pass& p) const {
+  const AttemptFacts& f = p.f;
+  AttemptVerdict& v = p.v;
   ctx_.counters.delivered.fetch_add(v.delivered, std::memory_order_relaxed);
   ctx_.counters.failed.fetch_add(v.failed, std::memory_order_relaxed);
   ctx_.counters.transient_failures.fetch_add(v.deferred, std::memory_order_relaxed);
@@ -129,11 +162,11 @@ AttemptVerdict OutcomeHandler::apply(const AttemptFacts& f) const {
   const auto finals = static_cast<std::uint32_t>(v.delivered + v.failed);
   if (finals > 0 && f.message->pending.fetch_sub(finals, std::memory_order_acq_rel) == finals) {
     v.message_removed = true;
-    ctx_.store.remove(f.message->id, report_store_errors(ctx_.log, id, "remove"));
-  } else if (!updates.empty()) {
-    ctx_.store.update_recipients(f.message->id, std::move(updates), report_store_errors(ctx_.log, id, "update"));
+    ctx_.store.remove(f.message->id, report_store_errors(ctx_.log, p.id, "remove"));
+  } else if (!p.updates.empty()) {
+    ctx_.store.update_recipients(f.message->id, std::move(p.updates), report_store_errors(ctx_.log, p.id, "update"));
   }
-  return v;
+  return std::move(v);
 }
 
 void OutcomeHandler::bounce(const AttemptFacts& f, const QueueOptions& options, std::span<const FailedRecipient> failed,

@@ -60,6 +60,9 @@ struct AttemptFacts {
   std::string_view connection_id;
   std::string_view batch_id;
   bool quiet = false;                 // no bounce whatever happens (console "quiet")
+  // The options in force (the queue's per-snapshot cache); nullptr = read
+  // them from the current snapshot.
+  const QueueOptions* options = nullptr;
 };
 
 struct AttemptVerdict {
@@ -79,6 +82,11 @@ class OutcomeHandler {
   AttemptVerdict apply(const AttemptFacts& facts) const;
 
  private:
+  struct Pass;  // one apply(): the facts, the time, and what it has decided so far
+  void record_delivered(Pass& p, std::size_t i) const;
+  void defer_transients(Pass& p) const;
+  void fail_permanently(Pass& p) const;
+  AttemptVerdict summarise(Pass& p) const;
   void bounce(const AttemptFacts& facts, const QueueOptions& options, std::span<const FailedRecipient> failed,
               WallTime now) const;
 

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,9 @@ struct QueueSizes {
   std::uint64_t delivered = 0;  // recipients
   std::uint64_t failed = 0;     // recipients
   bool suspended = false;
+  // A route verdict in force (DomainQueue::hold): no hand-outs until then.
+  std::optional<spool::SpoolTime> held_until;
+  std::string held_reason;
   std::uint64_t total() const { return active + delayed; }
 };
 

@@ -60,8 +60,8 @@ void QueueLoop::maintain() {
     std::pop_heap(wakes_.begin(), wakes_.end(), LaterWake{});
     const Wake w = wakes_.back();
     wakes_.pop_back();
-    // A wake the queue no longer wants (it was swept or flushed since) is stale.
-    if (w.queue->wake_time() == w.when) w.queue->sweep(now);
+    // The queue tells a stale wake (swept, flushed or hold extended since).
+    w.queue->wake(w.when, now);
   }
   std::vector<DomainQueue*> suspended;
   suspended.swap(suspended_);

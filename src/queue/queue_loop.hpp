@@ -1,10 +1,11 @@
 // QueueLoop: the scheduler's state on one event loop (DESIGN "Ownership"):
 // the DomainQueues pinned to this loop, a min-heap of their wake-up times
-// (the earliest delayed message of each queue), the queues waiting for a
-// suspension to be lifted, and one maintenance timer.
+// (the earliest delayed message, or the end of a hold, of each queue), the
+// queues waiting for a suspension to be lifted, and one maintenance timer.
 //
-// Maintenance (maintain()): sweeps every queue whose wake-up time has come
-// (due delayed -> active) and re-checks suspended queues. The timer runs it
+// Maintenance (maintain()): wakes every queue whose wake-up time has come
+// (due delayed -> active, and the end of a route verdict's hold:
+// DomainQueue::wake) and re-checks suspended queues. The timer runs it
 // every delayed_queue_scan_interval (read from the configuration at each
 // tick), so there is one timer per loop, never one per message or queue; a
 // due message waits at most one interval (reference/momentum.md §7.1).

@@ -11,6 +11,7 @@ std::string_view protocol_name(Protocol p) {
     case Protocol::kInternal: return "internal";
     case Protocol::kRest: return "rest";
     case Protocol::kXfer: return "xfer";
+    case Protocol::kEcstream: return "ecstream";
   }
   return "unknown";
 }

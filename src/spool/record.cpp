@@ -117,7 +117,7 @@ Error record_error(std::string_view what) { return Error{"corrupt spool record: 
 
 std::string encode_record_payload(const Message& m) {
   std::string out;
-  out.reserve(64 + m.sender.size() + m.recipients.size() * 64);
+  out.reserve(64 + m.sender.size() + m.helo.size() + m.recipients.size() * 64);
   Writer w(out);
   w.u32le(m.id.epoch);
   w.u8(m.id.lane);
@@ -127,6 +127,7 @@ std::string encode_record_payload(const Message& m) {
   w.varint(m.size);
   w.str(m.sender);
   w.str(m.peer_ip);
+  w.str(m.helo);
   w.str(m.binding);
   w.str(m.binding_group);
   w.varint(m.recipients.size());
@@ -145,7 +146,9 @@ std::string encode_record_payload(const Message& m) {
   return out;
 }
 
-Result<Message> decode_record_payload(std::string_view payload) {
+Result<Message> decode_record_payload(std::string_view payload, std::uint8_t version) {
+  if (version < kOldestRecordVersion || version > kRecordVersion)
+    return unexpected(record_error("unsupported record version " + std::to_string(version)));
   Reader r(payload);
   Message m;
   m.id.epoch = r.u32le();
@@ -156,6 +159,7 @@ Result<Message> decode_record_payload(std::string_view payload) {
   m.size = r.varint();
   m.sender = r.str();
   m.peer_ip = r.str();
+  if (version >= 2) m.helo = r.str();
   m.binding = r.str();
   m.binding_group = r.str();
   std::uint64_t count = r.varint();
@@ -205,14 +209,14 @@ Result<Message> decode_record(std::string_view bytes) {
   Reader header(bytes);
   std::uint8_t version = header.u8();
   std::uint32_t length = header.u32le();
-  if (version != kRecordVersion)
+  if (version < kOldestRecordVersion || version > kRecordVersion)
     return unexpected(record_error("unsupported record version " + std::to_string(version)));
   if (static_cast<std::uint64_t>(length) + kHeaderSize + kTrailerSize != bytes.size())
     return unexpected(record_error("payload length does not match the record size"));
   std::string_view covered = bytes.substr(0, bytes.size() - kTrailerSize);
   Reader trailer(bytes.substr(bytes.size() - kTrailerSize));
   if (trailer.u32le() != crc32c(covered)) return unexpected(record_error("checksum mismatch"));
-  return decode_record_payload(bytes.substr(kHeaderSize, length));
+  return decode_record_payload(bytes.substr(kHeaderSize, length), version);
 }
 
 }  // namespace impulse::spool

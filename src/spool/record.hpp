@@ -2,15 +2,16 @@
 // rule 7: parsers are pure and fuzzed; tests/fuzz/fuzz_spool_record.cpp).
 // The body is not part of the record; stores keep it beside it.
 //
-// Format, version 1 (all integers unsigned LEB128 varints unless noted;
+// Format, version 2 (all integers unsigned LEB128 varints unless noted;
 // "str" = varint length then that many bytes; times = zig-zag varint of
 // microseconds since the Unix epoch):
-//   u8  version (1)
+//   u8  version (2; 1 is still read)
 //   u32 payload length L, little-endian
 //   L bytes payload:
 //     u32-LE epoch | u8 lane | varint seq                    (the message id)
 //     time received | u8 protocol | varint size
-//     str sender | str peer_ip | str binding | str binding_group
+//     str sender | str peer_ip | str helo (version 2 only; absent in 1,
+//     which decodes with helo "") | str binding | str binding_group
 //     varint recipient count, then per recipient:
 //       str address | str local_part | str domain | str binding | str binding_group
 //       u8 state | varint retries | time next_attempt | time first_attempt
@@ -34,15 +35,17 @@
 
 namespace impulse::spool {
 
-inline constexpr std::uint8_t kRecordVersion = 1;
+inline constexpr std::uint8_t kRecordVersion = 2;  // what encode_record() writes
+inline constexpr std::uint8_t kOldestRecordVersion = 1;  // oldest decode_record() reads
 
 std::string encode_record(const Message& message);
 Result<Message> decode_record(std::string_view bytes);
 
-// The payload alone (no version, length or checksum). decode_record() uses
-// it after its checks; exposed so the fuzzer can reach the field decoder
-// without having to forge checksums.
+// The payload alone (no version, length or checksum), in the layout of
+// kRecordVersion when encoding and of `version` when decoding.
+// decode_record() uses it after its checks; exposed so the fuzzer can reach
+// the field decoder without having to forge checksums.
 std::string encode_record_payload(const Message& message);
-Result<Message> decode_record_payload(std::string_view payload);
+Result<Message> decode_record_payload(std::string_view payload, std::uint8_t version = kRecordVersion);
 
 }  // namespace impulse::spool

@@ -100,6 +100,40 @@ rocksdb::DBOptions db_options() {
   return db;
 }
 
+// The spool directory exists (created if missing), is a directory and is
+// writable.
+Result<void> prepare_directory(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty()) return fail("Spoolbase is empty: no spool directory given", EINVAL);
+  std::error_code ec;
+  auto st = fs::status(path, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory)
+    return fail("cannot use spool directory '" + path + "': " + ec.message(), ec.value());
+  if (fs::exists(st) && !fs::is_directory(st))
+    return fail("spool directory '" + path + "' exists and is not a directory", ENOTDIR);
+  if (!fs::exists(st)) {
+    fs::create_directories(path, ec);
+    if (ec) return fail("cannot create spool directory '" + path + "': " + ec.message(), ec.value());
+  }
+  if (::access(path.c_str(), W_OK | X_OK) != 0) {
+    int err = errno;
+    return fail("spool directory '" + path + "' is not writable: " + std::strerror(err), err);
+  }
+  return {};
+}
+
+// DB::Open's failure as open() reports it.
+Error open_error(const std::string& path, const rocksdb::Status& s) {
+  std::string why = s.ToString();
+  // RocksDB names the lock file in both cases: "While lock file: DIR/LOCK: ..."
+  // (another process) and "lock hold by current process ...: DIR/LOCK: ...".
+  if (s.IsIOError() && why.find("/LOCK:") != std::string::npos)
+    return Error{"spool directory '" + path + "' is in use by another process (cannot lock " + path +
+                     "/LOCK): " + why,
+                 EBUSY};
+  return Error{"cannot open spool '" + path + "': " + why, EIO};
+}
+
 }  // namespace
 
 struct RocksDbStore::Impl {
@@ -195,14 +229,25 @@ struct RocksDbStore::Impl {
       recover_before_next_write = db == nullptr;
     }
     if (db == nullptr) {
-      Error error{"spool '" + path + "' is unavailable after a write error: " + unavailable, EIO};
-      for (auto& op : ops) {
-        failed.fetch_add(1, std::memory_order_relaxed);
-        if (op.done) op.done(unexpected(error));
-      }
+      fail_all(ops, Error{"spool '" + path + "' is unavailable after a write error: " + unavailable, EIO});
       return;
     }
     rocksdb::WriteBatch batch;
+    std::vector<std::optional<Error>> op_errors = stage(ops, batch);
+    complete(ops, op_errors, write_synced(batch));
+  }
+
+  // Every op of the batch fails with `error` (the database is not there).
+  void fail_all(std::vector<WriteOp>& ops, const Error& error) {
+    for (auto& op : ops) {
+      failed.fetch_add(1, std::memory_order_relaxed);
+      if (op.done) op.done(unexpected(error));
+    }
+  }
+
+  // Puts every op into `batch`, in order; an op that cannot be applied gets
+  // its error (same index) and nothing in the batch.
+  std::vector<std::optional<Error>> stage(std::vector<WriteOp>& ops, rocksdb::WriteBatch& batch) {
     std::vector<std::optional<Error>> op_errors(ops.size());
     std::unordered_map<MessageId, std::optional<std::string>> overlay;
     for (std::size_t i = 0; i < ops.size(); ++i) {
@@ -214,30 +259,9 @@ struct RocksDbStore::Impl {
           batch.Put(body_cf, as_slice(key), *op.body);
           overlay[op.id] = std::move(op.record);
           break;
-        case WriteOp::Kind::kUpdate: {
-          auto current = current_record(op.id, overlay);
-          if (!current) {
-            op_errors[i] = current.error();
-            break;
-          }
-          if (!*current) {
-            op_errors[i] = Error{"message " + op.id.to_string() + " is not in the spool", ENOENT};
-            break;
-          }
-          auto message = decode_record(**current);
-          if (!message) {
-            op_errors[i] = Error{op.id.to_string() + ": " + message.error().message, EIO};
-            break;
-          }
-          if (auto applied = apply_updates(*message, op.updates); !applied) {
-            op_errors[i] = applied.error();
-            break;
-          }
-          std::string record = encode_record(*message);
-          batch.Put(meta_cf, as_slice(key), record);
-          overlay[op.id] = std::move(record);
+        case WriteOp::Kind::kUpdate:
+          op_errors[i] = stage_update(op, batch, overlay);
           break;
-        }
         case WriteOp::Kind::kRemove:
           batch.Delete(meta_cf, as_slice(key));
           batch.Delete(body_cf, as_slice(key));
@@ -245,7 +269,27 @@ struct RocksDbStore::Impl {
           break;
       }
     }
+    return op_errors;
+  }
 
+  // update_recipients' read-modify-write, seeing the batch's earlier writes.
+  std::optional<Error> stage_update(const WriteOp& op, rocksdb::WriteBatch& batch,
+                                    std::unordered_map<MessageId, std::optional<std::string>>& overlay) {
+    auto current = current_record(op.id, overlay);
+    if (!current) return current.error();
+    if (!*current) return Error{"message " + op.id.to_string() + " is not in the spool", ENOENT};
+    auto message = decode_record(**current);
+    if (!message) return Error{op.id.to_string() + ": " + message.error().message, EIO};
+    if (auto applied = apply_updates(*message, op.updates); !applied) return applied.error();
+    std::string record = encode_record(*message);
+    auto key = op.id.to_key();
+    batch.Put(meta_cf, as_slice(key), record);
+    overlay[op.id] = std::move(record);
+    return std::nullopt;
+  }
+
+  // One synced write of the batch (none when it is empty).
+  rocksdb::Status write_synced(rocksdb::WriteBatch& batch) {
     rocksdb::Status status;
     if (batch.Count() > 0) {
       rocksdb::WriteOptions wo;
@@ -254,7 +298,12 @@ struct RocksDbStore::Impl {
       batches.fetch_add(1, std::memory_order_relaxed);
       recover_before_next_write = !status.ok();
     }
+    return status;
+  }
 
+  // Counts and callbacks, in op order: the op's own error, else the write's.
+  void complete(std::vector<WriteOp>& ops, std::vector<std::optional<Error>>& op_errors,
+                const rocksdb::Status& status) {
     for (std::size_t i = 0; i < ops.size(); ++i) {
       auto& op = ops[i];
       Result<void> result;
@@ -275,26 +324,45 @@ struct RocksDbStore::Impl {
       if (op.done) op.done(std::move(result));
     }
   }
+
+  // Checks the spool format, then reserves a fresh id epoch (later than
+  // the last one and not before `clock`'s second) and writes both, synced.
+  Result<void> reserve_epoch(const Clock& clock) {
+    std::string value;
+    auto s = db->Get(rocksdb::ReadOptions(), default_cf, kFormatKey, &value);
+    if (s.ok() && value != kFormatValue) {
+      return fail("spool '" + path + "' has format '" + value.substr(0, 40) + "', this impulsed reads '" +
+                      kFormatValue + "'",
+                  EINVAL);
+    }
+    if (!s.ok() && !s.IsNotFound()) return fail("cannot read spool '" + path + "': " + s.ToString(), EIO);
+    std::uint32_t last_epoch = 0;
+    s = db->Get(rocksdb::ReadOptions(), default_cf, kEpochKey, &value);
+    if (s.ok() && value.size() == 4) {
+      for (unsigned char c : value) last_epoch = (last_epoch << 8) | c;
+    } else if (!s.IsNotFound()) {
+      return fail("spool '" + path + "' has an unreadable id epoch: " + s.ToString(), EIO);
+    }
+    if (last_epoch == UINT32_MAX) return fail("spool '" + path + "' has run out of message id epochs", ERANGE);
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count();
+    auto now32 = static_cast<std::uint32_t>(std::clamp<std::int64_t>(now, 0, UINT32_MAX));
+    epoch = std::max(now32, last_epoch + 1);
+    char epoch_bytes[4];
+    for (int i = 0; i < 4; ++i) epoch_bytes[i] = static_cast<char>(epoch >> (24 - 8 * i));
+    rocksdb::WriteBatch batch;
+    batch.Put(default_cf, kFormatKey, kFormatValue);
+    batch.Put(default_cf, kEpochKey, rocksdb::Slice(epoch_bytes, 4));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db->Write(wo, &batch);
+    if (!s.ok()) return fail("cannot write to spool '" + path + "': " + s.ToString(), EIO);
+    return {};
+  }
 };
 
 Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const RocksDbStoreOptions& options, const Clock& clock) {
-  namespace fs = std::filesystem;
   const std::string& path = options.path;
-  if (path.empty()) return fail("Spoolbase is empty: no spool directory given", EINVAL);
-  std::error_code ec;
-  auto st = fs::status(path, ec);
-  if (ec && ec != std::errc::no_such_file_or_directory)
-    return fail("cannot use spool directory '" + path + "': " + ec.message(), ec.value());
-  if (fs::exists(st) && !fs::is_directory(st))
-    return fail("spool directory '" + path + "' exists and is not a directory", ENOTDIR);
-  if (!fs::exists(st)) {
-    fs::create_directories(path, ec);
-    if (ec) return fail("cannot create spool directory '" + path + "': " + ec.message(), ec.value());
-  }
-  if (::access(path.c_str(), W_OK | X_OK) != 0) {
-    int err = errno;
-    return fail("spool directory '" + path + "' is not writable: " + std::strerror(err), err);
-  }
+  if (auto usable = prepare_directory(path); !usable) return unexpected(usable.error());
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   auto impl = std::make_unique<Impl>();
@@ -305,58 +373,12 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const RocksDbStoreOptio
       {kMetaFamily, family_options(options.meta_memtable_bytes, rocksdb::kNoCompression, cache)},
       {kBodyFamily, family_options(options.body_memtable_bytes, body_compression(), cache)},
   };
-  auto s = impl->open_db();
-  if (!s.ok()) {
-    std::string why = s.ToString();
-    // RocksDB names the lock file in both cases: "While lock file: DIR/LOCK: ..."
-    // (another process) and "lock hold by current process ...: DIR/LOCK: ...".
-    if (s.IsIOError() && why.find("/LOCK:") != std::string::npos)
-      return fail("spool directory '" + path + "' is in use by another process (cannot lock " + path +
-                      "/LOCK): " + why,
-                  EBUSY);
-    return fail("cannot open spool '" + path + "': " + why, EIO);
-  }
+  if (auto s = impl->open_db(); !s.ok()) return unexpected(open_error(path, s));
 
   // Spool format, then a fresh id epoch, synced before anyone can use it.
-  auto& db = *impl->db;
-  std::string value;
-  s = db.Get(rocksdb::ReadOptions(), impl->default_cf, kFormatKey, &value);
-  if (s.ok() && value != kFormatValue) {
+  if (auto reserved = impl->reserve_epoch(clock); !reserved) {
     impl->release();
-    return fail("spool '" + path + "' has format '" + value.substr(0, 40) + "', this impulsed reads '" +
-                    kFormatValue + "'",
-                EINVAL);
-  }
-  if (!s.ok() && !s.IsNotFound()) {
-    impl->release();
-    return fail("cannot read spool '" + path + "': " + s.ToString(), EIO);
-  }
-  std::uint32_t last_epoch = 0;
-  s = db.Get(rocksdb::ReadOptions(), impl->default_cf, kEpochKey, &value);
-  if (s.ok() && value.size() == 4) {
-    for (unsigned char c : value) last_epoch = (last_epoch << 8) | c;
-  } else if (!s.IsNotFound()) {
-    impl->release();
-    return fail("spool '" + path + "' has an unreadable id epoch: " + s.ToString(), EIO);
-  }
-  if (last_epoch == UINT32_MAX) {
-    impl->release();
-    return fail("spool '" + path + "' has run out of message id epochs", ERANGE);
-  }
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch()).count();
-  auto now32 = static_cast<std::uint32_t>(std::clamp<std::int64_t>(now, 0, UINT32_MAX));
-  impl->epoch = std::max(now32, last_epoch + 1);
-  char epoch_bytes[4];
-  for (int i = 0; i < 4; ++i) epoch_bytes[i] = static_cast<char>(impl->epoch >> (24 - 8 * i));
-  rocksdb::WriteBatch batch;
-  batch.Put(impl->default_cf, kFormatKey, kFormatValue);
-  batch.Put(impl->default_cf, kEpochKey, rocksdb::Slice(epoch_bytes, 4));
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  s = db.Write(wo, &batch);
-  if (!s.ok()) {
-    impl->release();
-    return fail("cannot write to spool '" + path + "': " + s.ToString(), EIO);
+    return unexpected(reserved.error());
   }
 
   Impl* raw = impl.get();

@@ -71,6 +71,7 @@
 #include "delivery/smtp/smtp_job.hpp"
 #include "delivery/smtp/smtp_settings.hpp"
 #include "delivery/smtp/smtp_stream.hpp"
+#include "delivery/smtp/transaction_plan.hpp"
 #include "queue/outcome.hpp"
 
 namespace impulse::delivery::smtp {
@@ -140,6 +141,15 @@ class SmtpConnection {
   // Delivery (smtp_delivery.cpp).
   boost::asio::awaitable<std::optional<SessionFailure>> send_xclient(const SmtpJob& job);
   boost::asio::awaitable<std::optional<SessionFailure>> run_transaction(Transaction& tx);
+  // The steps of run_transaction, in order.
+  void prepare_recipients(Transaction& tx) const;
+  boost::asio::awaitable<std::optional<SessionFailure>> send_group(Transaction& tx, const CommandGroup& group);
+  boost::asio::awaitable<std::optional<SessionFailure>> take_reply(Transaction& tx, const PlannedCommand& command,
+                                                                  Reply reply);
+  void defer_too_many_recipients(Transaction& tx) const;
+  boost::asio::awaitable<std::optional<SessionFailure>> abandon_data(Transaction& tx);
+  boost::asio::awaitable<std::optional<SessionFailure>> read_lmtp_confirmations(Transaction& tx);
+  boost::asio::awaitable<std::optional<SessionFailure>> read_confirmation(Transaction& tx);
   boost::asio::awaitable<std::optional<SessionFailure>> send_body(const std::string& body);
 
   // I/O helpers.

@@ -15,6 +15,10 @@ namespace asio = boost::asio;
 using asio::awaitable;
 
 struct SmtpConnection::Transaction {
+  Transaction(const SmtpJob& j, const std::string& b, const std::string& mail, const Batch& recipients,
+              std::vector<std::optional<queue::Outcome>>& out)
+      : job(j), body(b), mail_command(mail), batch(recipients), outcomes(out) {}
+
   const SmtpJob& job;
   const std::string& body;
   const std::string& mail_command;
@@ -22,6 +26,17 @@ struct SmtpConnection::Transaction {
   std::vector<std::optional<queue::Outcome>>& outcomes;  // per job recipient
   Batch deferred;                                   // 452/552: to a further transaction
   bool delivered_any = false;
+
+  // Set and filled while the transaction runs.
+  OutcomeContext ctx;                               // bytes_sent 0: deliver() sets the total
+  bool pipelining = false;
+  Batch rcpts;                                      // the sendable recipients of `batch`
+  std::vector<std::string> rcpt_lines;              // their RCPT TO lines, same order
+  bool mail_ok = false;
+  std::optional<Reply> mail_reply;
+  std::optional<Reply> data_reply;
+  std::vector<std::size_t> accepted;                      // positions in rcpts
+  std::vector<std::pair<std::size_t, Reply>> too_many;    // positions in rcpts, with their reply
 };
 
 namespace {
@@ -86,7 +101,7 @@ awaitable<queue::AttemptResult> SmtpConnection::deliver(const SmtpJob& job) {
     while (!batches.empty() && !fatal) {
       const Batch batch = std::move(batches.front());
       batches.pop_front();
-      Transaction tx{job, body, *mail, batch, outcomes, {}, false};
+      Transaction tx{job, body, *mail, batch, outcomes};
       fatal = co_await run_transaction(tx);
       delivered_any = delivered_any || tx.delivered_any;
       if (!fatal && !tx.deferred.empty()) batches.push_front(std::move(tx.deferred));
@@ -152,156 +167,180 @@ awaitable<std::optional<SessionFailure>> SmtpConnection::send_xclient(const Smtp
   co_return std::nullopt;
 }
 
+// One transaction: MAIL, RCPT each, DATA, the body and the replies after
+// the dot. A returned failure ends the connection's use for this job.
 awaitable<std::optional<SessionFailure>> SmtpConnection::run_transaction(Transaction& tx) {
-  const SmtpTimeouts& t = settings_->timeouts;
-  const bool lmtp = settings_->protocol == SessionProtocol::kLmtp;
-  const OutcomeContext ctx = context(0);
-
-  // Recipients whose path cannot be sent are decided here and left out.
-  Batch rcpts;
-  std::vector<std::string> rcpt_lines;
-  for (std::size_t idx : tx.batch) {
-    auto line = format_rcpt_to(tx.job.recipients[idx]);
-    if (!line) {
-      tx.outcomes[idx] = map_failure(SessionFailure{Phase::kRcptTo, FailureKind::kArgumentsTooLong, {}, {}}, ctx);
-      continue;
-    }
-    rcpts.push_back(idx);
-    rcpt_lines.push_back(std::move(*line));
-  }
-  if (rcpts.empty()) co_return std::nullopt;
-
+  tx.ctx = context(0);
   // LMTP servers must support PIPELINING (RFC 2033 §5).
-  const bool pipelining = lmtp || (extensions_ && caps_.pipelining);
-  const auto groups = plan_transaction(rcpts.size(), PlanOptions{pipelining, need_rset_, kMaxGroupCommands});
+  tx.pipelining = settings_->protocol == SessionProtocol::kLmtp || (extensions_ && caps_.pipelining);
+  prepare_recipients(tx);
+  if (tx.rcpts.empty()) co_return std::nullopt;
 
-  bool mail_ok = false;
-  std::optional<Reply> mail_reply;
-  std::optional<Reply> data_reply;
-  std::vector<std::size_t> accepted;                      // positions in rcpts
-  std::vector<std::pair<std::size_t, Reply>> too_many;    // positions in rcpts, with their reply
-
-  for (const auto& group : groups) {
-    if (!pipelining) {
+  for (const auto& group : plan_transaction(tx.rcpts.size(), PlanOptions{tx.pipelining, need_rset_, kMaxGroupCommands})) {
+    if (!tx.pipelining) {
+      // Lock-step: no RCPT after a refused MAIL, no DATA without a recipient.
       const CommandKind kind = group.front().kind;
-      if (kind == CommandKind::kRcptTo && !mail_ok) {
-        tx.outcomes[rcpts[group.front().recipient]] = map_reply(Phase::kMailFrom, *mail_reply, queue::Scope::kMessage, ctx);
+      if (kind == CommandKind::kRcptTo && !tx.mail_ok) {
+        tx.outcomes[tx.rcpts[group.front().recipient]] =
+            map_reply(Phase::kMailFrom, *tx.mail_reply, queue::Scope::kMessage, tx.ctx);
         continue;
       }
-      if (kind == CommandKind::kData && accepted.empty()) break;
+      if (kind == CommandKind::kData && tx.accepted.empty()) break;
     }
-    std::string out;
-    for (const auto& c : group) {
-      switch (c.kind) {
-        case CommandKind::kRset: out += "RSET\r\n"; break;
-        case CommandKind::kMailFrom: out += tx.mail_command; break;
-        case CommandKind::kRcptTo: out += rcpt_lines[c.recipient]; break;
-        case CommandKind::kData: out += "DATA\r\n"; break;
-      }
-    }
-    const Phase first = phase_of(group.front().kind);
-    if (auto f = co_await send(first, out, timeout_of(first, t))) co_return f;
-
-    for (const auto& c : group) {
-      const Phase phase = phase_of(c.kind);
-      auto reply = co_await read_reply(phase, timeout_of(phase, t));
-      if (!reply) co_return reply.error();
-      if (reply->code == 421) {  // the server is closing: everything pending fails transiently
-        drop();
-        co_return SessionFailure{phase, FailureKind::kRejected, reply->text, {}};
-      }
-      switch (c.kind) {
-        case CommandKind::kRset:
-          if (!reply->positive()) {
-            co_await close();
-            co_return SessionFailure{Phase::kRset, FailureKind::kRejected, reply->text, {}};
-          }
-          need_rset_ = false;
-          break;
-        case CommandKind::kMailFrom:
-          mail_ok = reply->positive();
-          mail_reply = std::move(*reply);
-          break;
-        case CommandKind::kRcptTo: {
-          const std::size_t idx = rcpts[c.recipient];
-          if (!mail_ok) {
-            tx.outcomes[idx] = map_reply(Phase::kMailFrom, *mail_reply, queue::Scope::kMessage, ctx);
-          } else if (reply->positive()) {
-            accepted.push_back(c.recipient);
-          } else if (too_many_recipients(*reply)) {
-            too_many.emplace_back(c.recipient, std::move(*reply));
-          } else {
-            tx.outcomes[idx] = map_reply(Phase::kRcptTo, *reply, queue::Scope::kRecipient, ctx);
-          }
-          break;
-        }
-        case CommandKind::kData:
-          data_reply = std::move(*reply);
-          break;
-      }
-    }
+    if (auto f = co_await send_group(tx, group)) co_return f;
   }
 
-  // "Too many recipients": again in a further transaction, as long as this
-  // one made progress; otherwise they fail transiently with that reply.
-  for (auto& [pos, reply] : too_many) {
-    if (!accepted.empty()) {
-      tx.deferred.push_back(rcpts[pos]);
-    } else {
-      tx.outcomes[rcpts[pos]] = map_reply(Phase::kRcptTo, reply, queue::Scope::kRecipient, ctx);
-    }
-  }
+  defer_too_many_recipients(tx);
 
-  if (!mail_ok || accepted.empty()) {
-    // Nothing to send. A server that still said 354 to a pipelined DATA
-    // gets an empty message, which it must refuse (RFC 2920 §3.1).
-    if (data_reply && data_reply->code == 354) {
-      if (auto f = co_await send(Phase::kBody, ".\r\n", t.body)) co_return f;
-      auto r = co_await read_reply(Phase::kConfirmation, t.body);
-      if (!r) co_return r.error();
-    }
-    need_rset_ = true;
-    co_return std::nullopt;
-  }
-  if (data_reply && (data_reply->positive() || (data_reply->intermediate() && data_reply->code != 354))) {
+  if (!tx.mail_ok || tx.accepted.empty()) co_return co_await abandon_data(tx);
+  const std::optional<Reply>& data = tx.data_reply;
+  if (data && (data->positive() || (data->intermediate() && data->code != 354))) {
     // A 2xx or another 3xx to DATA: the server is out of step with us.
     drop();
-    co_return SessionFailure{Phase::kData, FailureKind::kBadReply, {}, "unexpected reply to DATA: " + data_reply->text};
+    co_return SessionFailure{Phase::kData, FailureKind::kBadReply, {}, "unexpected reply to DATA: " + data->text};
   }
-  if (!data_reply || data_reply->code != 354) {
-    for (std::size_t pos : accepted) {
-      tx.outcomes[rcpts[pos]] = map_reply(Phase::kData, *data_reply, queue::Scope::kMessage, ctx);
+  if (!data || data->code != 354) {
+    for (std::size_t pos : tx.accepted) {
+      tx.outcomes[tx.rcpts[pos]] = map_reply(Phase::kData, *data, queue::Scope::kMessage, tx.ctx);
     }
     need_rset_ = true;
     co_return std::nullopt;
   }
 
   if (auto f = co_await send_body(tx.body)) co_return f;
+  if (settings_->protocol == SessionProtocol::kLmtp) co_return co_await read_lmtp_confirmations(tx);
+  co_return co_await read_confirmation(tx);
+}
 
-  if (lmtp) {
-    // RFC 2033 §4.2: one reply per accepted recipient, in RCPT order.
-    for (std::size_t pos : accepted) {
-      auto reply = co_await read_reply(Phase::kConfirmation, t.body);
-      if (!reply) co_return reply.error();
-      if (reply->code == 421) {
-        drop();
-        co_return SessionFailure{Phase::kConfirmation, FailureKind::kRejected, reply->text, {}};
-      }
-      tx.outcomes[rcpts[pos]] = map_reply(Phase::kConfirmation, *reply, queue::Scope::kRecipient, ctx);
-      if (reply->positive()) tx.delivered_any = true;
+// Recipients whose path cannot be sent are decided here and left out; the
+// others get their RCPT line (tx.rcpts, tx.rcpt_lines).
+void SmtpConnection::prepare_recipients(Transaction& tx) const {
+  for (std::size_t idx : tx.batch) {
+    auto line = format_rcpt_to(tx.job.recipients[idx]);
+    if (!line) {
+      tx.outcomes[idx] = map_failure(SessionFailure{Phase::kRcptTo, FailureKind::kArgumentsTooLong, {}, {}}, tx.ctx);
+      continue;
     }
-    need_rset_ = false;
-    co_return std::nullopt;
+    tx.rcpts.push_back(idx);
+    tx.rcpt_lines.push_back(std::move(*line));
   }
+}
 
-  auto reply = co_await read_reply(Phase::kConfirmation, t.body);
+// Writes one planned group in one write, then reads its replies in order.
+awaitable<std::optional<SessionFailure>> SmtpConnection::send_group(Transaction& tx, const CommandGroup& group) {
+  const SmtpTimeouts& t = settings_->timeouts;
+  std::string out;
+  for (const auto& c : group) {
+    switch (c.kind) {
+      case CommandKind::kRset: out += "RSET\r\n"; break;
+      case CommandKind::kMailFrom: out += tx.mail_command; break;
+      case CommandKind::kRcptTo: out += tx.rcpt_lines[c.recipient]; break;
+      case CommandKind::kData: out += "DATA\r\n"; break;
+    }
+  }
+  const Phase first = phase_of(group.front().kind);
+  if (auto f = co_await send(first, out, timeout_of(first, t))) co_return f;
+
+  for (const auto& c : group) {
+    const Phase phase = phase_of(c.kind);
+    auto reply = co_await read_reply(phase, timeout_of(phase, t));
+    if (!reply) co_return reply.error();
+    if (reply->code == 421) {  // the server is closing: everything pending fails transiently
+      drop();
+      co_return SessionFailure{phase, FailureKind::kRejected, reply->text, {}};
+    }
+    if (auto f = co_await take_reply(tx, c, std::move(*reply))) co_return f;
+  }
+  co_return std::nullopt;
+}
+
+// What the reply to one command of a group decides (421 handled before).
+awaitable<std::optional<SessionFailure>> SmtpConnection::take_reply(Transaction& tx, const PlannedCommand& c,
+                                                                    Reply reply) {
+  switch (c.kind) {
+    case CommandKind::kRset:
+      if (!reply.positive()) {
+        co_await close();
+        co_return SessionFailure{Phase::kRset, FailureKind::kRejected, reply.text, {}};
+      }
+      need_rset_ = false;
+      break;
+    case CommandKind::kMailFrom:
+      tx.mail_ok = reply.positive();
+      tx.mail_reply = std::move(reply);
+      break;
+    case CommandKind::kRcptTo: {
+      const std::size_t idx = tx.rcpts[c.recipient];
+      if (!tx.mail_ok) {
+        tx.outcomes[idx] = map_reply(Phase::kMailFrom, *tx.mail_reply, queue::Scope::kMessage, tx.ctx);
+      } else if (reply.positive()) {
+        tx.accepted.push_back(c.recipient);
+      } else if (too_many_recipients(reply)) {
+        tx.too_many.emplace_back(c.recipient, std::move(reply));
+      } else {
+        tx.outcomes[idx] = map_reply(Phase::kRcptTo, reply, queue::Scope::kRecipient, tx.ctx);
+      }
+      break;
+    }
+    case CommandKind::kData:
+      tx.data_reply = std::move(reply);
+      break;
+  }
+  co_return std::nullopt;
+}
+
+// "Too many recipients": again in a further transaction, as long as this
+// one made progress; otherwise they fail transiently with that reply.
+void SmtpConnection::defer_too_many_recipients(Transaction& tx) const {
+  for (auto& [pos, reply] : tx.too_many) {
+    if (!tx.accepted.empty()) {
+      tx.deferred.push_back(tx.rcpts[pos]);
+    } else {
+      tx.outcomes[tx.rcpts[pos]] = map_reply(Phase::kRcptTo, reply, queue::Scope::kRecipient, tx.ctx);
+    }
+  }
+}
+
+// Nothing to send (MAIL refused or no recipient accepted). A server that
+// still said 354 to a pipelined DATA gets an empty message, which it must
+// refuse (RFC 2920 §3.1).
+awaitable<std::optional<SessionFailure>> SmtpConnection::abandon_data(Transaction& tx) {
+  const auto timeout = settings_->timeouts.body;
+  if (tx.data_reply && tx.data_reply->code == 354) {
+    if (auto f = co_await send(Phase::kBody, ".\r\n", timeout)) co_return f;
+    auto r = co_await read_reply(Phase::kConfirmation, timeout);
+    if (!r) co_return r.error();
+  }
+  need_rset_ = true;
+  co_return std::nullopt;
+}
+
+// LMTP (RFC 2033 §4.2): one reply per accepted recipient, in RCPT order.
+awaitable<std::optional<SessionFailure>> SmtpConnection::read_lmtp_confirmations(Transaction& tx) {
+  for (std::size_t pos : tx.accepted) {
+    auto reply = co_await read_reply(Phase::kConfirmation, settings_->timeouts.body);
+    if (!reply) co_return reply.error();
+    if (reply->code == 421) {
+      drop();
+      co_return SessionFailure{Phase::kConfirmation, FailureKind::kRejected, reply->text, {}};
+    }
+    tx.outcomes[tx.rcpts[pos]] = map_reply(Phase::kConfirmation, *reply, queue::Scope::kRecipient, tx.ctx);
+    if (reply->positive()) tx.delivered_any = true;
+  }
+  need_rset_ = false;
+  co_return std::nullopt;
+}
+
+// SMTP: one reply after the dot, for every accepted recipient.
+awaitable<std::optional<SessionFailure>> SmtpConnection::read_confirmation(Transaction& tx) {
+  auto reply = co_await read_reply(Phase::kConfirmation, settings_->timeouts.body);
   if (!reply) co_return reply.error();
   if (reply->code == 421) {
     drop();
     co_return SessionFailure{Phase::kConfirmation, FailureKind::kRejected, reply->text, {}};
   }
-  for (std::size_t pos : accepted) {
-    tx.outcomes[rcpts[pos]] = map_reply(Phase::kConfirmation, *reply, queue::Scope::kMessage, ctx);
+  for (std::size_t pos : tx.accepted) {
+    tx.outcomes[tx.rcpts[pos]] = map_reply(Phase::kConfirmation, *reply, queue::Scope::kMessage, tx.ctx);
   }
   tx.delivered_any = reply->positive();
   need_rset_ = !reply->positive();

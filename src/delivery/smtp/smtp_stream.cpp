@@ -2,36 +2,34 @@
 #include "delivery/smtp/smtp_stream.hpp"
 
 #include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ssl.hpp>
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include <algorithm>
 #include <cstring>
-#include <variant>
+
+#include "runtime/deadline.hpp"
 
 namespace impulse::delivery::smtp {
 
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
-using namespace asio::experimental::awaitable_operators;
+using runtime::with_deadline;
 
 namespace {
 
-// Maps the result of `operation || timer` to an IoResult.
-template <class Variant>
-IoResult settle(const Variant& v) {
+// The deadline race's result as the stream reports it.
+IoResult settle(const runtime::DeadlineResult& raced) {
   IoResult r;
-  if (v.index() == 1) {
-    const auto [timer_ec] = std::get<1>(v);
-    r.status = timer_ec == asio::error::operation_aborted ? IoStatus::kInterrupted : IoStatus::kTimedOut;
-    return r;
+  switch (raced.status) {
+    case runtime::DeadlineStatus::kInterrupted: r.status = IoStatus::kInterrupted; return r;
+    case runtime::DeadlineStatus::kTimedOut: r.status = IoStatus::kTimedOut; return r;
+    case runtime::DeadlineStatus::kCompleted: break;
   }
-  const auto& t = std::get<0>(v);
-  r.error = std::get<0>(t);
-  if constexpr (std::tuple_size_v<std::decay_t<decltype(t)>> > 1) r.bytes = std::get<1>(t);
+  r.error = raced.error;
+  r.bytes = raced.bytes;
   if (r.error) r.status = IoStatus::kError;
   return r;
 }
@@ -58,10 +56,8 @@ awaitable<IoResult> SmtpStream::connect(const asio::ip::tcp::endpoint& remote,
     r.status = IoStatus::kError;
     co_return r;
   }
-  timer_.expires_at(deadline);
-  auto v = co_await (socket_.async_connect(Socket::endpoint_type(remote), asio::as_tuple(use_awaitable)) ||
-                     timer_.async_wait(asio::as_tuple(use_awaitable)));
-  co_return settle(v);
+  co_return settle(co_await with_deadline(
+      socket_.async_connect(Socket::endpoint_type(remote), asio::as_tuple(use_awaitable)), timer_, deadline));
 }
 
 awaitable<IoResult> SmtpStream::connect_local(const std::string& path, Deadline deadline) {
@@ -77,35 +73,25 @@ awaitable<IoResult> SmtpStream::connect_local(const std::string& path, Deadline 
     r.status = IoStatus::kError;
     co_return r;
   }
-  timer_.expires_at(deadline);
-  auto v = co_await (socket_.async_connect(Socket::endpoint_type(remote), asio::as_tuple(use_awaitable)) ||
-                     timer_.async_wait(asio::as_tuple(use_awaitable)));
-  co_return settle(v);
+  co_return settle(co_await with_deadline(
+      socket_.async_connect(Socket::endpoint_type(remote), asio::as_tuple(use_awaitable)), timer_, deadline));
 }
 
 awaitable<IoResult> SmtpStream::read_some(asio::mutable_buffer buffer, Deadline deadline) {
-  timer_.expires_at(deadline);
-  if (tls_done_) {
-    auto v = co_await (tls_->async_read_some(buffer, asio::as_tuple(use_awaitable)) ||
-                       timer_.async_wait(asio::as_tuple(use_awaitable)));
-    co_return settle(v);
-  }
-  auto v = co_await (socket_.async_read_some(buffer, asio::as_tuple(use_awaitable)) ||
-                     timer_.async_wait(asio::as_tuple(use_awaitable)));
-  co_return settle(v);
+  if (tls_done_)
+    co_return settle(co_await with_deadline(tls_->async_read_some(buffer, asio::as_tuple(use_awaitable)), timer_,
+                                            deadline));
+  co_return settle(
+      co_await with_deadline(socket_.async_read_some(buffer, asio::as_tuple(use_awaitable)), timer_, deadline));
 }
 
 awaitable<IoResult> SmtpStream::write(asio::const_buffer bytes, Deadline deadline) {
-  timer_.expires_at(deadline);
   IoResult r;
   if (tls_done_) {
-    auto v = co_await (asio::async_write(*tls_, bytes, asio::as_tuple(use_awaitable)) ||
-                       timer_.async_wait(asio::as_tuple(use_awaitable)));
-    r = settle(v);
+    r = settle(co_await with_deadline(asio::async_write(*tls_, bytes, asio::as_tuple(use_awaitable)), timer_, deadline));
   } else {
-    auto v = co_await (asio::async_write(socket_, bytes, asio::as_tuple(use_awaitable)) ||
-                       timer_.async_wait(asio::as_tuple(use_awaitable)));
-    r = settle(v);
+    r = settle(
+        co_await with_deadline(asio::async_write(socket_, bytes, asio::as_tuple(use_awaitable)), timer_, deadline));
   }
   bytes_written_ += r.bytes;
   co_return r;
@@ -117,10 +103,8 @@ awaitable<IoResult> SmtpStream::handshake(asio::ssl::context& context, const std
   boost::system::error_code ec;
   asio::ip::make_address(server_name, ec);
   if (!server_name.empty() && ec) SSL_set_tlsext_host_name(tls_->native_handle(), server_name.c_str());
-  timer_.expires_at(deadline);
-  auto v = co_await (tls_->async_handshake(asio::ssl::stream_base::client, asio::as_tuple(use_awaitable)) ||
-                     timer_.async_wait(asio::as_tuple(use_awaitable)));
-  IoResult r = settle(v);
+  IoResult r = settle(co_await with_deadline(
+      tls_->async_handshake(asio::ssl::stream_base::client, asio::as_tuple(use_awaitable)), timer_, deadline));
   if (r.ok()) tls_done_ = true;
   co_return r;
 }

@@ -13,9 +13,9 @@
 //   handshake   client TLS handshake (SNI = the server name when it is not
 //               an IP literal), by a deadline
 //
-// Deadlines: each operation races a timer (awaitable operator ||); when
-// the timer wins, the operation is cancelled and the result says
-// kTimedOut. A cancelled TLS read keeps the TLS state consistent (Asio
+// Deadlines: each operation races timer_ through runtime::with_deadline
+// (runtime/deadline.hpp); when the timer wins, the operation is cancelled
+// and the result says kTimedOut; interrupt() cancels the timer (kInterrupted). A cancelled TLS read keeps the TLS state consistent (Asio
 // keeps bytes already received), so an interrupted idle read can be
 // followed by more traffic; after a timeout the caller drops the connection.
 //

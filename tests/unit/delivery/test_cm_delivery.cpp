@@ -110,7 +110,7 @@ TEST(ConnectionManagerDelivery, ConnectFailureQuarantinesTheAddressAndTheNextHos
   ASSERT_EQ(dead.addresses.size(), 1u);
   EXPECT_TRUE(dead.addresses[0].quarantined);
   EXPECT_FALSE(d->records[0].hosts[1].addresses[0].quarantined);
-  EXPECT_NE(format_domain_description(*d).find("* [127.0.0.41]"), std::string::npos);
+  EXPECT_EQ(dead.addresses[0].address, "127.0.0.41");  // shown "* [127.0.0.41]" (console/domain_format.hpp)
 
   // More mail while the address is quarantined goes straight to the backup.
   h.inject_many(3, "example.com");
@@ -199,7 +199,8 @@ TEST(ConnectionManagerDelivery, ServerMaxOutboundConnectionsCapsEveryQueueTogeth
     std::optional<DomainDescription> d;
     h.cm->describe_domain("b.example", [&](DomainDescription x) { d = std::move(x); });
     h.run_until([&] { return d.has_value(); });
-    ADD_FAILURE() << h.delivered() << " delivered; open " << h.cm->open_connections() << "\n" << format_domain_description(*d);
+    ADD_FAILURE() << h.delivered() << " delivered; open " << h.cm->open_connections() << "; b.example records "
+                  << d->records.size();
   }
   EXPECT_LE(a.max_open(), 2u);
   EXPECT_LE(b.max_open(), 2u);
@@ -287,9 +288,11 @@ TEST(ConnectionManagerDelivery, RefreshDomainRebuildsTheRecordOnEveryLoop) {
   ASSERT_EQ(d->records[0].hosts.size(), 1u);
   EXPECT_EQ(d->records[0].hosts[0].name, "127.0.0.55");
   EXPECT_EQ(d->records[0].ttl, 300u);
-  const std::string text = format_domain_description(*d);
-  EXPECT_NE(text.find("Domain 'example.com' has 1 MXs and a TTL of 300 seconds"), std::string::npos) << text;
-  EXPECT_NE(text.find("[10 127.0.0.55 TTL:300]"), std::string::npos) << text;
+  // The console shows "Domain 'example.com' has 1 MXs and a TTL of 300 seconds", "[10 127.0.0.55 TTL:300]".
+  EXPECT_EQ(d->domain, "example.com");
+  EXPECT_EQ(d->records[0].remaining_ttl, 300u);
+  EXPECT_EQ(d->records[0].hosts[0].preference, 10u);
+  EXPECT_EQ(d->records[0].hosts[0].ttl, 300u);
 }
 
 TEST(ConnectionManagerDelivery, OutboundThrottleMessagesStopsSendingAndKeepsTheRestQueued) {

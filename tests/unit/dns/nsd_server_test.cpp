@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "../../support/nsd_server.hpp"
+#include "support/nsd_server.hpp"
 
 namespace impulse::test {
 namespace {

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "../../support/nsd_server.hpp"
+#include "support/nsd_server.hpp"
 
 namespace impulse::dns {
 namespace {

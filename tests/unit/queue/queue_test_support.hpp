@@ -15,7 +15,6 @@
 
 #include "base/clock.hpp"
 #include "config/config.hpp"
-#include "fake_agent.hpp"
 #include "log/bouncelog_format.hpp"
 #include "log/mainlog_format.hpp"
 #include "queue/event_log.hpp"
@@ -24,6 +23,7 @@
 #include "queue/router.hpp"
 #include "queue/scheduler.hpp"
 #include "spool/memory_store.hpp"
+#include "support/fake_agent.hpp"
 
 namespace impulse::queue::testing {
 

@@ -348,25 +348,27 @@ TEST(DeliveryFlow, NeverAttemptExpiredMessagesFailsThemAtHandOut) {
   EXPECT_EQ(h.bounce_ids().size(), 1u);
 }
 
-TEST(DeliveryFlow, AgentTakesInBatchesAndIsToldAgainAfterDraining) {
+TEST(DeliveryFlow, AgentTakesInBatchesAndIsToldWheneverMailArrives) {
   SchedulerHarness h;
   h.agent.auto_run = false;
   for (int i = 0; i < 5; ++i) h.inject(kSender, {kRcpt});
-  ASSERT_EQ(h.agent.ready.size(), 1u) << "one notification until drained";
+  ASSERT_EQ(h.agent.ready.size(), 5u) << "one notification per arrival, even before the agent took anything";
   auto queue = h.agent.ready[0];
+  EXPECT_EQ(h.agent.ready_calls_for(*queue), 5u);
   auto first = queue->take(3);
   EXPECT_EQ(first.size(), 3u);
   EXPECT_EQ(queue->waiting(), 2u);
   h.inject(kSender, {kRcpt});
-  EXPECT_EQ(h.agent.ready.size(), 1u) << "not drained yet: no new notification";
+  EXPECT_EQ(h.agent.ready.size(), 6u) << "not drained yet: told all the same";
   auto rest = queue->take(10);
   EXPECT_EQ(rest.size(), 3u);
   EXPECT_EQ(h.size_of("example.com").in_flight, 6u);
   h.inject(kSender, {kRcpt});
-  EXPECT_EQ(h.agent.ready.size(), 2u) << "drained: told again";
+  EXPECT_EQ(h.agent.ready.size(), 7u) << "drained: told again";
   for (auto& j : first) queue->complete(j, AttemptResult{{FakeAgent::ok()}});
   for (auto& j : rest) queue->complete(j, AttemptResult{{FakeAgent::ok()}});
   h.drain();
+  EXPECT_EQ(h.agent.ready.size(), 7u) << "completions put nothing in the active queue";
   EXPECT_EQ(h.scheduler->summary().delivered, 6u);
   EXPECT_EQ(h.size_of("example.com").active, 1u);
 }

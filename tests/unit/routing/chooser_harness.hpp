@@ -6,10 +6,12 @@
 #include <map>
 #include <string>
 
-#include "resolver_double.hpp"
 #include "routing/mx_chooser.hpp"
+#include "support/fake_resolver.hpp"
 
 namespace impulse::routing::testing {
+
+using test::ip;
 
 inline RouteHost host(std::string name, std::uint32_t preference, std::initializer_list<const char*> addresses,
                       std::uint16_t port = 25) {

@@ -1,6 +1,6 @@
 // Shared helpers for the routing unit tests: parse route items and CIDRs
 // (failing the test on a parse error), build inputs, and build a domain
-// record through the builder with a ResolverDouble.
+// record through the builder with a test::FakeResolver.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,12 +13,14 @@
 #include "base/clock.hpp"
 #include "config/net.hpp"
 #include "config/route_item.hpp"
-#include "resolver_double.hpp"
 #include "routing/domain_record_builder.hpp"
 #include "routing/random_source.hpp"
 #include "routing/route_inputs.hpp"
+#include "support/fake_resolver.hpp"
 
 namespace impulse::routing::testing {
+
+using test::ip;
 
 inline config::RouteItem route(std::string_view text) {
   auto item = config::parse_route_item(text);
@@ -68,7 +70,7 @@ class BuilderFixture : public ::testing::Test {
     return result;
   }
 
-  ResolverDouble dns_;
+  test::FakeResolver dns_;
   ManualClock clock_;
   SeededRandom random_{42};
   DomainRecordBuilder builder_{dns_, clock_, random_};

@@ -11,7 +11,6 @@ namespace {
 
 using dns::RecordType;
 using dns::Status;
-using testing::ResolverDouble;
 using testing::routes;
 using namespace std::chrono_literals;
 
@@ -34,7 +33,7 @@ class DomainRecordCacheTest : public ::testing::Test {
     return result;
   }
 
-  ResolverDouble dns_;
+  test::FakeResolver dns_;
   ManualClock clock_;
   SeededRandom random_{1};
   DomainRecordBuilder builder_{dns_, clock_, random_};

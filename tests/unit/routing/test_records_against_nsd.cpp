@@ -7,7 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 
-#include "../../support/nsd_server.hpp"
+#include "support/nsd_server.hpp"
 #include "base/clock.hpp"
 #include "config/route_item.hpp"
 #include "dns/unbound_resolver.hpp"

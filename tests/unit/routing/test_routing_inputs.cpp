@@ -311,7 +311,7 @@ TEST(RoutingInputs, ReloadKeepsCachedRecordsUntilTtlOrRefresh) {
   ASSERT_TRUE(before && after);
   config::ConfigPtr running = before;
 
-  testing::ResolverDouble dns;
+  test::FakeResolver dns;
   ManualClock clock;
   SeededRandom random(3);
   DomainRecordBuilder builder(dns, clock, random);

@@ -120,6 +120,8 @@ TEST(SpoolMessage, DefaultsFollowTheSpec) {
   EXPECT_EQ(r.status.state, RecipientState::kPending);
   EXPECT_EQ(protocol_name(Protocol::kEsmtp), "esmtp");
   EXPECT_EQ(protocol_name(Protocol::kInternal), "internal");
+  EXPECT_EQ(protocol_name(Protocol::kRest), "rest");
+  EXPECT_EQ(protocol_name(Protocol::kEcstream), "ecstream");
   EXPECT_EQ(state_name(RecipientState::kDelivered), "delivered");
 }
 

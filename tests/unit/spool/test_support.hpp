@@ -105,6 +105,7 @@ inline Message sample_message(const MessageId& id, int recipients = 2) {
   m.received = SpoolTime(std::chrono::microseconds(1'700'000'000'123'456LL + static_cast<std::int64_t>(id.seq)));
   m.sender = "sender@origin.test";
   m.peer_ip = "127.0.0.1";
+  m.helo = "client.origin.test";
   m.protocol = Protocol::kEsmtp;
   m.size = 4096;
   m.binding = "b1";

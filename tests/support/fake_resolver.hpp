@@ -1,12 +1,30 @@
-// ResolverDouble: a dns::Resolver for unit tests that answers from a table,
-// asynchronously: query() only queues the question; pump() answers every
-// queued question (and those asked while answering) in order, as the real
-// resolver's callbacks would arrive on its executor. Names not in the table
-// answer NXDOMAIN. Counts every question so tests can assert what was asked.
+// Fake dns::Resolver implementations for unit tests (the DNS seam,
+// dns/resolver.hpp), shared by every test library:
+//
+// FakeResolver answers from a table, asynchronously: query() only queues
+// the question; pump() answers every queued question (and those asked while
+// answering) in order, as the real resolver's callbacks would arrive on its
+// executor. Names not in the table answer NXDOMAIN. Counts every question
+// so tests can assert what was asked.
+//
+//   impulse::test::FakeResolver dns;
+//   dns.mx("example.com", {{10, "mx1.example.com"}});
+//   dns.a("mx1.example.com", {"192.0.2.1"});
+//   ... routing code queries ...; dns.pump();
+//
+// NxDomainResolver answers every question NXDOMAIN through `defer` (a test
+// that routes only to IP literals): pass something that runs the callback
+// later on the test's loop, e.g.
+//   NxDomainResolver dns([&io](std::function<void()> f) { asio::post(io, std::move(f)); });
+//
+// Header-only, test code only, no Asio. Not thread-safe: use each from the
+// thread that runs the code under test. Bad IP text in a table throws
+// std::invalid_argument (a broken test, not a DNS failure).
 #pragma once
 
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <initializer_list>
 #include <map>
 #include <stdexcept>
@@ -17,7 +35,7 @@
 #include "config/net.hpp"
 #include "dns/resolver.hpp"
 
-namespace impulse::routing::testing {
+namespace impulse::test {
 
 inline config::IpAddress ip(std::string_view text) {
   auto parsed = config::parse_ip(text);
@@ -25,7 +43,7 @@ inline config::IpAddress ip(std::string_view text) {
   return *parsed;
 }
 
-class ResolverDouble final : public dns::Resolver {
+class FakeResolver final : public dns::Resolver {
  public:
   void set(const std::string& name, dns::RecordType type, dns::Answer answer) {
     answer.canonical_name = name;
@@ -121,4 +139,22 @@ class ResolverDouble final : public dns::Resolver {
   std::deque<Question> queue_;
 };
 
-}  // namespace impulse::routing::testing
+class NxDomainResolver final : public dns::Resolver {
+ public:
+  using Defer = std::function<void(std::function<void()>)>;
+  explicit NxDomainResolver(Defer defer) : defer_(std::move(defer)) {}
+
+  void query(const std::string& name, dns::RecordType, dns::AnswerHandler done) override {
+    defer_([name, done = std::move(done)] {
+      dns::Answer answer;
+      answer.status = dns::Status::NxDomain;
+      answer.canonical_name = name;
+      done(answer);
+    });
+  }
+
+ private:
+  Defer defer_;
+};
+
+}  // namespace impulse::test

@@ -2,10 +2,17 @@
 // scheduler's queue lines (reference/momentum.md §8.2 `domain`).
 #include <gtest/gtest.h>
 
-#include "delivery/connection_manager_view.hpp"
+#include "console/domain_format.hpp"
 
-namespace impulse::delivery {
+namespace impulse::console {
 namespace {
+
+using delivery::AddressView;
+using delivery::ConnectionView;
+using delivery::DomainDescription;
+using delivery::HostView;
+using delivery::QueueView;
+using delivery::RecordView;
 
 RecordView record(std::string binding) {
   RecordView r;
@@ -66,5 +73,44 @@ TEST(DomainViewFormat, NoRecordAndNoQueueIsOneLine) {
   EXPECT_EQ(format_domain_description(d), "Domain 'unknown.test' has no domain record\n");
 }
 
+TEST(DomainViewFormat, AddressKindsQuarantineFailuresAndConnections) {
+  DomainDescription d;
+  d.domain = "example.com";
+  RecordView r = record("default");
+  r.failure = "no MX answer";
+  r.consecutive_failures = 2;
+  r.hosts[0].host_connections = 3;
+  r.hosts[0].addresses[0].open_connections = 1;
+  AddressView dead;
+  dead.address = "2001:db8::1";
+  dead.ipv6 = true;
+  dead.quarantined = true;
+  dead.since_failure_s = 12;
+  r.hosts[0].addresses.push_back(dead);
+  HostView sock;
+  sock.preference = 0;
+  sock.name = "/run/lmtp";
+  sock.ttl = 300;
+  AddressView path;
+  path.address = "/run/lmtp";
+  path.unix_socket = true;
+  sock.addresses.push_back(path);
+  r.hosts.push_back(sock);
+  r.active_connections = 1;
+  r.connections.push_back(ConnectionView{"17", "192.0.2.1", "mx1.example.com", "delivering"});
+  d.records.push_back(r);
+  EXPECT_EQ(format_domain_description(d),
+            "Domain 'example.com' has 2 MXs and a TTL of 120 seconds\n"
+            "Routing failure: no MX answer\n"
+            "[10 mx1.example.com TTL:300]\n"
+            "\t[192.0.2.1] IPv4 (1 open, 3 to host)\n"
+            "\t* [2001:db8::1] IPv6 (0 open, 3 to host) 12s since failure\n"
+            "[0 /run/lmtp TTL:300]\n"
+            "\t[/run/lmtp] Unix (0 open, 0 to host)\n"
+            "Domain has had 2 consecutive connection failures\n"
+            "Active Connections: 1\n"
+            "\t[0] ID: 17 IP: 192.0.2.1 State: delivering\n");
+}
+
 }  // namespace
-}  // namespace impulse::delivery
+}  // namespace impulse::console

@@ -1,7 +1,11 @@
-// FakeAgent: the DeliveryAgent test double. It answers every recipient of
-// every job it takes per a script (default: delivered), records each
-// attempt, and follows the real contract: it takes on the queue's loop
-// (posted from on_ready) until take() returns a short batch.
+// FakeAgent: the queue::DeliveryAgent test double (tests/support/, shared by
+// the queue, admin and console tests). It answers every recipient of every
+// job it takes per a script (default: delivered), records each attempt and
+// each on_ready call (ready_calls, ready: one entry per call, so a test can
+// assert how often the queue told it), and follows the real contract
+// (queue/delivery_agent.hpp): on every on_ready it posts a drain on the
+// queue's loop that takes until take() returns a short batch; a second
+// on_ready for a queue already drained finds nothing (idempotent).
 // With auto_run off it only records on_ready; the test takes by hand.
 // Threading: single-threaded tests (loops polled on the test thread).
 #pragma once
@@ -67,6 +71,13 @@ class FakeAgent final : public DeliveryAgent {
     }
     job.connection_id = "conn-" + std::to_string(++connections);
     queue.complete(std::move(job), std::move(result));
+  }
+
+  // on_ready calls received for one queue.
+  std::size_t ready_calls_for(const DomainQueue& queue) const {
+    std::size_t n = 0;
+    for (const auto& q : ready) n += q.get() == &queue;
+    return n;
   }
 
   // Attempts made for one recipient.
