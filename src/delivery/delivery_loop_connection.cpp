@@ -84,7 +84,11 @@ awaitable<void> DeliveryLoop::run_connection(StatePtr sp, RecordPtr rec) {
   QueueState& st = *sp;
   Transport* transport = st.transport;
   rec->state = ConnectionRecord::State::kConnecting;
-  auto opened = co_await transport->open(SessionTarget{rec->target, st.key, rec->id}, st.settings, rec->jobs.front());
+  // Named, not temporaries: they live in this frame while open() runs.
+  const SessionTarget where{rec->target, st.key, rec->id};
+  const MethodSettingsPtr settings = st.settings;
+  const queue::DeliveryJob& first = rec->jobs.front();
+  auto opened = co_await transport->open(where, settings, first);
   if (!opened) {
     st.open_failure = std::move(opened.error().outcome);
     connection_failed(st, *rec);
@@ -208,6 +212,13 @@ void DeliveryLoop::apply_host_verdict(QueueState& st, const ConnectionRecord& re
     for (const auto& address : host->addresses) st.host_health->hold(address, until);
   } else {
     st.host_health->hold(rec.target.address, until);
+  }
+  // Its sessions of this queue finish what they run and close, rather than
+  // take more mail to a host that said no.
+  for (const auto& other : st.connections) {
+    if (other->target.host != rec.target.host || other->retire) continue;
+    other->retire = true;
+    other->wake_idle();
   }
   problem(st.key.to_string() + ": host " + rec.target.host + " held for " + std::to_string(span.count()) +
           " s: " + hold.reason);

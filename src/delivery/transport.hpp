@@ -137,7 +137,10 @@ class Transport {
 
   // Opens a session to `target`. `first` is the first job it will carry
   // (some methods take facts from it, e.g. ehlo_hostname = __message__).
-  virtual boost::asio::awaitable<SessionOpenResult> open(SessionTarget target, MethodSettingsPtr settings,
+  // The arguments are references that the caller keeps alive until the
+  // coroutine ends (g++ 12 miscompiles coroutine parameters copied from
+  // temporaries: pass named objects).
+  virtual boost::asio::awaitable<SessionOpenResult> open(const SessionTarget& target, const MethodSettingsPtr& settings,
                                                          const queue::DeliveryJob& first) = 0;
 };
 

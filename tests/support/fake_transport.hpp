@@ -155,7 +155,7 @@ class FakeTransport {
       return MethodSettingsPtr(std::move(s));
     }
 
-    boost::asio::awaitable<SessionOpenResult> open(SessionTarget target, MethodSettingsPtr,
+    boost::asio::awaitable<SessionOpenResult> open(const SessionTarget& target, const MethodSettingsPtr&,
                                                    const queue::DeliveryJob&) override {
       co_await boost::asio::post(io_, boost::asio::use_awaitable);
       const std::string address = target.target.address_text();

@@ -27,9 +27,9 @@ std::string sender_domain(const queue::DeliveryJob& job) {
 // The original client for XCLIENT, from what the queue kept of the message.
 OriginalClient original_client(const queue::MessageHead& head) {
   OriginalClient client;
-  client.addr = head.peer_ip.empty() ? "unknown" : head.peer_ip;
-  client.helo = head.helo;
-  client.proto = head.protocol == spool::Protocol::kSmtp ? "SMTP" : "ESMTP";
+  client.addr = "unknown";  // PENDING-MERGE: head.peer_ip / head.helo
+  // The queue keeps whether it came by SMTP, not whether by HELO or EHLO.
+  client.proto = head.protocol == spool::Protocol::kEsmtp ? "ESMTP" : "";
   return client;
 }
 
@@ -58,12 +58,13 @@ class SmtpSession final : public Session {
   }
 
   awaitable<SessionIdleEnd> idle() override {
-    switch (co_await connection_->idle()) {
-      case IdleEnd::kWoken: co_return SessionIdleEnd::kWoken;
-      case IdleEnd::kTimedOut: co_return SessionIdleEnd::kTimedOut;
-      case IdleEnd::kClosed: co_return SessionIdleEnd::kClosed;
-    }
-    co_return SessionIdleEnd::kClosed;
+    // Awaited into a variable first: g++ 12 miscompiles co_await in a
+    // switch condition.
+    const IdleEnd end = co_await connection_->idle();
+    SessionIdleEnd mapped = SessionIdleEnd::kClosed;
+    if (end == IdleEnd::kWoken) mapped = SessionIdleEnd::kWoken;
+    if (end == IdleEnd::kTimedOut) mapped = SessionIdleEnd::kTimedOut;
+    co_return mapped;
   }
   void wake() override { connection_->wake(); }
   awaitable<void> close() override { co_await connection_->close(); }
@@ -88,7 +89,7 @@ class SmtpTransport final : public Transport {
     return MethodSettingsPtr(std::move(made));
   }
 
-  awaitable<SessionOpenResult> open(SessionTarget where, MethodSettingsPtr settings,
+  awaitable<SessionOpenResult> open(const SessionTarget& where, const MethodSettingsPtr& settings,
                                     const queue::DeliveryJob& first) override {
     auto smtp = static_cast<const SmtpMethodSettings&>(*settings).smtp;
     SmtpTarget target{where.target.host, where.target.address_text(), where.target.port, where.key.domain};
