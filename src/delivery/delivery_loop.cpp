@@ -5,11 +5,11 @@
 #include "delivery/delivery_loop.hpp"
 
 #include <algorithm>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <map>
 
 #include "routing/routing_inputs.hpp"
+#include "runtime/spawn.hpp"
 #include "routing/route_plan.hpp"
 #include "routing/routing_failure.hpp"
 
@@ -313,10 +313,13 @@ bool DeliveryLoop::start_connection(const StatePtr& st, routing::ConnectTarget t
   st->connections.push_back(rec);
 
   std::weak_ptr<bool> alive = alive_;
-  asio::co_spawn(io_, run_connection(st, rec), [this, st, rec, alive](std::exception_ptr error) {
-    if (alive.expired() || !*alive.lock()) return;
-    connection_ended(st, rec, error);
-  });
+  runtime::spawn(io_.get_executor(), st->key.to_string() + ": connection " + rec->id + " to " + rec->address_text,
+                 run_connection(st, rec),
+                 {.problems = deps_.manager.problem,
+                  .on_done = [this, st, rec, alive](std::exception_ptr error) {
+                    if (alive.expired() || !*alive.lock()) return;
+                    connection_ended(st, rec, error);
+                  }});
   return true;
 }
 

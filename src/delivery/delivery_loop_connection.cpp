@@ -11,13 +11,13 @@
 //   to the method's idle deadline (a new on_ready wakes it) -> close.
 //   max_deliveries_per_connection (Session::deliveries_left) ends it early;
 //   so does an empty Outbound_Throttle_Messages bucket.
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <limits>
 
 #include "delivery/delivery_loop.hpp"
+#include "runtime/spawn.hpp"
 
 namespace impulse::delivery {
 
@@ -149,11 +149,9 @@ awaitable<void> DeliveryLoop::start_jobs(const StatePtr& sp, const RecordPtr& re
     if (capacity == 1) {
       co_await deliver_job(sp, rec, std::move(job));  // one at a time: no coroutine per message
     } else {
-      asio::co_spawn(io_, deliver_job(sp, rec, std::move(job)), [this, sp, rec](std::exception_ptr error) {
-        // deliver_job catches what its transport throws; this is the last net.
-        if (error) problem(sp->key.to_string() + ": connection " + rec->id + ": delivery coroutine failed: " +
-                           exception_text(error));
-      });
+      // deliver_job catches what its transport throws; the supervisor is the last net.
+      runtime::spawn(io_.get_executor(), sp->key.to_string() + ": connection " + rec->id + ": delivery",
+                     deliver_job(sp, rec, std::move(job)), {.problems = deps_.manager.problem});
     }
   }
 }
@@ -260,8 +258,7 @@ void DeliveryLoop::orphan(QueueState& st, ConnectionRecord& rec) {
 
 void DeliveryLoop::connection_ended(const StatePtr& st, const RecordPtr& rec, std::exception_ptr error) {
   if (error) {
-    problem(st->key.to_string() + ": connection " + rec->id + " to " + rec->address_text +
-            ": run_connection failed: " + exception_text(error));
+    // runtime::spawn has reported the exception with the coroutine's name.
     for (auto& job : rec->jobs) {
       queue::AttemptResult result =
           fail_every_recipient(job, queue::internal_reply::kAgentFailure, queue::Stage::kUnknown, *rec);
