@@ -67,6 +67,7 @@ void DomainQueue::to_active(const spool::MessageId& id, Entry& e) {
 }
 
 void DomainQueue::to_delayed(const spool::MessageId& id, Entry& e, spool::SpoolTime due) {
+  e.head->resident_body.release();  // a delayed message does not keep its body in memory
   e.state = EntryState::kDelayed;
   e.next_attempt = due;
   count(e.state, +1);
