@@ -57,7 +57,8 @@ TEST(AdminFormat, MailqColumnsAndDefaultGroup) {
   admin::QueueLine g = q;
   g.binding_group = "grp";
   g.domain = "other.test";
-  EXPECT_EQ(format_mailq({}), "Group/Binding                  Domain                                         AQ       DQ\n");
+  EXPECT_EQ(format_mailq({}),
+            "Group/Binding                  Domain                                         AQ       DQ\n");
   EXPECT_EQ(format_mailq({q, g}),
             "Group/Binding                  Domain                                         AQ       DQ\n"
             "default/b1                     example.com                                     2       11\n"
