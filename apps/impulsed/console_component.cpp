@@ -16,8 +16,9 @@ impulse::expected<void, std::string> ConsoleComponent::start() {
   auto listens = cfg->listens("control_listener");
   if (listens.empty()) return {};
   auto timeout = cfg->resolve_listener("control_listener", listens.front().address, "timeout").value->as_int();
-  listener_ = std::make_unique<console::ControlListener>(daemon_.loops().loop(0), registry_,
-                                                         std::chrono::seconds(timeout > 0 ? timeout : 60));
+  listener_ = std::make_unique<console::ControlListener>(
+      daemon_.loops().loop(0), registry_, std::chrono::seconds(timeout > 0 ? timeout : 60),
+      [this](std::string_view line) { daemon_.reporter().error(std::string(line)); });
   for (const auto& l : listens) {
     auto mode = cfg->resolve_listener("control_listener", l.address, "file_mode").value->as_int();
     if (auto r = listener_->listen({l.address, static_cast<unsigned>(mode)}); !r)

@@ -5,7 +5,6 @@
 #include <boost/asio/post.hpp>
 
 #include "daemon.hpp"
-#include "delivery/binding_header_policy.hpp"
 #include "delivery/connection_manager.hpp"
 #include "inbound/esmtp_listener.hpp"
 #include "log/log_set.hpp"
@@ -13,9 +12,10 @@
 #include "queue/delivery_agent.hpp"
 #include "queue/id_source.hpp"
 #include "queue/injector.hpp"
-#include "queue/router.hpp"
 #include "queue/scheduler.hpp"
 #include "queue/writer_event_log.hpp"
+#include "routing/binding_header_policy.hpp"
+#include "routing/router.hpp"
 #include "settings_from_config.hpp"
 #include "spool/rocksdb_store.hpp"
 
@@ -54,8 +54,8 @@ impulse::expected<void, std::string> MtaComponent::start() {
   ids_ = std::make_unique<queue::IdSource>(store_->id_epoch());
   event_log_ = std::make_unique<queue::WriterEventLog>(logs_->mainlog(), logs_->bouncelog(), logs_->problems());
   auto problem = [log = event_log_.get()](std::string_view text) { log->problem(text); };
-  binding_policy_ = std::make_unique<delivery::BindingHeaderPolicy>([&live] { return live.current(); }, problem);
-  router_ = std::make_unique<queue::Router>(*binding_policy_);
+  binding_policy_ = std::make_unique<routing::BindingHeaderPolicy>([&live] { return live.current(); }, problem);
+  router_ = std::make_unique<routing::Router>(*binding_policy_);
   auto agent = delivery::ConnectionManager::create(delivery::ConnectionManagerDeps{
       .loops = daemon_.loops().all(),
       .clock = clock_,

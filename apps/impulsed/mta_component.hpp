@@ -31,9 +31,11 @@ class Scheduler;
 class MessageInjector;
 class WriterEventLog;
 class IdSource;
+class DeliveryAgent;
+}
+namespace impulse::routing {
 class Router;
 class BindingPolicy;
-class DeliveryAgent;
 }
 namespace impulse::inbound {
 class EsmtpListener;
@@ -73,8 +75,8 @@ class MtaComponent : public Component {
   std::unique_ptr<log::LogSet> logs_;
   std::unique_ptr<spool::Store> store_;
   std::unique_ptr<queue::IdSource> ids_;
-  std::unique_ptr<queue::BindingPolicy> binding_policy_;
-  std::unique_ptr<queue::Router> router_;
+  std::unique_ptr<routing::BindingPolicy> binding_policy_;
+  std::unique_ptr<routing::Router> router_;
   std::unique_ptr<queue::WriterEventLog> event_log_;
   std::unique_ptr<delivery::ConnectionManager> agent_;
   std::unique_ptr<queue::Scheduler> scheduler_;

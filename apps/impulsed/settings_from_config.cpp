@@ -1,17 +1,9 @@
 // Implementation of settings_from_config.hpp.
 #include "settings_from_config.hpp"
 
-#include <unistd.h>
-
 #include "config/net.hpp"
 
 namespace impulse::daemon {
-
-std::string local_hostname() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
-  return buf;
-}
 
 namespace {
 

@@ -8,15 +8,13 @@
 #include <vector>
 
 #include "base/expected.hpp"
+#include "base/hostname.hpp"  // local_hostname(): banners, Received: headers, bounces
 #include "config/config.hpp"
 #include "inbound/listener_settings.hpp"
 #include "log/log_set.hpp"
 #include "spool/rocksdb_store.hpp"
 
 namespace impulse::daemon {
-
-// The host name used in banners, Received: headers and bounces.
-std::string local_hostname();
 
 // Logs are written only where the configuration names a file: an
 // `ec_logger` stanza with mainlog/paniclog, a `bounce_logger` stanza (or

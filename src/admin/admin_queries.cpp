@@ -31,8 +31,8 @@ Admin::Admin(AdminDeps deps) : deps_(std::move(deps)) {}
 Summary Admin::summary() const {
   const queue::SummaryCounts s = deps_.scheduler.summary();
   Summary out;
-  out.outbound_concurrency =
-      deps_.connections ? static_cast<std::uint64_t>(std::max<std::int64_t>(0, deps_.connections->open_connections())) : 0;
+  const std::int64_t outbound = deps_.connections ? deps_.connections->open_connections() : 0;
+  out.outbound_concurrency = static_cast<std::uint64_t>(std::max<std::int64_t>(0, outbound));
   out.inbound_concurrency = deps_.inbound_concurrency ? deps_.inbound_concurrency() : 0;
   out.active = s.active;
   out.in_flight = s.in_flight;
@@ -113,8 +113,8 @@ void Admin::show_queue(ShowQueueQuery query, std::function<void(std::vector<Mess
         auto g = std::make_shared<Gather>();
         g->parts.resize(qs.size());
         g->left = qs.size();
-        for (std::size_t i = 0; i < qs.size(); ++i)
-          sched.show_queue(qs[i].key, query.limit, query.offset, [g, i, done](std::vector<queue::QueuedMessageInfo> ms) {
+        for (std::size_t i = 0; i < qs.size(); ++i) {
+          auto one = [g, i, done](std::vector<queue::QueuedMessageInfo> ms) {
             std::unique_lock lk(g->mu);
             g->parts[i] = std::move(ms);
             if (--g->left != 0) return;
@@ -123,7 +123,9 @@ void Admin::show_queue(ShowQueueQuery query, std::function<void(std::vector<Mess
               for (const auto& m : part) out.push_back(to_message_info(m));
             lk.unlock();
             done(std::move(out));
-          });
+          };
+          sched.show_queue(qs[i].key, query.limit, query.offset, std::move(one));
+        }
       });
 }
 

@@ -30,6 +30,8 @@ QueueLine to_queue_line(const queue::QueueSizes& q) {
   out.delivered = q.delivered;
   out.failed = q.failed;
   out.suspended = q.suspended;
+  if (q.held_until) out.held_until = spool::unix_seconds(*q.held_until);
+  out.held_reason = q.held_reason;
   return out;
 }
 

@@ -49,6 +49,8 @@ struct QueueLine {
   std::uint64_t delivered = 0;  // recipients
   std::uint64_t failed = 0;     // recipients
   bool suspended = false;
+  std::optional<std::int64_t> held_until;  // a route verdict in force: no hand-outs until (Unix seconds)
+  std::string held_reason;                 // why, as the agent said
   std::uint64_t total() const { return active + delayed; }
 };
 

@@ -35,11 +35,15 @@ std::string format_summary(const admin::Summary& s) {
 }
 
 std::string format_mailq(const std::vector<admin::QueueLine>& queues) {
+  auto group_binding = [](const admin::QueueLine& q) {
+    return (q.binding_group.empty() ? std::string("default") : q.binding_group) + "/" + q.binding;
+  };
   std::string out = fmt::format("{:<30} {:<40} {:>8} {:>8}\n", "Group/Binding", "Domain", "AQ", "DQ");
-  for (const auto& q : queues) {
-    std::string gb = (q.binding_group.empty() ? std::string("default") : q.binding_group) + "/" + q.binding;
-    out += fmt::format("{:<30} {:<40} {:>8} {:>8}\n", gb, q.domain, q.active, q.delayed);
-  }
+  for (const auto& q : queues)
+    out += fmt::format("{:<30} {:<40} {:>8} {:>8}\n", group_binding(q), q.domain, q.active, q.delayed);
+  for (const auto& q : queues)
+    if (q.held_until)
+      out += fmt::format("Held: {} {} until {}: {}\n", group_binding(q), q.domain, *q.held_until, q.held_reason);
   return out;
 }
 

@@ -13,7 +13,8 @@
 namespace impulse::console {
 
 std::string format_summary(const admin::Summary& s);
-// mailq: a header line, then one line per queue as given.
+// mailq: a header line, then one line per queue as given; then, only when
+// some queue is held by a route verdict, one line per held queue.
 std::string format_mailq(const std::vector<admin::QueueLine>& queues);
 std::string format_binding_summary(const std::vector<admin::BindingTotals>& bindings);
 // showqueue: two lines per message.

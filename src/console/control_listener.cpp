@@ -5,50 +5,72 @@
 #include <unistd.h>
 
 #include <boost/asio.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <cstdint>
+#include <unordered_map>
 
 #include "config/net.hpp"
+#include "runtime/acceptor.hpp"
+#include "runtime/deadline.hpp"
+#include "runtime/spawn.hpp"
 
 namespace impulse::console {
 
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
-using namespace asio::experimental::awaitable_operators;
+using runtime::with_deadline;
+using UnixAcceptor = runtime::Acceptor<asio::local::stream_protocol>;
+using TcpAcceptor = runtime::Acceptor<asio::ip::tcp>;
 
 struct ControlListener::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io, const CommandRegistry& reg, std::chrono::seconds idle)
-      : io_(io), registry_(reg), idle_(idle) {}
+  Impl(asio::io_context& io, const CommandRegistry& reg, std::chrono::seconds idle, ProblemSink problems)
+      : io_(io), registry_(reg), idle_(idle), problems_(std::move(problems)) {}
 
   asio::io_context& io_;
   const CommandRegistry& registry_;
   std::chrono::seconds idle_;
-  std::vector<asio::local::stream_protocol::acceptor> unix_acceptors_;
-  std::vector<asio::ip::tcp::acceptor> tcp_acceptors_;
+  ProblemSink problems_;
+  std::vector<std::shared_ptr<UnixAcceptor>> unix_acceptors_;
+  std::vector<std::shared_ptr<TcpAcceptor>> tcp_acceptors_;
   std::vector<std::string> socket_files_;
+  // Open sessions' deadline timers: stop() cancels them, which interrupts a pending read.
+  std::unordered_map<std::uint64_t, asio::steady_timer*> sessions_;
+  std::uint64_t next_session_ = 0;
   bool stopped_ = false;
 
+  asio::steady_timer::time_point idle_deadline() const { return asio::steady_timer::clock_type::now() + idle_; }
+
   template <class Socket>
-  awaitable<void> serve(Socket sock) {
+  awaitable<bool> write(Socket& sock, asio::steady_timer& deadline, const std::string& out) {
+    const auto r = co_await with_deadline(asio::async_write(sock, asio::buffer(out), asio::as_tuple(use_awaitable)),
+                                          deadline, idle_deadline());
+    co_return r.ok();
+  }
+
+  template <class Socket>
+  awaitable<void> serve(Socket sock, std::uint64_t id) {
     auto self = shared_from_this();
+    asio::steady_timer deadline(io_);
+    sessions_.emplace(id, &deadline);
+    struct Forget {
+      Impl& impl;
+      std::uint64_t id;
+      ~Forget() { impl.sessions_.erase(id); }
+    } forget{*this, id};
     std::string buf;
-    asio::steady_timer timer(io_);
     for (;;) {
       auto nl = buf.find('\n');
       if (nl == std::string::npos) {
         if (buf.size() > kMaxCommandLine) {
-          std::string err = encode_reply(failed("command line too long\n"));
-          co_await asio::async_write(sock, asio::buffer(err), asio::as_tuple(use_awaitable));
+          co_await write(sock, deadline, encode_reply(failed("command line too long\n")));
           co_return;
         }
+        if (stopped_) co_return;
         char chunk[4096];
-        timer.expires_after(idle_);
-        auto r = co_await (sock.async_read_some(asio::buffer(chunk), asio::as_tuple(use_awaitable)) ||
-                           timer.async_wait(asio::as_tuple(use_awaitable)));
-        if (r.index() == 1 || stopped_) co_return;  // Timeout (idle) or stopping
-        auto [ec, n] = std::get<0>(r);
-        if (ec) co_return;
-        buf.append(chunk, n);
+        const auto r = co_await with_deadline(sock.async_read_some(asio::buffer(chunk), asio::as_tuple(use_awaitable)),
+                                              deadline, idle_deadline());
+        if (!r.ok() || stopped_) co_return;  // Timeout (idle), stopping (interrupted), closed
+        buf.append(chunk, r.bytes);
         continue;
       }
       std::string line = buf.substr(0, nl);
@@ -64,30 +86,32 @@ struct ControlListener::Impl : std::enable_shared_from_this<Impl> {
         });
       });
       if (!reply->has_value()) co_await wake->async_wait(asio::as_tuple(use_awaitable));
-      std::string out = encode_reply(**reply);
-      auto [wec, wn] = co_await asio::async_write(sock, asio::buffer(out), asio::as_tuple(use_awaitable));
-      (void)wn;
-      if (wec) co_return;
+      if (!co_await write(sock, deadline, encode_reply(**reply))) co_return;
     }
   }
 
   template <class Acceptor>
-  awaitable<void> accept_loop(Acceptor& acc) {
-    auto self = shared_from_this();
-    for (;;) {
-      auto [ec, sock] = co_await acc.async_accept(asio::as_tuple(use_awaitable));
-      if (ec) {
-        if (ec == asio::error::operation_aborted || stopped_) co_return;
-        continue;
-      }
-      asio::co_spawn(io_, serve(std::move(sock)), asio::detached);
-    }
+  void start_accepting(Acceptor& acceptor) {
+    acceptor.start([self = shared_from_this()](typename Acceptor::socket_type sock) {
+      const std::uint64_t id = ++self->next_session_;
+      runtime::spawn(self->io_.get_executor(), "control session " + std::to_string(id),
+                     self->serve(std::move(sock), id), {.problems = self->problems_});
+    });
+  }
+
+  void stop_now() {
+    if (stopped_) return;
+    stopped_ = true;
+    for (auto& a : unix_acceptors_) a->stop();
+    for (auto& a : tcp_acceptors_) a->stop();
+    for (auto& [id, deadline] : sessions_) deadline->cancel();
+    for (auto& f : socket_files_) ::unlink(f.c_str());
   }
 };
 
 ControlListener::ControlListener(asio::io_context& io, const CommandRegistry& registry,
-                                 std::chrono::seconds idle_timeout)
-    : impl_(std::make_shared<Impl>(io, registry, idle_timeout)) {}
+                                 std::chrono::seconds idle_timeout, ProblemSink problems)
+    : impl_(std::make_shared<Impl>(io, registry, idle_timeout, std::move(problems))) {}
 
 ControlListener::~ControlListener() { stop(); }
 
@@ -106,7 +130,8 @@ Result<void> ControlListener::listen(const ControlEndpoint& ep) {
     ::chmod(addr.c_str(), ep.file_mode);
     acc.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return fail("control listener: cannot listen on " + addr + ": " + ec.message());
-    impl_->unix_acceptors_.push_back(std::move(acc));
+    impl_->unix_acceptors_.push_back(std::make_shared<UnixAcceptor>(
+        std::move(acc), runtime::AcceptOptions{.name = "control listener " + addr, .problems = impl_->problems_}));
     impl_->socket_files_.push_back(addr);
     return {};
   }
@@ -122,25 +147,19 @@ Result<void> ControlListener::listen(const ControlEndpoint& ep) {
   if (!ec) acc.bind(tep, ec);
   if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return fail("control listener: cannot listen on " + addr + ": " + ec.message());
-  impl_->tcp_acceptors_.push_back(std::move(acc));
+  impl_->tcp_acceptors_.push_back(std::make_shared<TcpAcceptor>(
+      std::move(acc), runtime::AcceptOptions{.name = "control listener " + addr, .problems = impl_->problems_}));
   return {};
 }
 
 void ControlListener::start() {
-  for (auto& a : impl_->unix_acceptors_) asio::co_spawn(impl_->io_, impl_->accept_loop(a), asio::detached);
-  for (auto& a : impl_->tcp_acceptors_) asio::co_spawn(impl_->io_, impl_->accept_loop(a), asio::detached);
+  for (auto& a : impl_->unix_acceptors_) impl_->start_accepting(*a);
+  for (auto& a : impl_->tcp_acceptors_) impl_->start_accepting(*a);
 }
 
 void ControlListener::stop() {
   auto impl = impl_;
-  asio::post(impl->io_, [impl] {
-    if (impl->stopped_) return;
-    impl->stopped_ = true;
-    boost::system::error_code ec;
-    for (auto& a : impl->unix_acceptors_) a.close(ec);
-    for (auto& a : impl->tcp_acceptors_) a.close(ec);
-    for (auto& f : impl->socket_files_) ::unlink(f.c_str());
-  });
+  asio::post(impl->io_, [impl] { impl->stop_now(); });
 }
 
 }  // namespace impulse::console

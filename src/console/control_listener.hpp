@@ -2,14 +2,26 @@
 // §8.1): accepts console clients on Unix sockets (created with File_Mode)
 // and TCP addresses, reads one command per line, dispatches it through the
 // CommandRegistry and writes the framed reply (console/wire.hpp). A client
-// idle longer than `Timeout` is disconnected. Runs on one io_context;
-// stop() closes the acceptors and open sessions and removes socket files.
-// Bind failures are returned as one-line errors for the startup report.
+// idle longer than `Timeout` (reading a command or taking a reply) is
+// disconnected.
+//
+// Accepting, back-off and supervision are runtime's (runtime::Acceptor per
+// address, each session started with runtime::spawn as "control session N").
+// Leaves to others: the commands themselves (CommandRegistry).
+// Executor: one io_context; listen() and start() before or on its thread,
+// stop() from any thread. stop() closes the acceptors, ends open sessions
+// (a session waiting for a command's reply ends after writing it) and
+// removes the socket files.
+// Failures: bind failures are returned as one-line errors for the startup
+// report; accept failures and an exception escaping a session (a bug) are
+// reported, named, through `problems` (stderr when none is given).
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/error.hpp"
 #include "console/commands.hpp"
@@ -27,8 +39,11 @@ struct ControlEndpoint {
 
 class ControlListener {
  public:
-  ControlListener(boost::asio::io_context& io, const CommandRegistry& registry,
-                  std::chrono::seconds idle_timeout);
+  // One line per problem (runtime::ProblemSink); thread-safe.
+  using ProblemSink = std::function<void(std::string_view)>;
+
+  ControlListener(boost::asio::io_context& io, const CommandRegistry& registry, std::chrono::seconds idle_timeout,
+                  ProblemSink problems = {});
   ~ControlListener();
   ControlListener(const ControlListener&) = delete;
   ControlListener& operator=(const ControlListener&) = delete;

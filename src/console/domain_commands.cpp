@@ -31,7 +31,8 @@ void add_refresh_domain(CommandRegistry& reg, const AdminPtr& admin) {
 Handler flush_handler(const AdminPtr& admin, bool with_binding) {
   return [admin, with_binding](const Words& a, Respond r) {
     if (a.size() != (with_binding ? 2u : 1u))
-      return r(failed(with_binding ? "usage: binding flush domain BINDING NAME|all\n" : "usage: flush domain NAME|all\n"));
+      return r(failed(with_binding ? "usage: binding flush domain BINDING NAME|all\n"
+                                   : "usage: flush domain NAME|all\n"));
     admin::QueueSelector s;
     if (with_binding) s.binding = a[0];
     if (!is_all(a.back())) s.domain = a.back();

@@ -9,7 +9,7 @@ namespace impulse::inbound {
 using protocol::CommandErrorKind;
 using protocol::Verb;
 
-EsmtpSession::EsmtpSession(const ListenerSettings& settings, SessionPeer peer, Injector& injector)
+EsmtpSession::EsmtpSession(const ListenerSettings& settings, SessionPeer peer, queue::Injector& injector)
     : settings_(settings), peer_(std::move(peer)), injector_(injector), self_(std::make_shared<EsmtpSession*>(this)) {}
 
 EsmtpSession::~EsmtpSession() { *self_ = nullptr; }
@@ -226,18 +226,19 @@ void EsmtpSession::finish_data() {
     phase_ = Phase::Ready;
     return answer(500, "5.5.0", "Line too long");
   }
-  ReceivedMessage msg;
-  msg.helo = helo_;
-  msg.esmtp = esmtp_;
-  msg.mail_from = std::move(mail_from_);
-  msg.recipients = std::move(recipients_);
-  msg.body_8bitmime = body_8bitmime_;
+  queue::Injection msg;
+  msg.envelope.sender = std::move(mail_from_);
+  msg.envelope.recipients = std::move(recipients_);
+  msg.envelope.body_8bitmime = body_8bitmime_;
   msg.data = reader.take_data();
-  msg.peer_ip = peer_.ip;
-  msg.peer_port = peer_.port;
-  msg.listener_address = peer_.listener_address;
-  msg.tls = tls_;
-  msg.connection_id = peer_.connection_id;
+  msg.origin.protocol = spool::Protocol::kEsmtp;
+  msg.origin.esmtp = esmtp_;
+  msg.origin.helo = helo_;
+  msg.origin.peer_ip = peer_.ip;
+  msg.origin.peer_port = peer_.port;
+  msg.origin.listener_address = peer_.listener_address;
+  msg.origin.tls = tls_;
+  msg.origin.connection_id = peer_.connection_id;
   reset_transaction();
   phase_ = Phase::Injecting;
   std::weak_ptr<EsmtpSession*> weak = self_;

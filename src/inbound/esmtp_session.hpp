@@ -37,7 +37,7 @@
 #include <vector>
 
 #include "base/error.hpp"
-#include "inbound/injector.hpp"
+#include "queue/injection.hpp"
 #include "inbound/listener_settings.hpp"
 #include "protocol/data_reader.hpp"
 #include "protocol/smtp_command.hpp"
@@ -58,7 +58,7 @@ class EsmtpSession {
   enum class Next { Read, StartTls, AwaitInjection, Close };
 
   // `settings` and `injector` must outlive the session.
-  EsmtpSession(const ListenerSettings& settings, SessionPeer peer, Injector& injector);
+  EsmtpSession(const ListenerSettings& settings, SessionPeer peer, queue::Injector& injector);
   ~EsmtpSession();
   EsmtpSession(const EsmtpSession&) = delete;
   EsmtpSession& operator=(const EsmtpSession&) = delete;
@@ -97,7 +97,7 @@ class EsmtpSession {
 
   const ListenerSettings& settings_;
   SessionPeer peer_;
-  Injector& injector_;
+  queue::Injector& injector_;
   // Shared with the injection completion so a late completion after this
   // session is gone does nothing.
   std::shared_ptr<EsmtpSession*> self_;

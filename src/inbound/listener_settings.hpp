@@ -37,7 +37,7 @@ struct ListenerSettings {
   std::string tls_key;                       // both this and TLS_Key (PEM) are set
   std::size_t max_errors = 10;               // bad commands before `421 4.7.0` and close
 
-  // "127.0.0.1:2525", "[::1]:2525" (ReceivedMessage::listener_address).
+  // "127.0.0.1:2525", "[::1]:2525" (queue::Origin::listener_address).
   std::string display_address() const;
   bool tls_configured() const { return !tls_certificate.empty() && !tls_key.empty(); }
 };

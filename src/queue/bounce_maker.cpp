@@ -5,7 +5,7 @@
 
 namespace impulse::queue {
 
-Result<Bounce> make_bounce(const BounceRequest& request, const Router& router) {
+Result<Bounce> make_bounce(const BounceRequest& request, const routing::Router& router) {
   const MessageHead& original = *request.original;
   const std::string bounce_id = request.bounce_id.to_string();
 
@@ -37,7 +37,7 @@ Result<Bounce> make_bounce(const BounceRequest& request, const Router& router) {
   if (!built) return unexpected(built.error());
 
   auto body = std::make_shared<const std::string>(std::move(built->bytes));
-  Envelope envelope;
+  routing::Envelope envelope;
   envelope.id = request.bounce_id;
   envelope.received = spool::to_spool_time(request.now);
   envelope.sender = "";  // null reverse path (RFC 3464 §2, RFC 5321 §4.5.5)

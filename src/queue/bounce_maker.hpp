@@ -7,7 +7,7 @@
 //
 // Leaves to others: whether to bounce at all (the outcome handler checks
 // the null sender and generate_bounces), committing and queueing the bounce
-// (Scheduler::submit_generated), the binding of the bounce (Router).
+// (Scheduler::submit_generated), the binding of the bounce (routing::Router).
 // Threading: pure apart from reading nothing; any thread.
 // Failure modes: the DSN builder's Error (e.g. no recipients) is returned.
 #pragma once
@@ -21,7 +21,7 @@
 #include "protocol/dsn.hpp"
 #include "queue/outcome.hpp"
 #include "queue/queued_message.hpp"
-#include "queue/router.hpp"
+#include "routing/router.hpp"
 
 namespace impulse::queue {
 
@@ -46,6 +46,6 @@ struct Bounce {
   spool::Body body;
 };
 
-Result<Bounce> make_bounce(const BounceRequest& request, const Router& router);
+Result<Bounce> make_bounce(const BounceRequest& request, const routing::Router& router);
 
 }  // namespace impulse::queue

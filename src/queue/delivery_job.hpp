@@ -5,14 +5,17 @@
 //
 // The agent reads: id, sender, size, recipients (the AttemptResult's
 // outcomes must come in this order, one per recipient), retries (for its own
-// information; the queue decides retry timing), and the body through
-// load_body() (a spool read, any thread: bodies are not resident while
-// queued). It may set connection_id (and batch_id) for the log records of
-// this attempt. Everything else it must give back unchanged.
+// information; the queue decides retry timing), the client facts for
+// XCLIENT (message->peer_ip, message->helo), and the body through
+// load_body(): the body received with the message for the first hand-out
+// if it is still resident (MessageHead::resident_body, taken by that call),
+// else a spool read. It may set connection_id (and batch_id) for the log
+// records of this attempt. Everything else it must give back unchanged.
 //
 // Threading: a value; may move between threads. load_body() is thread-safe
-// (Store reads are). Failure modes: load_body() returns the store's Error
-// (ENOENT if the message vanished): report it as a transient outcome.
+// (Store reads are; the resident body is taken atomically).
+// Failure modes: load_body() returns the store's Error (ENOENT if the
+// message vanished): report it as a transient outcome.
 #pragma once
 
 #include <cstdint>
@@ -42,7 +45,10 @@ struct DeliveryJob {
   const spool::MessageId& id() const { return message->id; }
   const std::string& sender() const { return message->sender; }
   std::uint64_t size() const { return message->size; }
-  Result<spool::Body> load_body() const { return store->load_body(message->id); }
+  Result<spool::Body> load_body() const {
+    if (spool::Body resident = message->resident_body.take()) return resident;
+    return store->load_body(message->id);
+  }
 };
 
 }  // namespace impulse::queue

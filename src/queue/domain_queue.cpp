@@ -275,6 +275,8 @@ void DomainQueue::put_back(DeliveryJob job) {
   e.state = EntryState::kActive;
   count(e.state, +1);
   active_.push_front(Slot{it->first, e.gen});
+  // Suspended since it was taken: the agent is told again once lifted.
+  if (options().suspend_delivery) loop_.watch_suspended(*this);
 }
 
 void DomainQueue::finish(DeliveryJob job, AttemptResult result) {

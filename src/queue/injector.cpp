@@ -6,57 +6,70 @@
 #include "queue/event_log.hpp"
 #include "queue/id_source.hpp"
 #include "queue/received_header.hpp"
-#include "queue/router.hpp"
 #include "queue/scheduler.hpp"
+#include "routing/router.hpp"
 
 namespace impulse::queue {
+namespace {
 
-void MessageInjector::inject(inbound::ReceivedMessage received, Completion done) {
+constexpr std::string_view kUnknownPeer = "unknown";  // mainlog R peer of an HTTP injection (SPEC §16)
+
+std::string trace_line(const Injection& in, const std::string& hostname, const std::string& id_text, WallTime now) {
+  if (in.origin.trace) return *in.origin.trace;
+  TraceFields trace;
+  trace.helo = in.origin.helo;
+  trace.peer_ip = in.origin.peer_ip;
+  trace.hostname = hostname;
+  trace.protocol = in.origin.protocol;
+  trace.esmtp = in.origin.esmtp;
+  trace.tls = in.origin.tls;
+  trace.message_id = id_text;
+  if (in.envelope.recipients.size() == 1) trace.recipient = in.envelope.recipients.front();
+  trace.date = now;
+  return received_header(trace);
+}
+
+}  // namespace
+
+void MessageInjector::inject(Injection in, Completion done) {
   const spool::MessageId id = deps_.ids.next();
   const WallTime now = deps_.clock.wall_now();
   const std::string id_text = id.to_string();
 
-  TraceFields trace;
-  trace.helo = received.helo;
-  trace.peer_ip = received.peer_ip;
-  trace.hostname = deps_.hostname;
-  trace.esmtp = received.esmtp;
-  trace.tls = received.tls;
-  trace.message_id = id_text;
-  if (received.recipients.size() == 1) trace.recipient = received.recipients.front();
-  trace.date = now;
   // Binding headers (X-Impulse-Binding...): read and stripped before the
-  // message is stored. Every injected message comes from a Relay_Hosts
-  // client (the listener refuses RCPT to anyone else).
-  std::optional<BindingChoice> chosen = deps_.router.policy().choose_from_data(received.data, id_text);
-  std::string data = received_header(trace);
-  data.reserve(data.size() + received.data.size());
-  data += received.data;
+  // message is stored. Every injected message comes from a client allowed
+  // to relay (the listeners refuse anyone else).
+  std::optional<routing::BindingChoice> chosen = deps_.router.policy().choose_from_data(in.data, id_text);
+  std::string data = trace_line(in, deps_.hostname, id_text, now);
+  data.reserve(data.size() + in.data.size());
+  data += in.data;
   auto body = std::make_shared<const std::string>(std::move(data));
 
-  Envelope envelope;
+  routing::Envelope envelope;
   envelope.id = id;
   envelope.received = spool::to_spool_time(now);
-  envelope.sender = std::move(received.mail_from);
-  envelope.recipients = std::move(received.recipients);
-  envelope.peer_ip = std::move(received.peer_ip);
-  envelope.protocol = spool::Protocol::kEsmtp;
+  envelope.sender = std::move(in.envelope.sender);
+  envelope.recipients = std::move(in.envelope.recipients);
+  envelope.peer_ip = in.origin.peer_ip.empty() ? std::string(kUnknownPeer) : std::move(in.origin.peer_ip);
+  envelope.helo = std::move(in.origin.helo);
+  envelope.protocol = in.origin.protocol;
   envelope.size = body->size();
   envelope.binding = std::move(chosen);
   spool::Message message = deps_.router.make_message(std::move(envelope));
 
   spool::Message stored = message;
+  spool::Body kept = body;
   deps_.store.commit_new(
       std::move(stored), std::move(body),
-      [deps = &deps_, message = std::move(message), id_text, connid = std::move(received.connection_id),
-       done = std::move(done)](Result<void> r) {
+      [deps = &deps_, message = std::move(message), kept = std::move(kept), id_text,
+       connid = std::move(in.origin.connection_id), done = std::move(done)](Result<void> r) mutable {
         if (!r) {
           done(unexpected(r.error()));
           return;
         }
         log_receptions(deps->log, message, deps->clock.wall_now(), connid);
         deps->scheduler.count_received();
-        deps->scheduler.enqueue(message);
+        deps->scheduler.enqueue(message, std::move(kept));
         done(id_text);
       });
 }

@@ -16,12 +16,15 @@
 #include "queue/queue_counters.hpp"
 #include "spool/store.hpp"
 
+namespace impulse::routing {
+class Router;
+}
+
 namespace impulse::queue {
 
 class DeliveryAgent;
 class EventLog;
 class IdSource;
-class Router;
 
 // Implemented by the Scheduler: commits a generated message (a bounce) and
 // queues it once durable (logging its R records).
@@ -38,7 +41,7 @@ struct QueueContext {
   const Clock& clock;
   std::function<config::ConfigPtr()> config;
   IdSource& ids;
-  const Router& router;
+  const routing::Router& router;
   std::string hostname;
   GeneratedMessageSink& generated;
   QueueCounters counters;

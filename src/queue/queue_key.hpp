@@ -3,7 +3,7 @@
 // reference/momentum.md §7.1). Also the hash that pins a queue to one event
 // loop (queue/scheduler.hpp).
 //
-// Leaves to others: choosing the binding (queue/router.hpp BindingPolicy);
+// Leaves to others: choosing the binding (routing/router.hpp BindingPolicy);
 // lower-casing the domain (the router does it once, at reception).
 // Threading: a plain value. Failure modes: none.
 #pragma once

@@ -1,7 +1,10 @@
 // QueueOptions: the options the queue reads for one (binding, domain), from
 // the configuration snapshot current at the time of the decision (so a
 // `config reload` applies to the next decision; DESIGN "Configuration").
-// Resolution follows the outbound chain (config/config.hpp).
+// Resolution follows the outbound chain (config/config.hpp). Resolving them
+// costs ten scope lookups: DomainQueue::options() keeps the result per
+// snapshot and calls read_queue_options() again only when the snapshot
+// changes.
 //
 // Options: retry_interval, max_retry_interval, max_retries,
 // message_expiration, never_retry, never_attempt_expired_messages,
@@ -37,7 +40,7 @@ struct QueueOptions {
 
 QueueOptions read_queue_options(const config::Config* config, const QueueKey& key);
 
-// Just suspend_delivery (checked on every hand-out, so kept cheap).
+// Just suspend_delivery, for a caller without a DomainQueue's cache.
 bool delivery_suspended(const config::Config* config, const QueueKey& key);
 
 // delayed_queue_scan_interval, at least 1 s.

@@ -1,19 +1,23 @@
 // What a queue keeps of a message while it waits: the compact, resident part
-// of spool::Message (SPEC §5; DESIGN "Life of a message"). Bodies are never
-// kept here: they stay in the spool and are read when delivering
-// (DeliveryJob::load_body) or bouncing. Everything else the logs, the
-// agent and a bounce need is here, so a queued message costs a few hundred
-// bytes, not a body.
+// of spool::Message (SPEC §5; DESIGN "Life of a message"). Bodies stay in
+// the spool and are read when delivering (DeliveryJob::load_body) or
+// bouncing; the one exception is the body just received, kept for the first
+// attempt only and within a budget (`resident_body`, queue/resident_body.hpp),
+// never while the message is delayed or its queue suspended. Everything else
+// the logs, the agent (XCLIENT: peer_ip, helo) and a bounce need is here, so
+// a waiting message costs a few hundred bytes, not a body.
 //
 // MessageHead is shared by every queue holding part of one message (a
 // message split over several (binding, domain) queues, possibly on several
 // loops). It is immutable except `pending`, the count of recipients not yet
-// final across all those queues: the queue whose update brings it to zero
-// removes the message from the spool.
+// final across all those queues (the queue whose update brings it to zero
+// removes the message from the spool), and `resident_body`, taken or
+// released atomically.
 //
 // Leaves to others: the spooled record (spool/), recipient state in the
 // spool (Store::update_recipients).
-// Threading: MessageHead is read from any loop; `pending` is atomic.
+// Threading: MessageHead is read from any loop; `pending` and
+// `resident_body` are atomic.
 // QueuedRecipient is owned by one queue (one loop).
 // Failure modes: none (data).
 #pragma once
@@ -22,6 +26,7 @@
 #include <cstdint>
 #include <string>
 
+#include "queue/resident_body.hpp"
 #include "spool/message.hpp"
 
 namespace impulse::queue {
@@ -32,7 +37,10 @@ struct MessageHead {
   std::uint64_t size = 0;
   std::string sender;  // "" = null sender
   spool::Protocol protocol = spool::Protocol::kEsmtp;
+  std::string peer_ip;  // the injecting client ("unknown" for HTTP, "127.0.0.1" for bounces): XCLIENT ADDR
+  std::string helo;     // its EHLO/HELO argument, "" if none: XCLIENT HELO
   mutable std::atomic<std::uint32_t> pending{0};
+  ResidentBody resident_body;  // the received body for the first attempt, or nothing
 };
 
 // One recipient of a queued message: its index in spool::Message::recipients

@@ -26,9 +26,21 @@ std::string address_literal(std::string_view ip) {
 
 }  // namespace
 
+std::string with_keyword(spool::Protocol protocol, bool esmtp, bool tls) {
+  std::string word;
+  switch (protocol) {
+    case spool::Protocol::kEsmtp: word = esmtp ? "ESMTP" : "SMTP"; break;
+    case spool::Protocol::kRest: word = "HTTP"; break;
+    case spool::Protocol::kEcstream: word = "ECSTREAM"; break;
+    case spool::Protocol::kXfer: return "XFER";
+    case spool::Protocol::kInternal: return "LOCAL";
+  }
+  if (tls) word += 'S';
+  return word;
+}
+
 std::string received_header(const TraceFields& f) {
-  std::string protocol = f.esmtp ? "ESMTP" : "SMTP";
-  if (f.tls) protocol += 'S';
+  const std::string protocol = with_keyword(f.protocol, f.esmtp, f.tls);
   std::string h = "Received: from " + token(f.helo, "unknown") + " (" + address_literal(f.peer_ip) + ")\r\n";
   h += "\tby " + token(f.hostname, "localhost") + " with " + protocol + " id " + token(f.message_id, "unknown");
   if (!f.recipient.empty()) {

@@ -11,7 +11,8 @@
 #include "base/strings.hpp"
 #include "queue/event_log.hpp"
 #include "queue/queue_loop.hpp"
-#include "queue/router.hpp"
+#include "queue/queue_options.hpp"
+#include "routing/router.hpp"
 
 namespace impulse::queue {
 namespace {
@@ -39,7 +40,8 @@ bool unset(spool::SpoolTime t) { return t.time_since_epoch().count() == 0; }
 
 Scheduler::Scheduler(SchedulerDeps deps)
     : ctx_{deps.store, deps.agent,     deps.log,           deps.clock, std::move(deps.config),
-           deps.ids,   deps.router,    std::move(deps.hostname), *this, {}} {
+           deps.ids,   deps.router,    std::move(deps.hostname), *this, {}},
+      body_budget_(std::make_shared<ResidentBodyBudget>(deps.resident_body_cap)) {
   if (deps.loops.empty()) std::terminate();  // a wiring bug, not a runtime condition
   loops_.reserve(deps.loops.size());
   for (auto* io : deps.loops) loops_.push_back(std::make_unique<QueueLoop>(*io, ctx_));
@@ -57,8 +59,8 @@ void Scheduler::stop() {
   for (auto& loop : loops_) boost::asio::post(loop->io(), [l = loop.get()] { l->stop_timer(); });
 }
 
-void Scheduler::enqueue(const spool::Message& message) {
-  auto groups = Router::split(message);
+void Scheduler::enqueue(const spool::Message& message, spool::Body body) {
+  auto groups = routing::Router::split(message);
   if (groups.empty()) return;
   auto head = std::make_shared<MessageHead>();
   head->id = message.id;
@@ -66,9 +68,12 @@ void Scheduler::enqueue(const spool::Message& message) {
   head->size = message.size;
   head->sender = message.sender;
   head->protocol = message.protocol;
+  head->peer_ip = message.peer_ip;
+  head->helo = message.helo;
   std::uint32_t pending = 0;
   for (const auto& g : groups) pending += static_cast<std::uint32_t>(g.indices.size());
   head->pending.store(pending, std::memory_order_relaxed);
+  if (body && first_attempt_soon(message, groups)) head->resident_body.keep(std::move(body), body_budget_);
   std::shared_ptr<const MessageHead> shared = std::move(head);
 
   for (auto& g : groups) {
@@ -88,8 +93,9 @@ void Scheduler::enqueue(const spool::Message& message) {
       if (first || r.status.next_attempt < next_attempt) next_attempt = r.status.next_attempt;
       first = false;
     }
-    QueueLoop* loop = loops_[loop_index(g.key)].get();
-    boost::asio::post(loop->io(), [loop, key = std::move(g.key), group = std::move(g.binding_group), shared,
+    QueueKey key{std::move(g.binding), std::move(g.domain)};
+    QueueLoop* loop = loops_[loop_index(key)].get();
+    boost::asio::post(loop->io(), [loop, key = std::move(key), group = std::move(g.binding_group), shared,
                                    recipients = std::move(recipients), retries, first_attempt,
                                    next_attempt]() mutable {
       loop->queue(key, group)->add(shared, std::move(recipients), retries, first_attempt, next_attempt);
@@ -97,16 +103,31 @@ void Scheduler::enqueue(const spool::Message& message) {
   }
 }
 
+bool Scheduler::first_attempt_soon(const spool::Message& message,
+                                   const std::vector<routing::QueueGroup>& groups) const {
+  const auto now = spool::to_spool_time(ctx_.clock.wall_now());
+  const config::ConfigPtr config = ctx_.snapshot();
+  for (const auto& g : groups) {
+    bool due = false;
+    for (std::uint32_t i : g.indices) due = due || message.recipients[i].status.next_attempt <= now;
+    if (due && !delivery_suspended(config.get(), QueueKey{g.binding, g.domain})) return true;
+  }
+  return false;
+}
+
 void Scheduler::submit_generated(spool::Message message, spool::Body body) {
   spool::Message copy = message;
-  ctx_.store.commit_new(std::move(copy), std::move(body), [this, message = std::move(message)](Result<void> r) {
-    if (!r) {
-      ctx_.log.problem(message.id.to_string() + ": generated message not spooled: " + r.error().message);
-      return;
-    }
-    log_receptions(ctx_.log, message, ctx_.clock.wall_now());
-    enqueue(message);
-  });
+  spool::Body kept = body;
+  ctx_.store.commit_new(std::move(copy), std::move(body),
+                        [this, message = std::move(message), kept = std::move(kept)](Result<void> r) mutable {
+                          if (!r) {
+                            ctx_.log.problem(message.id.to_string() + ": generated message not spooled: " +
+                                             r.error().message);
+                            return;
+                          }
+                          log_receptions(ctx_.log, message, ctx_.clock.wall_now());
+                          enqueue(message, std::move(kept));
+                        });
 }
 
 Result<spool::RecoverReport> Scheduler::recover() {

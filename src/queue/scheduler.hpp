@@ -9,7 +9,7 @@
 //
 // Construction (explicit; impulsed wires it):
 //   IdSource ids(store.id_epoch());
-//   DefaultBindingPolicy policy;  Router router(policy);
+//   routing::DefaultBindingPolicy policy;  routing::Router router(policy);
 //   Scheduler scheduler(SchedulerDeps{
 //       .loops = loops.all(), .store = store, .agent = agent, .log = event_log,
 //       .clock = clock, .config = [&live] { return live.current(); },
@@ -44,10 +44,16 @@
 #include "queue/domain_queue.hpp"
 #include "queue/queue_context.hpp"
 #include "queue/queue_counters.hpp"
+#include "queue/resident_body.hpp"
 #include "spool/store.hpp"
 
 namespace boost::asio {
 class io_context;
+}
+
+namespace impulse::routing {
+class Router;
+struct QueueGroup;
 }
 
 namespace impulse::queue {
@@ -56,7 +62,6 @@ class DeliveryAgent;
 class EventLog;
 class IdSource;
 class QueueLoop;
-class Router;
 
 struct SchedulerDeps {
   std::vector<boost::asio::io_context*> loops;  // at least one; each run by one thread
@@ -66,8 +71,11 @@ struct SchedulerDeps {
   const Clock& clock;
   std::function<config::ConfigPtr()> config;  // the live snapshot, read per decision
   IdSource& ids;                              // shared with the injector (bounce ids)
-  const Router& router;                       // binds and splits bounces
+  const routing::Router& router;              // binds and splits bounces
   std::string hostname;                       // bounces' Reporting-MTA and default mailerdaemon
+  // Bytes of freshly received bodies kept in memory for their first attempt
+  // (queue/resident_body.hpp); 0 = never keep one.
+  std::uint64_t resident_body_cap = kDefaultResidentBodyCap;
 };
 
 // Selects queues for console commands: empty = every binding / domain.
@@ -89,8 +97,12 @@ class Scheduler final : private GeneratedMessageSink {
 
   // A durable message (injected or recovered): its pending recipients are
   // queued, per (binding, domain); next attempts in the future go to the
-  // delayed queue. Any thread.
-  void enqueue(const spool::Message& message);
+  // delayed queue. The queue's MessageHead carries the client facts
+  // (peer_ip, helo). `body` (the injector's, just made durable; may be
+  // null) is kept for the first attempt when some queue of the message can
+  // take it now (due, not suspended) and the resident-body budget has room.
+  // Any thread.
+  void enqueue(const spool::Message& message, spool::Body body = nullptr);
   // Counts an accepted message (console "Received Messages"); the injector calls it.
   void count_received() { ctx_.counters.received.fetch_add(1, std::memory_order_relaxed); }
 
@@ -105,6 +117,8 @@ class Scheduler final : private GeneratedMessageSink {
 
   // ---- console ----
   SummaryCounts summary() const { return ctx_.counters.snapshot(); }
+  // Bytes of received bodies now kept for a first attempt (tests, metrics).
+  std::uint64_t resident_body_bytes() const { return body_budget_->used(); }
   // Every queue the filter matches, empty ones too (their lifetime counts
   // are what `binding summary` and `domain` add up); sorted by key.
   void queue_sizes(QueueFilter filter, std::function<void(std::vector<QueueSizes>)> done);
@@ -127,12 +141,16 @@ class Scheduler final : private GeneratedMessageSink {
 
  private:
   void submit_generated(spool::Message message, spool::Body body) override;
+  // Whether some queue of the message would hand it out now (a due
+  // recipient, delivery not suspended): only then is its body kept.
+  bool first_attempt_soon(const spool::Message& message, const std::vector<routing::QueueGroup>& groups) const;
   template <class T, class PerLoop>
   void gather(PerLoop per_loop, std::function<void(std::vector<T>)> done);
   template <class PerQueue>
   void for_matching(const QueueFilter& filter, PerQueue per_queue, std::function<void(std::size_t)> done);
 
   QueueContext ctx_;
+  std::shared_ptr<ResidentBodyBudget> body_budget_;  // shared with the heads holding a body
   std::vector<std::unique_ptr<QueueLoop>> loops_;
 };
 

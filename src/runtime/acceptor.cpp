@@ -45,7 +45,7 @@ asio::awaitable<void> Acceptor<Protocol>::run(OnAccept on_accept) {
     // EMFILE and friends leave the connection queued: retrying at once would
     // fail at once. Wait, whatever the error, so the loop never spins.
     ++failures_;
-    if (options_.problems) options_.problems(options_.name + ": accept failed: " + error.message());
+    report(options_.problems, options_.name + ": accept failed: " + error.message());
     retry_.expires_after(options_.backoff);
     co_await retry_.async_wait(asio::as_tuple(asio::use_awaitable));
   }

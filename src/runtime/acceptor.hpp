@@ -10,7 +10,7 @@
 // listener's delay since its first version) before accepting again. Any
 // other accept error is treated the same way, so a loop never spins.
 // Each failure is one line "<name>: accept failed: <reason>" to the
-// problem sink.
+// problem sink (stderr without one).
 //
 // Protocols: instantiated for TCP (asio::ip::tcp) and Unix stream sockets
 // (asio::local::stream_protocol); the template is compiled once, in

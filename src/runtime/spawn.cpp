@@ -17,18 +17,21 @@ struct Supervisor {
 
   void operator()(std::exception_ptr failure) {
     if (failure) {
-      const std::string line = describe_failure(name, failure);
-      if (hooks.problems) {
-        hooks.problems(line);
-      } else {
-        std::fprintf(stderr, "%s\n", line.c_str());
-      }
+      report(hooks.problems, describe_failure(name, failure));
     }
     if (hooks.on_done) hooks.on_done(std::move(failure));
   }
 };
 
 }  // namespace
+
+void report(const ProblemSink& problems, std::string_view line) {
+  if (problems) {
+    problems(line);
+  } else {
+    std::fprintf(stderr, "%.*s\n", static_cast<int>(line.size()), line.data());
+  }
+}
 
 std::string describe_failure(std::string_view name, const std::exception_ptr& failure) {
   if (!failure) return {};

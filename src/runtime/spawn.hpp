@@ -48,6 +48,9 @@ struct SpawnHooks {
 void spawn(const boost::asio::any_io_executor& executor, std::string name, boost::asio::awaitable<void> task,
            SpawnHooks hooks = {});
 
+// Gives `line` to `problems`, or to stderr when there is no sink.
+void report(const ProblemSink& problems, std::string_view line);
+
 // The text spawn() reports for an escaped exception: "<name>: <what>"
 // ("<name>: unknown exception" for a non-std exception). Null -> "".
 std::string describe_failure(std::string_view name, const std::exception_ptr& failure);

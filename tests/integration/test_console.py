@@ -12,18 +12,16 @@ what the user can see (console output, what a peer received); no sleeps.
 """
 import os
 import re
-import smtplib
 import subprocess
-import textwrap
 import time
 
 from harness.dns import NsdServer, zone_header
-from harness.impulse import IMPULSECTL, Impulsed, free_port, impulsectl, port_open, wait_for
+from harness.impulse import ID, IMPULSECTL, daemon_config, impulsectl
+from harness.impulse import Daemon as ImpulseDaemon
+from harness.process import free_port, port_open, wait_for
 from harness.scripted_smtp import ScriptedSmtp
 from harness.smtp_peers import SmtpSink
 
-ID = r"[0-9A-F]{8}-[0-9A-F]{2}-[0-9A-F]{8}"
-QUEUED = re.compile(rf"^2\.0\.0 Ok: queued as ({ID})$")
 # Nothing answers here: a daemon that must not resolve anything has nowhere
 # else to ask (tests stay on loopback even if routing goes wrong).
 DEAD_NAMESERVER = "127.0.0.1:9"
@@ -33,57 +31,26 @@ SPEC_SUMMARY_LABELS = ["Outbound Concurrency", "Received Messages", "Successfull
 
 
 def base_config(port, body="", nameserver=DEAD_NAMESERVER, listens='Listen "./console.sock" { File_Mode = 0600 }'):
-    return textwrap.dedent("""\
-        Spoolbase = "spool"
-        Nameservers = ( "{ns}" )
+    return daemon_config(port, f"""\
+        Nameservers = ( "{nameserver}" )
         Delayed_Queue_Scan_Interval = 1
-        ESMTP_Listener {{
-          Relay_Hosts = ( "127.0.0.0/8" )
-          Listen "127.0.0.1:{port}" {{ }}
-        }}
-        Control_Listener {{
-          {listens}
-        }}
-        ec_logger "ec_logger" {{
-          mainlog = "mainlog.ec"
-          paniclog = "paniclog.ec"
-        }}
-        bounce_logger "bounce_logger" {{
-          bouncelog = "bouncelog.ec"
-        }}
-        """).format(ns=nameserver, port=port, listens=listens) + textwrap.dedent(body)
+        """, console=listens, extra=body)
 
 
-class Daemon:
+class Daemon(ImpulseDaemon):
     """impulsed with an SMTP listener and a console socket; `body` is the
     test's own configuration (domains, routes, bindings)."""
 
     def __init__(self, tmp_path, body="", nameserver=DEAD_NAMESERVER, **kw):
-        self.port = free_port()
         self.nameserver = nameserver
         self.kw = kw
-        self.impulsed = Impulsed(tmp_path, base_config(self.port, body, nameserver, **kw))
-        self.dir = self.impulsed.dir
-        self.console = os.path.join(self.dir, "console.sock")
-
-    def __enter__(self):
-        self.impulsed.start(wait_ports=[("127.0.0.1", self.port)])
-        wait_for(lambda: os.path.exists(self.console), what="console socket")
-        return self
-
-    def __exit__(self, *exc):
-        with self.impulsed:
-            if exc[0] is None:
-                assert self.impulsed.stop() == 0, self.impulsed.stderr()
+        super().__init__(tmp_path, lambda port: base_config(port, body, nameserver, **kw))
 
     def write_config(self, body):
-        self.impulsed.write_config(base_config(self.port, body, self.nameserver, **self.kw))
+        super().write_config(base_config(self.port, body, self.nameserver, **self.kw))
 
     def ctl(self, *words):
-        r = impulsectl(self.console, *words)
-        assert r.returncode == 0, (words, r.stdout, r.stderr)
-        assert r.stderr == "", (words, r.stderr)
-        return r.stdout
+        return super().ctl(*words, clean_stderr=True)
 
     def reload(self, body):
         self.write_config(body)
@@ -92,14 +59,7 @@ class Daemon:
     def send(self, sender, rcpts, subject="console", headers=""):
         body = (f"From: {sender or 'mailer@sender.test'}\r\nTo: {', '.join(rcpts)}\r\n"
                 f"Subject: {subject}\r\n{headers}\r\nhello\r\n").encode()
-        with smtplib.SMTP("127.0.0.1", self.port, timeout=20) as c:
-            c.ehlo("client.test")
-            assert c.mail(sender)[0] == 250
-            for r in rcpts:
-                assert c.rcpt(r)[0] == 250
-            code, text = c.data(body)
-            assert code == 250, text
-            return QUEUED.match(text.decode()).group(1)
+        return super().send(sender, rcpts, body)
 
     def summary(self):
         """summary as {label: int}; every line must be "\\tLabel: N"."""

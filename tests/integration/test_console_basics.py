@@ -2,7 +2,8 @@
 import os
 import textwrap
 
-from harness.impulse import Impulsed, impulsectl, wait_for
+from harness.impulse import Impulsed, impulsectl
+from harness.process import wait_for
 
 CONF = textwrap.dedent("""\
     Spoolbase = "spool"

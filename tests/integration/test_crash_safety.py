@@ -11,35 +11,19 @@ with its own envelope; the only extra messages allowed are the ones whose
 import os
 import re
 import smtplib
-import textwrap
 import threading
 
-from harness.impulse import Impulsed, free_port, impulsectl, wait_for
+from harness.impulse import ID, QUEUED, Impulsed, daemon_config, impulsectl
+from harness.process import free_port, wait_for
 
-ID = r"[0-9A-F]{8}-[0-9A-F]{2}-[0-9A-F]{8}"
-QUEUED = re.compile(rf"^2\.0\.0 Ok: queued as ({ID})$")
 MESSAGES = 2000
 CLIENTS = 10
 BODY = b"Subject: crash safety\r\n\r\n" + (b"x" * 98 + b"\r\n") * 10
 
 
 def config(port):
-    return textwrap.dedent(f"""\
-        Spoolbase = "spool"
-        # queues hold their mail: no delivery attempts (and no DNS) in these tests
-        Suspend_Delivery = true
-        ESMTP_Listener {{
-          Relay_Hosts = ( "127.0.0.0/8" )
-          Listen "127.0.0.1:{port}" {{ }}
-        }}
-        Control_Listener {{
-          Listen "./console.sock" {{ }}
-        }}
-        ec_logger "ec_logger" {{
-          mainlog = "mainlog.ec"
-          paniclog = "paniclog.ec"
-        }}
-        """)
+    # queues hold their mail: no delivery attempts (and no DNS) in these tests
+    return daemon_config(port, "Suspend_Delivery = true\n", bouncelog=False)
 
 
 def inject(port, client, count, acked, lock, errors):

@@ -5,7 +5,8 @@ import textwrap
 
 import pytest
 
-from harness.impulse import Impulsed, run_impulsed, wait_for
+from harness.impulse import Impulsed, run_impulsed
+from harness.process import wait_for
 
 VALID = textwrap.dedent("""\
     # a minimal valid configuration

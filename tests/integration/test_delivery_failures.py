@@ -15,27 +15,14 @@ stalls the server.
 import email
 import email.policy
 import re
-import smtplib
-import textwrap
 
 import pytest
 
-from harness.impulse import Impulsed, free_port, wait_for
+from harness.impulse import Daemon as ImpulseDaemon
+from harness.impulse import daemon_config
+from harness.logs import logged
 from harness.scripted_smtp import ScriptedSmtp
 from harness.smtp_peers import SmtpSink
-
-ID = r"[0-9A-F]{8}-[0-9A-F]{2}-[0-9A-F]{8}"
-QUEUED = re.compile(rf"^2\.0\.0 Ok: queued as ({ID})$")
-
-T_FIELDS = ["time", "msgid", "batchid", "connid", "type", "domain", "bytes_sent", "binding_group", "binding",
-            "stage", "retries", "seconds", "remote_ip", "response"]
-D_FIELDS = ["time", "msgid", "batchid", "connid", "type", "domain", "size", "binding_group", "binding", "retries",
-            "seconds", "remote_ip"]
-R_FIELDS = ["time", "msgid", "batchid", "connid", "type", "rcpt_local", "rcpt_domain", "sender_local",
-            "sender_domain", "peer_ip", "size", "protocol", "binding_group", "binding"]
-B_FIELDS = ["time", "msgid", "batchid", "connid", "type", "rcpt_local", "rcpt_domain", "sender_local",
-            "sender_domain", "binding_group", "binding", "stage", "classification", "size", "remote_ip",
-            "raw_response"]
 
 BODY = b"From: alice@sender.test\r\nTo: bob@example.com\r\nSubject: failures\r\n\r\nhello\r\n"
 # Big enough that the client is still writing when the server stops reading
@@ -60,100 +47,36 @@ Body_Timeout = 1
 """
 
 
-class Daemon:
+def config(port, mx, sink, extra):
+    sender_route = (f'Domain "sender.test" {{ Routes = ( "smtp://{sink.address}?port={sink.port}" ) }}'
+                    if sink else "")
+    return daemon_config(port, extra=f'Domain "example.com" {{ Routes = ( "smtp://{mx.address}?port={mx.port}" ) }}\n'
+                         + sender_route + "\n" + extra)
+
+
+class Daemon(ImpulseDaemon):
     """impulsed with example.com routed to `mx` and sender.test (the
     bounces) routed to `sink`, plus `extra` global configuration."""
 
     def __init__(self, tmp_path, mx, sink=None, extra=FAST):
-        self.port = free_port()
-        sender_route = (f'Domain "sender.test" {{ Routes = ( "smtp://{sink.address}?port={sink.port}" ) }}'
-                        if sink else "")
-        conf = textwrap.dedent(f"""\
-            Spoolbase = "spool"
-            ESMTP_Listener {{
-              Relay_Hosts = ( "127.0.0.0/8" )
-              Listen "127.0.0.1:{self.port}" {{ }}
-            }}
-            Control_Listener {{
-              Listen "./console.sock" {{ }}
-            }}
-            ec_logger "ec_logger" {{
-              mainlog = "mainlog.ec"
-              paniclog = "paniclog.ec"
-            }}
-            bounce_logger "bounce_logger" {{
-              bouncelog = "bouncelog.ec"
-            }}
-            Domain "example.com" {{ Routes = ( "smtp://{mx.address}?port={mx.port}" ) }}
-            """) + sender_route + "\n" + extra
-        self.impulsed = Impulsed(tmp_path, conf)
-        self.dir = self.impulsed.dir
-
-    def __enter__(self):
-        self.impulsed.start(wait_ports=[("127.0.0.1", self.port)])
-        return self
-
-    def __exit__(self, *exc):
-        with self.impulsed:
-            if exc[0] is None:
-                assert self.impulsed.stop() == 0, self.impulsed.stderr()
-
-    def lines(self, name):
-        try:
-            with open(f"{self.dir}/{name}", "rb") as f:
-                data = f.read().decode("utf-8", errors="replace")
-        except FileNotFoundError:
-            return []
-        return data.split("\n")[:-1]  # complete lines only
-
-    def records(self, name, kind, fields, msgid=None):
-        out = []
-        for line in self.lines(name):
-            parts = line.split("@")
-            if len(parts) > 4 and parts[4] == kind and (msgid is None or parts[1] == msgid):
-                assert len(parts) == len(fields), line
-                out.append(dict(zip(fields, parts)))
-        return out
-
-    def wait_records(self, name, kind, fields, msgid, count=1, timeout=20.0):
-        """The first `count` records, once there are that many."""
-        return wait_for(lambda: (lambda rs: rs[:count] if len(rs) >= count else None)(
-            self.records(name, kind, fields, msgid)), timeout=timeout,
-            what=f"{count} {kind} record(s) of {msgid} in {name}:\n" + "\n".join(self.lines(name)))
+        super().__init__(tmp_path, lambda port: config(port, mx, sink, extra))
 
     def mainlog(self, kind, msgid=None):
-        fields = {"T": T_FIELDS, "P": T_FIELDS, "D": D_FIELDS, "R": R_FIELDS}[kind]
-        return self.records("mainlog.ec", kind, fields, msgid)
+        return self.records(kind, msgid)
 
     def wait_mainlog(self, kind, msgid, count=1, timeout=20.0):
-        fields = {"T": T_FIELDS, "P": T_FIELDS, "D": D_FIELDS, "R": R_FIELDS}[kind]
-        return self.wait_records("mainlog.ec", kind, fields, msgid, count, timeout)
-
-    def bouncelog(self, msgid=None):
-        return self.records("bouncelog.ec", "B", B_FIELDS, msgid)
+        """The first `count` records, once there are that many."""
+        return self.wait_records(kind, msgid, count, timeout=timeout)[:count]
 
     def wait_bouncelog(self, msgid, count=1):
-        return self.wait_records("bouncelog.ec", "B", B_FIELDS, msgid, count)
+        return self.wait_records("B", msgid, count, name="bouncelog.ec")[:count]
 
     def send(self, sender, rcpts, body=BODY):
-        with smtplib.SMTP("127.0.0.1", self.port, timeout=30) as c:
-            c.ehlo("client.test")
-            assert c.mail(sender)[0] == 250
-            for r in rcpts:
-                assert c.rcpt(r)[0] == 250
-            code, text = c.data(body)
-            assert code == 250, text
-            return QUEUED.match(text.decode()).group(1)
+        return super().send(sender, rcpts, body, timeout=30)
 
     def bounces(self):
         """R records of the bounces impulsed generated (protocol internal)."""
         return [r for r in self.mainlog("R") if r["protocol"] == "internal"]
-
-
-def logged(text):
-    """A reply as the logs write it: '@' is the field separator, so it is
-    written as %40 (src/log/log_fields.hpp)."""
-    return text.replace("@", "%40")
 
 
 def check_failure(rec, msgid, stage, response, retries, mx=MX, kind="T"):

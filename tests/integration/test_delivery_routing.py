@@ -10,29 +10,15 @@ Peers that the daemon reaches through `Remote_SMTP_Port` share one port on
 distinct addresses (see peers_on_one_port).
 """
 import contextlib
-import os
 import re
-import smtplib
 import textwrap
 import time
 
 from harness.dns import NsdServer, zone_header
-from harness.impulse import Impulsed, free_port, impulsectl, wait_for
+from harness.impulse import Daemon, daemon_config
+from harness.process import free_port, wait_for
 from harness.scripted_smtp import ScriptedSmtp, ScriptedSmtpError
 from harness.smtp_peers import PeerError, PostfixSmtpd, SmtpSink
-
-ID = r"[0-9A-F]{8}-[0-9A-F]{2}-[0-9A-F]{8}"
-QUEUED = re.compile(rf"^2\.0\.0 Ok: queued as ({ID})$")
-
-D_FIELDS = ["time", "msgid", "batchid", "connid", "type", "domain", "size", "binding_group", "binding",
-            "retries", "seconds", "remote_ip"]
-P_FIELDS = ["time", "msgid", "batchid", "connid", "type", "domain", "bytes_sent", "binding_group", "binding",
-            "stage", "retries", "seconds", "remote_ip", "response"]
-B_FIELDS = ["time", "msgid", "batchid", "connid", "type", "rcpt_local", "rcpt_domain", "sender_local",
-            "sender_domain", "binding_group", "binding", "stage", "classification", "size", "remote_ip",
-            "raw_response"]
-FIELDS = {"D": D_FIELDS, "P": P_FIELDS, "T": P_FIELDS}
-
 
 def body(subject, extra_headers=""):
     """A message with a few lines worth checking byte for byte: a leading
@@ -93,98 +79,27 @@ def sink(address):
 
 
 def config(listen_port, dns, remote_port, extra=""):
-    return textwrap.dedent(f"""\
-        Spoolbase = "spool"
+    return daemon_config(listen_port, f"""\
         Nameservers = ( "{dns.nameserver}" )
         Remote_SMTP_Port = {remote_port}
         Retry_Interval = 2
         Idle_Timeout = 1
-        ESMTP_Listener {{
-          Relay_Hosts = ( "127.0.0.0/8" )
-          Listen "127.0.0.1:{listen_port}" {{ }}
-        }}
-        Control_Listener {{
-          Listen "./console.sock" {{ }}
-        }}
-        ec_logger "ec_logger" {{
-          mainlog = "mainlog.ec"
-          paniclog = "paniclog.ec"
-        }}
-        bounce_logger "bounce_logger" {{
-          bouncelog = "bouncelog.ec"
-        }}
-        """) + textwrap.dedent(extra)
+        """, extra=extra)
 
 
-class Mta:
-    """impulsed with the test's DNS and peers; stops it (exit status 0) at
-    the end of a test that passed."""
+class Mta(Daemon):
+    """impulsed with the test's DNS and peers (harness.impulse.Daemon: its
+    logs, console and SMTP port); EHLO with smtplib's own name."""
 
     def __init__(self, tmp_path, dns, remote_port, extra=""):
-        self.port = free_port()
-        self.impulsed = Impulsed(tmp_path / "impulsed", config(self.port, dns, remote_port, extra))
-        self.dir = self.impulsed.dir
-        self.console = os.path.join(self.dir, "console.sock")
-
-    def __enter__(self):
-        self.impulsed.start(wait_ports=[("127.0.0.1", self.port)])
-        wait_for(lambda: os.path.exists(self.console), what="console socket")
-        return self
-
-    def __exit__(self, *exc):
-        with self.impulsed:
-            if exc[0] is None:
-                assert self.impulsed.stop() == 0, self.impulsed.stderr()
-
-    def ctl(self, *words):
-        r = impulsectl(self.console, *words)
-        assert r.returncode == 0, (words, r.stdout, r.stderr)
-        return r.stdout
+        super().__init__(tmp_path / "impulsed", lambda port: config(port, dns, remote_port, extra))
 
     def send(self, sender, rcpts, data):
-        with smtplib.SMTP("127.0.0.1", self.port, timeout=20) as c:
-            return self._transaction(c, sender, rcpts, data)
+        return super().send(sender, rcpts, data, helo=None)
 
     def send_many(self, sender, rcpts, datas):
         """Several messages over one injection session (fast)."""
-        with smtplib.SMTP("127.0.0.1", self.port, timeout=20) as c:
-            return [self._transaction(c, sender, rcpts, d) for d in datas]
-
-    @staticmethod
-    def _transaction(c, sender, rcpts, data):
-        c.ehlo_or_helo_if_needed()
-        assert c.mail(sender)[0] == 250
-        for r in rcpts:
-            assert c.rcpt(r)[0] == 250
-        code, text = c.data(data)
-        assert code == 250, text
-        return QUEUED.match(text.decode()).group(1)
-
-    def lines(self, name="mainlog.ec"):
-        try:
-            with open(os.path.join(self.dir, name), "rb") as f:
-                data = f.read().decode("utf-8", errors="replace")
-        except FileNotFoundError:
-            return []
-        return data.split("\n")[:-1]  # complete lines only
-
-    def records(self, kind, msgid=None, name="mainlog.ec", fields=None):
-        fields = fields or FIELDS[kind]
-        out = []
-        for line in self.lines(name):
-            parts = line.split("@")
-            if len(parts) > 4 and parts[4] == kind and (msgid is None or parts[1] == msgid):
-                assert len(parts) == len(fields), line
-                out.append(dict(zip(fields, parts)))
-        return out
-
-    def wait_records(self, kind, msgid=None, count=1, name="mainlog.ec", fields=None, timeout=20):
-        try:
-            return wait_for(lambda: (lambda rs: rs if len(rs) >= count else None)(
-                self.records(kind, msgid, name, fields)), timeout=timeout,
-                what=f"{count} {kind} record(s) of {msgid or 'any message'} in {name}")
-        except TimeoutError as e:
-            raise TimeoutError(f"{e}\n--- {name} ---\n" + "\n".join(self.lines(name))) from None
+        return super().send_many(sender, rcpts, datas, helo=None)
 
 
 def now():
@@ -553,7 +468,7 @@ def assert_dns_failure(d, bounces_mx, t0, msgid, domain, response):
     assert p["remote_ip"] == ""
     assert p["response"] == response
     assert d.records("T", msgid) == [] and d.records("D", msgid) == []
-    (b,) = d.wait_records("B", msgid, name="bouncelog.ec", fields=B_FIELDS)
+    (b,) = d.wait_records("B", msgid, name="bouncelog.ec")
     assert (b["rcpt_local"], b["rcpt_domain"]) == ("bob", domain)
     assert (b["sender_local"], b["sender_domain"]) == ("alice", "sender.test")
     assert b["raw_response"] == response

@@ -9,22 +9,15 @@ transcript, and the mainlog D / T records field by field.
 Routes are IP literals (no DNS); a failed session is retried every second.
 """
 import re
-import smtplib
-import textwrap
 
 import pytest
 
-from harness.impulse import Impulsed, free_port, wait_for
+from harness.impulse import Daemon as ImpulseDaemon
+from harness.impulse import daemon_config
 from harness.scripted_smtp import ScriptedSmtp
 from harness.smtp_peers import PostfixSmtpd
 from harness.test_ca import TestCA
 
-ID = r"[0-9A-F]{8}-[0-9A-F]{2}-[0-9A-F]{8}"
-QUEUED = re.compile(rf"^2\.0\.0 Ok: queued as ({ID})$")
-T_FIELDS = ["time", "msgid", "batchid", "connid", "type", "domain", "bytes_sent", "binding_group", "binding",
-            "stage", "retries", "seconds", "remote_ip", "response"]
-D_FIELDS = ["time", "msgid", "batchid", "connid", "type", "domain", "size", "binding_group", "binding", "retries",
-            "seconds", "remote_ip"]
 BODY = b"From: alice@sender.test\r\nTo: bob@tls.test\r\nSubject: tls\r\n\r\nover TLS, I hope\r\n"
 
 MX = "127.0.52.1"      # Postfix with STARTTLS
@@ -48,63 +41,19 @@ def domain(name, peer, options):
     return f'Domain "{name}" {{\n  Routes = ( "smtp://{peer.address}?port={peer.port}" )\n  {options}\n}}\n'
 
 
-class Daemon:
+class Daemon(ImpulseDaemon):
+    """impulsed (no console) with FAST retries and the test's `domains`."""
+
     def __init__(self, tmp_path, domains):
-        self.port = free_port()
-        conf = textwrap.dedent(f"""\
-            Spoolbase = "spool"
-            ESMTP_Listener {{
-              Relay_Hosts = ( "127.0.0.0/8" )
-              Listen "127.0.0.1:{self.port}" {{ }}
-            }}
-            ec_logger "ec_logger" {{
-              mainlog = "mainlog.ec"
-              paniclog = "paniclog.ec"
-            }}
-            """) + FAST + domains
-        self.impulsed = Impulsed(tmp_path, conf)
-        self.dir = self.impulsed.dir
-
-    def __enter__(self):
-        self.impulsed.start(wait_ports=[("127.0.0.1", self.port)])
-        return self
-
-    def __exit__(self, *exc):
-        with self.impulsed:
-            if exc[0] is None:
-                assert self.impulsed.stop() == 0, self.impulsed.stderr()
-
-    def lines(self, name="mainlog.ec"):
-        try:
-            with open(f"{self.dir}/{name}", "rb") as f:
-                return f.read().decode("utf-8", errors="replace").split("\n")[:-1]
-        except FileNotFoundError:
-            return []
-
-    def records(self, kind, msgid):
-        fields = D_FIELDS if kind == "D" else T_FIELDS
-        out = []
-        for line in self.lines():
-            parts = line.split("@")
-            if len(parts) > 4 and parts[1] == msgid and parts[4] == kind:
-                assert len(parts) == len(fields), line
-                out.append(dict(zip(fields, parts)))
-        return out
+        super().__init__(tmp_path, lambda port: daemon_config(port, console=None, bouncelog=False,
+                                                              extra=FAST + domains), console=False)
 
     def wait_records(self, kind, msgid, count=1):
         """The first `count` records, once there are that many."""
-        return wait_for(lambda: (lambda rs: rs[:count] if len(rs) >= count else None)(self.records(kind, msgid)),
-                        what=f"{count} {kind} record(s) of {msgid}:\n" + "\n".join(self.lines()) + "\n" +
-                        "\n".join(self.lines("paniclog.ec")))
+        return super().wait_records(kind, msgid, count)[:count]
 
     def send(self, rcpt, body=BODY):
-        with smtplib.SMTP("127.0.0.1", self.port, timeout=30) as c:
-            c.ehlo("client.test")
-            assert c.mail("alice@sender.test")[0] == 250
-            assert c.rcpt(rcpt)[0] == 250
-            code, text = c.data(body)
-            assert code == 250, text
-            return QUEUED.match(text.decode()).group(1)
+        return super().send("alice@sender.test", [rcpt], body, timeout=30)
 
 
 def check_delivered(d, msgid, domain_name, remote_ip):

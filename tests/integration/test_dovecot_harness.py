@@ -199,13 +199,13 @@ def test_a_port_taken_before_dovecot_binds_it_is_retried(monkeypatch):
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
         taken = squatter.getsockname()[1]
-        real, calls = dovecot_module._free_tcp_port, []
+        real, calls = dovecot_module.free_port, []
 
         def first_one_taken(address):
             calls.append(address)
             return taken if len(calls) == 1 else real(address)
 
-        monkeypatch.setattr(dovecot_module, "_free_tcp_port", first_one_taken)
+        monkeypatch.setattr(dovecot_module, "free_port", first_one_taken)
         with DovecotLmtp(["alice"]) as lmtp:
             assert len(calls) == 2 and lmtp.port != taken
             assert f"listen(127.0.0.1, {taken}) failed: Address already in use" in lmtp.log()

@@ -7,65 +7,33 @@ exact bytes (bare LF, pipelining, over-long lines). Every bad-input test ends
 by completing a real transaction on the same connection: the session goes on.
 Suspend_Delivery = true keeps every message in its queue (no delivery, no DNS).
 """
-import os
 import re
 import signal
 import smtplib
 import socket
 import subprocess
-import textwrap
 
 import pytest
 
-from harness.impulse import Impulsed, free_port, impulsectl, wait_for
+from harness.impulse import ID, QUEUED, RELAY_LOOPBACK, daemon_config, transaction
+from harness.impulse import Daemon as ImpulseDaemon
+from harness.process import wait_for
 
-ID = r"[0-9A-F]{8}-[0-9A-F]{2}-[0-9A-F]{8}"
-QUEUED = re.compile(rf"^2\.0\.0 Ok: queued as ({ID})$")
 HOSTNAME = "mx.impulse.test"
 BODY = b"From: alice@sender.test\r\nTo: bob@example.com\r\nSubject: injection\r\n\r\nhello\r\n"
 
 
-def config(port, listener_options="", relay_hosts='Relay_Hosts = ( "127.0.0.0/8" )'):
-    return textwrap.dedent(f"""\
-        Spoolbase = "spool"
-        # queues hold their mail: no delivery attempts (and no DNS) in these tests
-        Suspend_Delivery = true
-        ESMTP_Listener {{
-          {relay_hosts}
-          Banner_Hostname = "{HOSTNAME}"
-          {listener_options}
-          Listen "127.0.0.1:{port}" {{ }}
-        }}
-        Control_Listener {{
-          Listen "./console.sock" {{ }}
-        }}
-        ec_logger "ec_logger" {{
-          mainlog = "mainlog.ec"
-          paniclog = "paniclog.ec"
-        }}
-        bounce_logger "bounce_logger" {{
-          bouncelog = "bouncelog.ec"
-        }}
-        """)
+def config(port, listener_options="", relay_hosts=RELAY_LOOPBACK):
+    # queues hold their mail: no delivery attempts (and no DNS) in these tests
+    listener = f'Banner_Hostname = "{HOSTNAME}"' + (f"\n  {listener_options}" if listener_options else "")
+    return daemon_config(port, "Suspend_Delivery = true\n", relay_hosts=relay_hosts, listener=listener)
 
 
-class Daemon:
+class Daemon(ImpulseDaemon):
     """A running impulsed with its SMTP port and console socket."""
 
-    def __init__(self, tmp_path, listener_options="", relay_hosts='Relay_Hosts = ( "127.0.0.0/8" )'):
-        self.port = free_port()
-        self.impulsed = Impulsed(tmp_path, config(self.port, listener_options, relay_hosts))
-        self.console = os.path.join(self.impulsed.dir, "console.sock")
-
-    def start(self):
-        self.impulsed.start(wait_ports=[("127.0.0.1", self.port)])
-        wait_for(lambda: os.path.exists(self.console), what="console socket")
-        return self
-
-    def ctl(self, *words):
-        r = impulsectl(self.console, *words)
-        assert r.returncode == 0, (words, r.stdout, r.stderr)
-        return r.stdout
+    def __init__(self, tmp_path, listener_options="", relay_hosts=RELAY_LOOPBACK):
+        super().__init__(tmp_path, lambda port: config(port, listener_options, relay_hosts))
 
     def queued(self, domain):
         """showqueue DOMAIN as {id: "From: <s> To: <r>..."}."""
@@ -87,7 +55,7 @@ def daemon(tmp_path):
     """daemon(listener_options="", relay_hosts=...) -> a started Daemon; stopped (exit 0) at the end."""
     started = []
 
-    def make(listener_options="", relay_hosts='Relay_Hosts = ( "127.0.0.0/8" )'):
+    def make(listener_options="", relay_hosts=RELAY_LOOPBACK):
         d = Daemon(tmp_path, listener_options, relay_hosts).start()
         started.append(d)
         return d
@@ -178,15 +146,7 @@ def assert_session_goes_on(s, d):
 
 def send_smtplib(port, sender, rcpts, body=BODY):
     with smtplib.SMTP("127.0.0.1", port, timeout=20) as c:
-        c.ehlo("client.test")
-        assert c.mail(sender)[0] == 250
-        for r in rcpts:
-            assert c.rcpt(r)[0] == 250
-        code, text = c.data(body)
-        assert code == 250, text
-        m = QUEUED.match(text.decode())
-        assert m, text
-        return m.group(1)
+        return transaction(c, sender, rcpts, body)
 
 
 # ---- accepted mail is queued and durable ------------------------------------

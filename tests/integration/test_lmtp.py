@@ -15,27 +15,15 @@ Gateway and route is an IP literal or a socket), so no Nameservers.
 import contextlib
 import os
 import re
-import smtplib
-import textwrap
 
 import pytest
 
 from harness.dovecot import DovecotError, DovecotLmtp
-from harness.impulse import Impulsed, free_port, impulsectl, wait_for
+from harness.impulse import Daemon, daemon_config
+from harness.logs import logged
+from harness.process import free_port, wait_for
 from harness.scripted_smtp import ScriptedSmtp
 from harness.smtp_peers import SmtpSink
-
-ID = r"[0-9A-F]{8}-[0-9A-F]{2}-[0-9A-F]{8}"
-QUEUED = re.compile(rf"^2\.0\.0 Ok: queued as ({ID})$")
-
-D_FIELDS = ["time", "msgid", "batchid", "connid", "type", "domain", "size", "binding_group", "binding",
-            "retries", "seconds", "remote_ip"]
-P_FIELDS = ["time", "msgid", "batchid", "connid", "type", "domain", "bytes_sent", "binding_group", "binding",
-            "stage", "retries", "seconds", "remote_ip", "response"]
-B_FIELDS = ["time", "msgid", "batchid", "connid", "type", "rcpt_local", "rcpt_domain", "sender_local",
-            "sender_domain", "binding_group", "binding", "stage", "classification", "size", "remote_ip",
-            "raw_response"]
-FIELDS = {"D": D_FIELDS, "P": P_FIELDS, "T": P_FIELDS}
 
 SENDER = "sender@origin.test"
 DOMAIN = "lmtp.test"
@@ -59,11 +47,6 @@ def message(subject, size=0):
     return (head + body).encode()
 
 
-def logged(text):
-    """A reply as the logs write it: '@' is the field separator."""
-    return text.replace("@", "%40")
-
-
 def unfolded(text):
     """Header fields on one line each (RFC 5322 unfolding)."""
     return re.sub(r"\r?\n[ \t]+", " ", text)
@@ -81,101 +64,22 @@ def subjects(msgs):
 
 
 def config(listen_port, extra):
-    return textwrap.dedent(f"""\
-        Spoolbase = "spool"
+    return daemon_config(listen_port, """\
         Retry_Interval = 1
         Delayed_Queue_Scan_Interval = 1
         Idle_Timeout = 1
-        ESMTP_Listener {{
-          Relay_Hosts = ( "127.0.0.0/8" )
-          Listen "127.0.0.1:{listen_port}" {{ }}
-        }}
-        Control_Listener {{
-          Listen "./console.sock" {{ }}
-        }}
-        ec_logger "ec_logger" {{
-          mainlog = "mainlog.ec"
-          paniclog = "paniclog.ec"
-        }}
-        bounce_logger "bounce_logger" {{
-          bouncelog = "bouncelog.ec"
-        }}
-        """) + textwrap.dedent(extra)
+        """, extra=extra)
 
 
-class Mta:
-    """impulsed with the test's routing; stops it (exit status 0) at the
-    end of a test that passed."""
+class Mta(Daemon):
+    """impulsed with the test's routing (harness.impulse.Daemon: its logs,
+    console and SMTP port)."""
 
     def __init__(self, tmp_path, extra):
-        self.port = free_port()
-        self.impulsed = Impulsed(tmp_path / "impulsed", config(self.port, extra))
-        self.dir = self.impulsed.dir
-        self.console = os.path.join(self.dir, "console.sock")
-
-    def __enter__(self):
-        self.impulsed.start(wait_ports=[("127.0.0.1", self.port)])
-        wait_for(lambda: os.path.exists(self.console), what="console socket")
-        return self
-
-    def __exit__(self, *exc):
-        with self.impulsed:
-            if exc[0] is None:
-                assert self.impulsed.stop() == 0, self.impulsed.stderr()
-
-    def ctl(self, *words):
-        r = impulsectl(self.console, *words)
-        assert r.returncode == 0, (words, r.stdout, r.stderr)
-        return r.stdout
+        super().__init__(tmp_path / "impulsed", lambda port: config(port, extra))
 
     def send(self, rcpts, data, sender=SENDER):
-        with smtplib.SMTP("127.0.0.1", self.port, timeout=20) as c:
-            c.ehlo("client.test")
-            assert c.mail(sender)[0] == 250
-            for r in rcpts:
-                assert c.rcpt(r)[0] == 250
-            code, text = c.data(data)
-            assert code == 250, text
-            return QUEUED.match(text.decode()).group(1)
-
-    def lines(self, name="mainlog.ec"):
-        try:
-            with open(os.path.join(self.dir, name), "rb") as f:
-                data = f.read().decode("utf-8", errors="replace")
-        except FileNotFoundError:
-            return []
-        return data.split("\n")[:-1]  # complete lines only
-
-    def records(self, kind, msgid=None, name="mainlog.ec", fields=None):
-        fields = fields or FIELDS[kind]
-        out = []
-        for line in self.lines(name):
-            parts = line.split("@")
-            if len(parts) > 4 and parts[4] == kind and (msgid is None or parts[1] == msgid):
-                assert len(parts) == len(fields), line
-                out.append(dict(zip(fields, parts)))
-        return out
-
-    def wait_records(self, kind, msgid=None, count=1, name="mainlog.ec", fields=None):
-        return wait_for(lambda: (lambda rs: rs if len(rs) >= count else None)(
-            self.records(kind, msgid, name, fields)),
-            what=f"{count} {kind} record(s) of {msgid or 'any message'} in {name}\n" + self.log_text())
-
-    def bounces(self, msgid):
-        return self.records("B", msgid, "bouncelog.ec", B_FIELDS)
-
-    def first_outcome(self, msgid):
-        """The first D, T or P record of msgid (whichever comes first)."""
-        def find():
-            for line in self.lines():
-                parts = line.split("@")
-                if len(parts) > 4 and parts[1] == msgid and parts[4] in FIELDS:
-                    return dict(zip(FIELDS[parts[4]], parts))
-            return None
-        return wait_for(find, what=f"an outcome for {msgid}\n" + self.log_text())
-
-    def log_text(self):
-        return "\n".join(self.lines()) + "\n" + "\n".join(self.lines("paniclog.ec"))
+        return super().send(sender, rcpts, data)
 
 
 @contextlib.contextmanager
@@ -236,7 +140,7 @@ def test_over_quota_recipient_is_bounced_after_data_and_the_other_two_are_delive
         assert p["response"] == logged(OVER_QUOTA.format(a=carol))
         assert p["stage"] == "9"  # reading the reply after the final dot
         assert p["remote_ip"] == remote_ip(store, transport)
-        [b] = wait_for(lambda: d.bounces(msgid), what="B record")
+        [b] = wait_for(lambda: d.bouncelog(msgid), what="B record")
         assert (b["rcpt_local"], b["rcpt_domain"]) == ("carol", DOMAIN)
         assert (b["sender_local"], b["sender_domain"]) == ("sender", "origin.test")
         assert b["classification"] == "22"  # Mailbox Full
@@ -269,7 +173,7 @@ def test_unknown_recipient_is_bounced_at_rcpt_and_the_other_two_are_delivered(tm
         assert p["response"] == logged(UNKNOWN.format(a=nobody))
         assert p["stage"] == "4"  # during RCPT TO
         assert p["remote_ip"] == remote_ip(store, transport)
-        [b] = wait_for(lambda: d.bounces(msgid), what="B record")
+        [b] = wait_for(lambda: d.bouncelog(msgid), what="B record")
         assert (b["rcpt_local"], b["rcpt_domain"]) == ("nobody", DOMAIN)
         assert b["classification"] == "10"  # Invalid Recipient
         [dsn] = sink.wait_messages(1)
@@ -308,7 +212,7 @@ def test_over_quota_tempfail_recipient_is_retried_alone_until_delivered(tmp_path
         assert subjects(store.wait_mailbox("carol", 1)) == ["retry carol"]
         assert subjects(store.mailbox("alice")) == ["retry carol"]
         assert subjects(store.mailbox("bob")) == ["retry carol"]
-        assert d.records("P", msgid) == [] and d.bounces(msgid) == []
+        assert d.records("P", msgid) == [] and d.bouncelog(msgid) == []
         assert sink.messages() == []  # no bounce, no delay notice
 
 

@@ -7,107 +7,28 @@ rotation. Suspend_Delivery = true keeps mail queued: no D or T records here.
 import os
 import re
 import smtplib
-import textwrap
 import time
 
-from harness.impulse import Impulsed, free_port, impulsectl, wait_for
+from harness.impulse import ID, QUEUED, daemon_config
+from harness.impulse import Daemon as ImpulseDaemon
+from harness.process import wait_for
 
-ID = r"[0-9A-F]{8}-[0-9A-F]{2}-[0-9A-F]{8}"
-QUEUED = re.compile(rf"^2\.0\.0 Ok: queued as ({ID})$")
 BODY = b"From: alice@sender.test\r\nTo: bob@example.com\r\nSubject: logs\r\n\r\nhello\r\n"
-
-R_FIELDS = ["time", "msgid", "batchid", "connid", "type", "rcpt_local", "rcpt_domain", "sender_local",
-            "sender_domain", "peer_ip", "size", "protocol", "binding_group", "binding"]
-P_FIELDS = ["time", "msgid", "batchid", "connid", "type", "domain", "bytes_sent", "binding_group", "binding",
-            "stage", "retries", "seconds", "remote_ip", "response"]
-B_FIELDS = ["time", "msgid", "batchid", "connid", "type", "rcpt_local", "rcpt_domain", "sender_local",
-            "sender_domain", "binding_group", "binding", "stage", "classification", "size", "remote_ip",
-            "raw_response"]
 
 
 def config(port, mainlog_heartbeat=None, bouncelog_heartbeat=None):
     mhb = f"heartbeat = {mainlog_heartbeat}" if mainlog_heartbeat is not None else ""
     bhb = f"heartbeat = {bouncelog_heartbeat}" if bouncelog_heartbeat is not None else ""
-    return textwrap.dedent(f"""\
-        Spoolbase = "spool"
-        # queues hold their mail: no delivery attempts (and no DNS) in these tests
-        Suspend_Delivery = true
-        ESMTP_Listener {{
-          Relay_Hosts = ( "127.0.0.0/8" )
-          Listen "127.0.0.1:{port}" {{ }}
-        }}
-        Control_Listener {{
-          Listen "./console.sock" {{ }}
-        }}
-        ec_logger "ec_logger" {{
-          mainlog = "mainlog.ec"
-          paniclog = "paniclog.ec"
-          {mhb}
-        }}
-        bounce_logger "bounce_logger" {{
-          bouncelog = "bouncelog.ec"
-          {bhb}
-        }}
-        """)
+    # queues hold their mail: no delivery attempts (and no DNS) in these tests
+    return daemon_config(port, "Suspend_Delivery = true\n", mainlog_options=mhb, bouncelog_options=bhb)
 
 
-class Daemon:
+class Daemon(ImpulseDaemon):
     def __init__(self, tmp_path, **kw):
-        self.port = free_port()
-        self.impulsed = Impulsed(tmp_path, config(self.port, **kw))
-        self.dir = self.impulsed.dir
-        self.console = os.path.join(self.dir, "console.sock")
-
-    def __enter__(self):
-        self.impulsed.start(wait_ports=[("127.0.0.1", self.port)])
-        wait_for(lambda: os.path.exists(self.console), what="console socket")
-        return self
-
-    def __exit__(self, *exc):
-        with self.impulsed:
-            if exc[0] is None:
-                assert self.impulsed.stop() == 0, self.impulsed.stderr()
-
-    def ctl(self, *words):
-        r = impulsectl(self.console, *words)
-        assert r.returncode == 0, (words, r.stdout, r.stderr)
-        return r.stdout
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
-
-    def lines(self, name="mainlog.ec"):
-        try:
-            with open(self.path(name), "rb") as f:
-                data = f.read().decode("utf-8", errors="replace")
-        except FileNotFoundError:
-            return []
-        # only complete lines: a record is written with its newline
-        return data.split("\n")[:-1]
-
-    def records(self, name, msgid, kind, fields):
-        """Parsed records of `kind` for `msgid`, as dicts (a wrong field count fails)."""
-        out = []
-        for line in self.lines(name):
-            parts = line.split("@")
-            if len(parts) > 4 and parts[1] == msgid and parts[4] == kind:
-                assert len(parts) == len(fields), line
-                out.append(dict(zip(fields, parts)))
-        return out
-
-    def wait_records(self, name, msgid, kind, fields, count):
-        return wait_for(lambda: (lambda rs: rs if len(rs) >= count else None)(
-            self.records(name, msgid, kind, fields)), what=f"{count} {kind} record(s) of {msgid} in {name}")
+        super().__init__(tmp_path, lambda port: config(port, **kw))
 
     def send(self, sender, rcpts, body=BODY):
-        with smtplib.SMTP("127.0.0.1", self.port, timeout=20) as c:
-            c.ehlo("client.test")
-            assert c.mail(sender)[0] == 250
-            for r in rcpts:
-                assert c.rcpt(r)[0] == 250
-            code, text = c.data(body)
-            assert code == 250, text
-            return QUEUED.match(text.decode()).group(1)
+        return super().send(sender, rcpts, body)
 
     def queued(self, domain):
         """showqueue DOMAIN as {id: "From: <s> To: <r>..."}."""
@@ -129,7 +50,7 @@ def test_reception_record_fields_match_the_envelope(tmp_path):
         t0 = now()
         msgid = d.send("alice@sender.test", ["bob@example.com"])
         t1 = now()
-        (r,) = d.wait_records("mainlog.ec", msgid, "R", R_FIELDS, 1)
+        (r,) = d.wait_records("R", msgid, 1)
         assert t0 <= int(r["time"]) <= t1
         assert r["msgid"] == msgid
         assert (r["rcpt_local"], r["rcpt_domain"]) == ("bob", "example.com")
@@ -147,7 +68,7 @@ def test_reception_record_names_binding_group_default(tmp_path):
     # example: ...@201@esmtp@default@default); mailq shows default/default.
     with Daemon(tmp_path) as d:
         msgid = d.send("alice@sender.test", ["bob@example.com"])
-        (r,) = d.wait_records("mainlog.ec", msgid, "R", R_FIELDS, 1)
+        (r,) = d.wait_records("R", msgid, 1)
         assert (r["binding_group"], r["binding"]) == ("default", "default")
 
 
@@ -165,9 +86,9 @@ def test_reception_record_carries_the_connection_id(tmp_path):
                 c.rcpt("bob@example.com")
                 ids.append(QUEUED.match(c.data(BODY)[1].decode()).group(1))
         other = d.send("alice@sender.test", ["bob@example.com"])
-        (a,) = d.wait_records("mainlog.ec", ids[0], "R", R_FIELDS, 1)
-        (b,) = d.wait_records("mainlog.ec", ids[1], "R", R_FIELDS, 1)
-        (c,) = d.wait_records("mainlog.ec", other, "R", R_FIELDS, 1)
+        (a,) = d.wait_records("R", ids[0], 1)
+        (b,) = d.wait_records("R", ids[1], 1)
+        (c,) = d.wait_records("R", other, 1)
         assert a["connid"] != ""
         assert a["connid"] == b["connid"]
         assert c["connid"] != a["connid"]
@@ -180,8 +101,8 @@ def test_one_reception_record_per_recipient(tmp_path):
         # Records are written in order: once a later message's R record is
         # in the file, every R record of the first one is there too.
         later = d.send("alice@sender.test", ["bob@example.com"])
-        d.wait_records("mainlog.ec", later, "R", R_FIELDS, 1)
-        rs = d.records("mainlog.ec", msgid, "R", R_FIELDS)
+        d.wait_records("R", later, 1)
+        rs = d.records("R", msgid, "mainlog.ec")
         assert sorted(f"{r['rcpt_local']}@{r['rcpt_domain']}" for r in rs) == sorted(rcpts)
         assert {(r["sender_local"], r["sender_domain"], r["size"]) for r in rs} == {
             ("alice", "sender.test", str(d.size(msgid)))}
@@ -190,7 +111,7 @@ def test_one_reception_record_per_recipient(tmp_path):
 def test_null_sender_reception_record_has_empty_sender_fields(tmp_path):
     with Daemon(tmp_path) as d:
         msgid = d.send("<>", ["bob@example.com"])
-        (r,) = d.wait_records("mainlog.ec", msgid, "R", R_FIELDS, 1)
+        (r,) = d.wait_records("R", msgid, 1)
         assert (r["sender_local"], r["sender_domain"]) == ("", "")
         assert (r["rcpt_local"], r["rcpt_domain"]) == ("bob", "example.com")
 
@@ -220,7 +141,7 @@ def test_message_fail_writes_a_p_record_to_the_mainlog(tmp_path):
         msgid = d.send("alice@sender.test", ["bob@example.com"])
         t0 = now()
         assert d.ctl("message", "fail", msgid) == f"Message {msgid} failed.\n"
-        (p,) = d.wait_records("mainlog.ec", msgid, "P", P_FIELDS, 1)
+        (p,) = d.wait_records("P", msgid, 1)
         assert t0 <= int(p["time"]) <= now()
         assert p["domain"] == "example.com"
         assert p["bytes_sent"] == "0"  # no connection was made
@@ -237,7 +158,7 @@ def test_message_fail_writes_a_b_record_classified_admin_failure(tmp_path):
         msgid = d.send("alice@sender.test", ["bob@example.com"])
         size = d.size(msgid)
         d.ctl("message", "fail", msgid)
-        (b,) = d.wait_records("bouncelog.ec", msgid, "B", B_FIELDS, 1)
+        (b,) = d.wait_records("B", msgid, 1, name="bouncelog.ec")
         assert (b["rcpt_local"], b["rcpt_domain"]) == ("bob", "example.com")
         assert (b["sender_local"], b["sender_domain"]) == ("alice", "sender.test")
         assert b["binding"] == "default"
@@ -255,13 +176,13 @@ def test_fail_domain_writes_p_and_b_records_classified_admin_failure(tmp_path):
         assert d.ctl("fail", "domain", "example.com") == "example.com purged. 2 messages failed.\n"
         purged = "554 5.7.0 [internal] Message manually purged"
         for msgid, rcpts in ((one, ["bob", "carol"]), (two, ["dave"])):
-            ps = d.wait_records("mainlog.ec", msgid, "P", P_FIELDS, len(rcpts))
+            ps = d.wait_records("P", msgid, len(rcpts))
             assert {(p["domain"], p["response"]) for p in ps} == {("example.com", purged)}
-            bs = d.wait_records("bouncelog.ec", msgid, "B", B_FIELDS, len(rcpts))
+            bs = d.wait_records("B", msgid, len(rcpts), name="bouncelog.ec")
             assert sorted(b["rcpt_local"] for b in bs) == rcpts
             assert {(b["rcpt_domain"], b["classification"], b["raw_response"]) for b in bs} == {
                 ("example.com", "25", purged)}
-        assert {b["size"] for b in d.records("bouncelog.ec", two, "B", B_FIELDS)} == {str(size_two)}
+        assert {b["size"] for b in d.records("B", two, "bouncelog.ec")} == {str(size_two)}
         assert d.queued("example.com") == {}
         assert d.queued("other.test") == {two: "From: <alice@sender.test> To: <erin@other.test>"}
 
@@ -274,7 +195,7 @@ def test_message_fail_queues_a_bounce_to_the_sender_with_null_sender(tmp_path):
         ((bounce_id, envelope),) = bounces.items()
         assert bounce_id != msgid
         assert envelope == "From: <> To: <alice@sender.test>"
-        (r,) = d.wait_records("mainlog.ec", bounce_id, "R", R_FIELDS, 1)
+        (r,) = d.wait_records("R", bounce_id, 1)
         assert (r["rcpt_local"], r["rcpt_domain"]) == ("alice", "sender.test")
         assert (r["sender_local"], r["sender_domain"]) == ("", "")
         assert r["protocol"] == "internal"
@@ -286,8 +207,8 @@ def test_message_fail_quiet_queues_no_bounce(tmp_path):
         quiet = d.send("quiet@sender.test", ["bob@example.com"])
         loud = d.send("loud@sender.test", ["carol@example.com"])
         assert d.ctl("message", "fail", "quiet", quiet) == f"Message {quiet} failed.\n"
-        d.wait_records("mainlog.ec", quiet, "P", P_FIELDS, 1)
-        d.wait_records("bouncelog.ec", quiet, "B", B_FIELDS, 1)
+        d.wait_records("P", quiet, 1)
+        d.wait_records("B", quiet, 1, name="bouncelog.ec")
         # the loud one's bounce marks the point by which a bounce of the quiet one would be queued too
         d.ctl("message", "fail", loud)
         wait_for(lambda: d.queued("sender.test"), what="the loud message's bounce")
@@ -299,14 +220,14 @@ def test_message_fail_quiet_queues_no_bounce(tmp_path):
 def test_reopen_logs_after_rename_writes_to_a_fresh_mainlog(tmp_path):
     with Daemon(tmp_path) as d:
         before = d.send("alice@sender.test", ["bob@example.com"])
-        d.wait_records("mainlog.ec", before, "R", R_FIELDS, 1)
+        d.wait_records("R", before, 1)
         os.rename(d.path("mainlog.ec"), d.path("mainlog.ec.1"))
         assert d.ctl("reopen", "logs") == "Logs reopened.\n"
         after = d.send("alice@sender.test", ["carol@example.com"])
-        d.wait_records("mainlog.ec", after, "R", R_FIELDS, 1)
-        assert d.records("mainlog.ec", before, "R", R_FIELDS) == []
-        assert d.records("mainlog.ec.1", after, "R", R_FIELDS) == []
-        assert len(d.records("mainlog.ec.1", before, "R", R_FIELDS)) == 1
+        d.wait_records("R", after, 1)
+        assert d.records("R", before, "mainlog.ec") == []
+        assert d.records("R", after, "mainlog.ec.1") == []
+        assert len(d.records("R", before, "mainlog.ec.1")) == 1
 
 
 def test_reopen_logs_after_rename_writes_to_a_fresh_bouncelog(tmp_path):
@@ -314,10 +235,10 @@ def test_reopen_logs_after_rename_writes_to_a_fresh_bouncelog(tmp_path):
         before = d.send("alice@sender.test", ["bob@example.com"])
         after = d.send("alice@sender.test", ["carol@example.com"])
         d.ctl("message", "fail", "quiet", before)
-        d.wait_records("bouncelog.ec", before, "B", B_FIELDS, 1)
+        d.wait_records("B", before, 1, name="bouncelog.ec")
         os.rename(d.path("bouncelog.ec"), d.path("bouncelog.ec.1"))
         d.ctl("reopen", "logs")
         d.ctl("message", "fail", "quiet", after)
-        d.wait_records("bouncelog.ec", after, "B", B_FIELDS, 1)
-        assert d.records("bouncelog.ec", before, "B", B_FIELDS) == []
-        assert d.records("bouncelog.ec.1", after, "B", B_FIELDS) == []
+        d.wait_records("B", after, 1, name="bouncelog.ec")
+        assert d.records("B", before, "bouncelog.ec") == []
+        assert d.records("B", after, "bouncelog.ec.1") == []

@@ -13,7 +13,8 @@ import time
 
 import pytest
 
-from harness.smtp_peers import PeerError, PostfixSmtpd, SmtpSink, session_pids
+from harness.process import session_pids
+from harness.smtp_peers import PeerError, PostfixSmtpd, SmtpSink
 from harness.test_ca import TestCA
 
 MESSAGE = (b"From: a@sender.test\r\nTo: x@rcpt.test\r\nSubject: harness\r\n\r\n"

@@ -1,14 +1,13 @@
 // Implementation of delivery/smtp/smtp_settings_config.hpp.
 #include "delivery/smtp/smtp_settings_config.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <climits>
 #include <limits>
+#include <optional>
 
 #include "base/strings.hpp"
 #include "config/net.hpp"
+#include "routing/delivery_method.hpp"
 
 namespace impulse::delivery::smtp {
 namespace {
@@ -32,22 +31,17 @@ std::uint32_t u32_of(const config::Config& config, const config::OutboundKey& ke
 
 }  // namespace
 
-std::string local_hostname() {
-  char name[HOST_NAME_MAX + 1] = {};
-  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
-  return name;
-}
-
 Result<SmtpSettings> smtp_settings_from_config(const config::Config& config, const config::OutboundKey& key) {
   SmtpSettings s;
   auto text = [&](std::string_view option) -> const std::string& { return value_of(config, key, option).as_string(); };
 
   const std::string& method = text("delivery_method");
-  if (iequals(method, "esmtp")) {
+  const std::optional<routing::DeliveryMethod> parsed = routing::parse_delivery_method(method);
+  if (parsed == routing::DeliveryMethod::Esmtp) {
     s.protocol = SessionProtocol::kEsmtp;
-  } else if (iequals(method, "smtp")) {
+  } else if (parsed == routing::DeliveryMethod::Smtp) {
     s.protocol = SessionProtocol::kSmtp;
-  } else if (iequals(method, "lmtp")) {
+  } else if (parsed == routing::DeliveryMethod::Lmtp) {
     s.protocol = SessionProtocol::kLmtp;
   } else {
     return fail("delivery_method " + method + " is not delivered by the SMTP client");

@@ -5,7 +5,10 @@
 // xclient, send_8bitmime, max_recipients_per_batch,
 // max_deliveries_per_connection and the per-phase timeouts.
 //
-//   ehlo_hostname  __hostname__ -> gethostname(); __message__ -> the
+//   delivery_method parsed by routing::parse_delivery_method (the one
+//                  parser); ESMTP, SMTP and LMTP map to SessionProtocol
+//   ehlo_hostname  __hostname__ -> local_hostname() (base/hostname.hpp);
+//                  __message__ -> the
 //                  sender's domain (ehlo_from_sender), else the name given
 //   bind_address   "*" -> "" (kernel chooses); an IP literal, with or
 //                  without brackets. A host name is refused: Impulse
@@ -22,14 +25,12 @@
 #include <string>
 
 #include "base/error.hpp"
+#include "base/hostname.hpp"
 #include "config/config.hpp"
 #include "delivery/smtp/smtp_settings.hpp"
 
 namespace impulse::delivery::smtp {
 
 Result<SmtpSettings> smtp_settings_from_config(const config::Config& config, const config::OutboundKey& key);
-
-// gethostname(), or "localhost" if it fails.
-std::string local_hostname();
 
 }  // namespace impulse::delivery::smtp

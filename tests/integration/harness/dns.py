@@ -26,13 +26,14 @@ import ipaddress
 import os
 import random
 import shutil
-import signal
 import socket
 import struct
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
+
+from harness.process import Peer, stop_group
 
 QTYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "MX": 15, "TXT": 16, "AAAA": 28}
 RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
@@ -196,7 +197,7 @@ def free_port(address: str = "127.0.0.1") -> int:
     raise NsdError(f"no free port on {address}")
 
 
-class NsdServer:
+class NsdServer(Peer):
     """nsd serving zone_text_by_origin ({"test": "<zone file text>"})."""
 
     def __init__(self, zone_text_by_origin: dict[str, str], address: str = "127.0.0.1",
@@ -208,16 +209,6 @@ class NsdServer:
         self.dir: str | None = None
         self.process: subprocess.Popen | None = None
 
-    # context manager
-    def __enter__(self) -> "NsdServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid if self.process else None
 
     @property
     def nameserver(self) -> str:
@@ -329,19 +320,6 @@ class NsdServer:
         return f"nsd did not answer SOA queries within {self.ready_timeout} s\n" + self.logs()
 
     def _kill(self) -> None:
+        # its own process group: nsd forks helpers, stopped with it
         proc, self.process = self.process, None
-        if proc is None:
-            return
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # nsd's own children, should any have outlived it
-        except (ProcessLookupError, PermissionError):
-            pass
+        stop_group(proc, timeout=5)

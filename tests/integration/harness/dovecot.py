@@ -77,6 +77,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
+from harness.process import Peer, free_port, group_pids
+
 SUN_PATH_MAX = 107  # sockaddr_un.sun_path minus the terminating NUL (Linux)
 
 
@@ -93,13 +95,6 @@ def _program(name: str) -> str:
     if not found:
         raise DovecotError(f"{name} not found (Debian packages dovecot-core, dovecot-lmtpd)")
     return found
-
-
-def _free_tcp_port(address: str) -> int:
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.bind((address, 0))
-        return s.getsockname()[1]
 
 
 def _user_exists(name: str) -> bool:
@@ -196,23 +191,7 @@ def _maildir_key(name: str):
     return (int(m.group(1)), int(m.group(2)), name) if m else (1 << 62, 0, name)
 
 
-def _group_members(pgid: int) -> list[int]:
-    """Live (not zombie) processes whose process group is pgid."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            pids.append(int(entry))
-    return sorted(pids)
-
-
-class DovecotLmtp:
+class DovecotLmtp(Peer):
     """A private Dovecot serving LMTP for `users` at `domain`."""
 
     def __init__(self, users: dict | list | tuple = ("alice", "bob"), domain: str = "lmtp.test", *,
@@ -245,18 +224,7 @@ class DovecotLmtp:
         self.process: subprocess.Popen | None = None
         self._final_log = ""
 
-    # context manager
-    def __enter__(self) -> "DovecotLmtp":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
     # --- what tests use ---------------------------------------------------
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid if self.process else None
 
     @property
     def socket_path(self) -> str:
@@ -351,7 +319,7 @@ class DovecotLmtp:
 
     def process_ids(self) -> list[int]:
         """PIDs of the master and every live process in its process group."""
-        return _group_members(self.process.pid) if self.process else []
+        return group_pids(self.process.pid) if self.process else []
 
     # --- life cycle -------------------------------------------------------
 
@@ -362,7 +330,7 @@ class DovecotLmtp:
         try:
             self._write_passwd()
             for _ in range(8):
-                self.port = _free_tcp_port(self.host)
+                self.port = free_port(self.host)
                 self._write_config()
                 self._spawn()
                 outcome = self._wait_ready()
@@ -575,7 +543,7 @@ class DovecotLmtp:
         except subprocess.TimeoutExpired:
             pass
         while True:
-            members = _group_members(proc.pid)
+            members = group_pids(proc.pid)
             if not members and proc.poll() is not None:
                 break
             if time.monotonic() > deadline:

@@ -162,14 +162,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
 import base64
 import ipaddress
 import json
 import math
 import os
 import re
-import shutil
 import signal
 import socket
 import ssl
@@ -179,6 +177,9 @@ import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
+
+from harness.process import (Peer, forget_at_exit, listening, remove_at_exit, removed_now, session_pids, stop_at_exit,
+                              stop_session, wait_for)
 
 try:  # the child process needs aiosmtpd; the controller does not
     from aiosmtpd.lmtp import LMTP as _AioLMTP
@@ -834,66 +835,6 @@ class ScriptedMessage:
         return email.message_from_bytes(self.data, policy=email.policy.compat32)
 
 
-_running: set = set()   # servers to stop at exit
-_dirs: set = set()      # temp dirs to remove at exit
-
-
-@atexit.register
-def _at_exit() -> None:
-    for srv in list(_running):
-        try:
-            srv.stop()
-        except Exception:
-            pass
-    for d in list(_dirs):
-        shutil.rmtree(d, ignore_errors=True)
-
-
-def _wait_for(pred, timeout: float, what: str, interval: float = 0.02):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v:
-            return v
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
-
-
-def _session_pids(sid: int) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError, IndexError):
-            continue
-        if fields[0] != "Z" and int(fields[3]) == sid:
-            out.append(int(entry))
-    return sorted(out)
-
-
-def _listening(address: str, port: int) -> bool:
-    """address:port is in LISTEN state (/proc/net/tcp or tcp6)."""
-    ip = ipaddress.ip_address(address)
-    packed = ip.packed
-    want = "".join(packed[i:i + 4][::-1].hex() for i in range(0, len(packed), 4)).upper()
-    path = "/proc/net/tcp6" if ip.version == 6 else "/proc/net/tcp"
-    try:
-        with open(path) as fh:
-            next(fh)
-            for line in fh:
-                parts = line.split()
-                host, _, p = parts[1].partition(":")
-                if parts[3] == "0A" and int(p, 16) == port and host == want:
-                    return True
-    except FileNotFoundError:
-        pass
-    return False
-
-
 def _norm_stages(value, what: str) -> list[str]:
     if value is None:
         return []
@@ -956,7 +897,7 @@ def _normalise_script(kw: dict, *, nested: bool = False) -> dict:
     return out
 
 
-class ScriptedSmtp:
+class ScriptedSmtp(Peer):
     """A scripted SMTP (or LMTP) server in a child process; see the module
     docstring for the script. `address`: any 127.0.0.0/8 address or ::1;
     `port`: 0 for a free one (the server binds it itself, so there is no
@@ -995,22 +936,7 @@ class ScriptedSmtp:
         self._offset = 0
         self._partial = b""
 
-    # --- context manager / lifecycle ----------------------------------------
-
-    def __enter__(self) -> "ScriptedSmtp":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid if self.process else None
-
-    @property
-    def hostport(self) -> str:
-        """"127.0.0.40:2525" or "[::1]:2525"."""
-        return f"[{self.address}]:{self.port}" if ":" in self.address else f"{self.address}:{self.port}"
+    # --- lifecycle ------------------------------------------------------------
 
     @property
     def config_path(self) -> str:
@@ -1034,7 +960,7 @@ class ScriptedSmtp:
 
     def pids(self) -> list[int]:
         """Live processes in the server's session (empty after stop())."""
-        return _session_pids(self._sid) if self._sid else []
+        return session_pids(self._sid) if self._sid else []
 
     def start(self) -> "ScriptedSmtp":
         if self.process is not None:
@@ -1045,7 +971,7 @@ class ScriptedSmtp:
                 self.dir = tempfile.mkdtemp(prefix="scripted-smtp-", dir=self._workdir)
             else:
                 self.dir = tempfile.mkdtemp(prefix="impulse-scripted-smtp-")
-                _dirs.add(self.dir)
+                remove_at_exit(self.dir)
         ready = os.path.join(self.dir, "ready.json")
         for p in (ready, self.transcript_path):
             if os.path.exists(p):
@@ -1062,16 +988,16 @@ class ScriptedSmtp:
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.dir, env=env,
                 start_new_session=True)
         self._sid = self.process.pid
-        _running.add(self)
+        stop_at_exit(self)
         try:
-            _wait_for(lambda: os.path.exists(ready) or self.process.poll() is not None, self.ready_timeout,
-                      f"the scripted server on {self.address} to listen")
+            wait_for(lambda: os.path.exists(ready) or self.process.poll() is not None, self.ready_timeout,
+                     what=f"the scripted server on {self.address} to listen")
             if self.process.poll() is not None:
                 raise ScriptedSmtpError(f"scripted server exited with {self.process.returncode}:\n{self.log()}")
             with open(ready) as fh:
                 self.port = int(json.load(fh)["port"])
-            _wait_for(lambda: _listening(self.address, self.port), self.ready_timeout,
-                      f"{self.hostport} to be in LISTEN state")
+            wait_for(lambda: listening(self.address, self.port), self.ready_timeout,
+                     what=f"{self.hostport} to be in LISTEN state")
         except BaseException as e:
             self.stop()
             if isinstance(e, TimeoutError):
@@ -1082,33 +1008,16 @@ class ScriptedSmtp:
     def stop(self, timeout: float = 5.0) -> None:
         """SIGTERM, SIGKILL after `timeout`, then whatever is left in its
         session. The transcript stays readable."""
-        _running.discard(self)
+        forget_at_exit(self)
         proc, self.process = self.process, None
         if proc is None:
             return
-        if proc.poll() is None:
-            try:
-                proc.send_signal(signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        for pid in _session_pids(self._sid):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        _wait_for(lambda: not _session_pids(self._sid), 10, f"the processes of session {self._sid} to exit")
+        stop_session(proc, timeout, sweep=False)
 
     def cleanup(self) -> None:
         """stop() and remove the files."""
         self.stop()
-        if self.dir and self.dir in _dirs:
-            shutil.rmtree(self.dir, ignore_errors=True)
-            _dirs.discard(self.dir)
+        if self.dir and removed_now(self.dir):
             self.dir = None
 
     def update(self, **script) -> None:
@@ -1222,7 +1131,7 @@ class ScriptedSmtp:
 
     def _wait(self, pred, timeout: float, what: str):
         try:
-            return _wait_for(lambda: pred() or self._dead(), timeout, what)
+            return wait_for(lambda: pred() or self._dead(), timeout, what=what)
         except TimeoutError as e:
             raise TimeoutError(f"{e}\n--- transcript ---\n{self.dialogue()}\n--- log ---\n{self.log()}") from None
 

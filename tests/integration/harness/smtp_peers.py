@@ -65,7 +65,6 @@ and the postdrop group are created when missing.
 
 from __future__ import annotations
 
-import atexit
 import email
 import email.policy
 import fcntl
@@ -75,17 +74,18 @@ import os
 import pwd
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 
-from harness.impulse import TOOLS, free_port, wait_for
+from harness.impulse import TOOLS
+from harness.process import (Peer, fd_targets, forget_at_exit, free_port, hostport, owns_listener, read_text,
+                              session_pids, stop_at_exit, stop_session, wait_for)
 
 __all__ = ["SmtpSink", "SinkMessage", "PostfixSmtpd", "PostfixMessage", "PeerError",
-           "postfix_root", "ensure_postfix_users", "session_pids"]
+           "postfix_root", "ensure_postfix_users"]
 
 
 class PeerError(RuntimeError):
@@ -112,117 +112,6 @@ def _lib_env() -> dict:
     return env
 
 
-# --- processes ------------------------------------------------------------
-
-# Peers still running when the interpreter exits (a test that forgot stop(),
-# or one interrupted by Ctrl-C) are stopped then.
-_running: set = set()  # strong references: an unreferenced peer must still be stopped
-
-
-@atexit.register
-def _stop_leftovers() -> None:
-    for peer in list(_running):
-        try:
-            peer.stop()
-        except Exception:
-            pass
-
-
-def session_pids(sid: int) -> list[int]:
-    """Live (non-zombie) processes whose session id is `sid`."""
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        # fields after "(comm)": state ppid pgrp session ...
-        if fields[0] != "Z" and int(fields[3]) == sid:
-            out.append(int(entry))
-    return sorted(out)
-
-
-def _stop_session(proc: subprocess.Popen | None, timeout: float) -> None:
-    """SIGTERM the leader `proc` (a session leader), wait, SIGKILL after
-    `timeout`; then make sure nothing is left in its session."""
-    if proc is None:
-        return
-    sid = proc.pid
-    if proc.poll() is None:
-        try:
-            proc.send_signal(signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    # children that outlived the leader (they keep its session id)
-    deadline = time.monotonic() + timeout
-    while (left := session_pids(sid)) and time.monotonic() < deadline:
-        for pid in left:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        time.sleep(0.05)
-    for pid in session_pids(sid):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    wait_for(lambda: not session_pids(sid), 10, what=f"processes of session {sid} to exit")
-
-
-def _listen_inodes(address: str, port: int) -> set[str]:
-    """Socket inodes in LISTEN state on address:port (from /proc/net/tcp*)."""
-    ip = ipaddress.ip_address(address)
-    if ip.version == 4:
-        files, want = ["/proc/net/tcp"], ip.packed[::-1].hex().upper()
-    else:
-        packed = ip.packed
-        want = "".join(packed[i:i + 4][::-1].hex() for i in range(0, 16, 4)).upper()
-        files = ["/proc/net/tcp6"]
-    inodes = set()
-    for f in files:
-        try:
-            with open(f) as fh:
-                next(fh)
-                for line in fh:
-                    parts = line.split()
-                    local, state, inode = parts[1], parts[3], parts[9]
-                    host, _, p = local.partition(":")
-                    if state == "0A" and int(p, 16) == port and host == want:
-                        inodes.add(inode)
-        except FileNotFoundError:
-            pass
-    return inodes
-
-
-def _fd_targets(pid: int) -> set[str]:
-    out = set()
-    d = f"/proc/{pid}/fd"
-    try:
-        names = os.listdir(d)
-    except (FileNotFoundError, PermissionError):
-        return out
-    for n in names:
-        try:
-            out.add(os.readlink(os.path.join(d, n)))
-        except OSError:
-            pass
-    return out
-
-
-def _owns_listener(pid: int, address: str, port: int) -> bool:
-    inodes = _listen_inodes(address, port)
-    return bool(inodes) and any(t == f"socket:[{i}]" for t in _fd_targets(pid) for i in inodes)
-
-
 def _banner(address: str, port: int, timeout: float = 2.0) -> bytes | None:
     """The first line the server sends, or None when it cannot be reached."""
     fam = socket.AF_INET6 if ":" in address else socket.AF_INET
@@ -247,22 +136,10 @@ def _banner(address: str, port: int, timeout: float = 2.0) -> bytes | None:
         return None
 
 
-def _hostport(address: str, port: int) -> str:
-    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
-
-
 def _check_address(address: str) -> None:
     ip = ipaddress.ip_address(address)
     if not ip.is_loopback:
         raise ValueError(f"test peers listen on loopback only, not {address}")
-
-
-def _read(path: str) -> str:
-    try:
-        with open(path, errors="replace") as fh:
-            return fh.read()
-    except OSError:
-        return ""
 
 
 def _strip_angle(addr: str) -> str:
@@ -380,7 +257,7 @@ def _cmds(names, what: str) -> str | None:
     return ",".join(out)
 
 
-class SmtpSink:
+class SmtpSink(Peer):
     """Postfix's smtp-sink on `address` (any 127.0.0.0/8 address or ::1),
     `port` (0: a free one). Options:
 
@@ -457,21 +334,6 @@ class SmtpSink:
             args.append("-v")
         self.options = args + list(extra_args)
 
-    # context manager
-    def __enter__(self) -> "SmtpSink":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid if self.process else None
-
-    @property
-    def hostport(self) -> str:
-        """"127.0.0.20:2525" or "[::1]:2525"."""
-        return _hostport(self.address, self.port)
 
     @property
     def dump_dir(self) -> str:
@@ -488,7 +350,7 @@ class SmtpSink:
 
     def log(self) -> str:
         """smtp-sink's stderr (the SMTP conversation when verbose)."""
-        return _read(self.log_path) if self.dir else ""
+        return read_text(self.log_path) if self.dir else ""
 
     def pids(self) -> list[int]:
         """Processes still alive in the sink's session (empty after stop())."""
@@ -510,7 +372,7 @@ class SmtpSink:
                 self._spawn()
                 outcome = self._wait_ready()
                 if outcome == "ready":
-                    _running.add(self)
+                    stop_at_exit(self)
                     return self
                 self._kill()
                 if outcome != "port taken":
@@ -521,7 +383,7 @@ class SmtpSink:
             raise
 
     def stop(self, timeout: float = 5.0) -> None:
-        _running.discard(self)
+        forget_at_exit(self)
         self._kill(timeout)
         if self.dir:
             shutil.rmtree(self.dir, ignore_errors=True)
@@ -546,7 +408,7 @@ class SmtpSink:
                 before = os.stat(path).st_size
             except FileNotFoundError:
                 return b""
-            if not self._dead() and path in _fd_targets(self.pid):
+            if not self._dead() and path in fd_targets(self.pid):
                 time.sleep(0.001)
                 continue
             if os.stat(path).st_size != before:
@@ -615,14 +477,14 @@ class SmtpSink:
                 if "in use" in log:
                     return "port taken"
                 return f"smtp-sink exited during start-up: {' '.join(self.command)}\n{log}"
-            if _owns_listener(self.process.pid, self.address, self.port):
+            if owns_listener(self.process.pid, self.address, self.port):
                 return "ready"
             time.sleep(0.01)
         return f"smtp-sink did not listen on {self.hostport} within {self.ready_timeout} s\n" + self.log()
 
     def _kill(self, timeout: float = 5.0) -> None:
         proc, self.process = self.process, None
-        _stop_session(proc, timeout)
+        stop_session(proc, timeout)
 
 
 # --- Postfix smtpd ----------------------------------------------------------
@@ -763,7 +625,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 """
 
 
-class PostfixSmtpd:
+class PostfixSmtpd(Peer):
     """A private Postfix that accepts any mail on address:port and delivers
     it into a Maildir (see the module doc). Options:
 
@@ -790,21 +652,6 @@ class PostfixSmtpd:
         self.dir: str | None = None
         self.process: subprocess.Popen | None = None
 
-    # context manager
-    def __enter__(self) -> "PostfixSmtpd":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def pid(self) -> int | None:
-        """The master's PID."""
-        return self.process.pid if self.process else None
-
-    @property
-    def hostport(self) -> str:
-        return _hostport(self.address, self.port)
 
     @property
     def config_dir(self) -> str:
@@ -822,12 +669,12 @@ class PostfixSmtpd:
         """Postfix's maillog (plus the master's own stderr)."""
         if not self.dir:
             return ""
-        return _read(self.maillog_path) + _read(os.path.join(self.dir, "log", "master.out"))
+        return read_text(self.maillog_path) + read_text(os.path.join(self.dir, "log", "master.out"))
 
     def wait_log(self, pattern: str, timeout: float = 20.0) -> re.Match:
         """Poll the maillog until regex `pattern` matches; returns the match."""
         rx = re.compile(pattern, re.M)
-        return wait_for(lambda: rx.search(_read(self.maillog_path)), timeout,
+        return wait_for(lambda: rx.search(read_text(self.maillog_path)), timeout,
                         what=f"/{pattern}/ in {self.maillog_path}")
 
     def pids(self) -> list[int]:
@@ -859,7 +706,7 @@ class PostfixSmtpd:
                 self._spawn()
                 outcome = self._wait_ready()
                 if outcome == "ready":
-                    _running.add(self)
+                    stop_at_exit(self)
                     return self
                 self._kill()
                 if outcome != "port taken":
@@ -870,7 +717,7 @@ class PostfixSmtpd:
             raise
 
     def stop(self, timeout: float = 10.0) -> None:
-        _running.discard(self)
+        forget_at_exit(self)
         self._kill(timeout)
         if self.dir:
             shutil.rmtree(self.dir, ignore_errors=True)
@@ -920,7 +767,7 @@ class PostfixSmtpd:
         """Client address of every transaction smtpd took (its "client=" log
         lines, logged at MAIL FROM), in log order."""
         return re.findall(r"postfix/smtpd\[\d+\]: [0-9A-Za-z]+: client=[^\[\s]*\[([0-9A-Fa-f:.]+)\]",
-                          _read(self.maillog_path))
+                          read_text(self.maillog_path))
 
     # internals
 
@@ -1030,7 +877,7 @@ class PostfixSmtpd:
             fh.write("# Written by tests/integration/harness/smtp_peers.py (private test instance)\n")
             for k, v in params.items():
                 fh.write(f"{k} = {v}\n")
-        listener = _hostport(self.address, self.port)
+        listener = hostport(self.address, self.port)
         with open(os.path.join(self.config_dir, "master.cf"), "w") as fh:
             fh.write(f"{listener} inet n - n - - smtpd\n")
             fh.write(_MASTER_SERVICES)
@@ -1061,7 +908,7 @@ class PostfixSmtpd:
                 if "in use" in log:
                     return "port taken"
                 return "postfix master exited during start-up\n" + log + self._diagnose()
-            if _owns_listener(self.process.pid, self.address, self.port):
+            if owns_listener(self.process.pid, self.address, self.port):
                 banner = _banner(self.address, self.port)
                 if banner and banner.startswith(b"220"):
                     return "ready"
@@ -1098,11 +945,11 @@ class PostfixSmtpd:
             return f"(postfix check failed: {e})"
         finally:
             if proc is not None:
-                _stop_session(proc, 5)
+                stop_session(proc, 5)
             os.close(master_fd)
             if slave_fd >= 0:
                 os.close(slave_fd)
 
     def _kill(self, timeout: float = 10.0) -> None:
         proc, self.process = self.process, None
-        _stop_session(proc, timeout)
+        stop_session(proc, timeout)

@@ -140,6 +140,25 @@ TEST(Admin, QueueListingFiltersSortsAndLimits) {
   EXPECT_EQ(totals[1].received, 1u);
 }
 
+TEST(Admin, QueueLinesCarryARouteVerdictHold) {
+  AdminHarness a("retry_interval = 120\n");
+  a.h.agent.auto_run = false;
+  a.h.inject(kSender, {"bob@example.com"});
+  ASSERT_FALSE(a.h.agent.ready.empty());
+  auto before = a.ask<std::vector<QueueLine>>([&](auto done) { a.admin.queues({}, done); });
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_FALSE(before[0].held_until.has_value());
+  queue::Hold hold;
+  hold.reason = "421 4.7.0 go away";
+  a.h.agent.ready[0]->hold(hold);
+  a.h.drain();
+  auto held = a.ask<std::vector<QueueLine>>([&](auto done) { a.admin.queues({}, done); });
+  ASSERT_EQ(held.size(), 1u);
+  ASSERT_TRUE(held[0].held_until.has_value());
+  EXPECT_EQ(*held[0].held_until, spool::unix_seconds(spool::to_spool_time(a.h.clock.wall_now())) + 120);
+  EXPECT_EQ(held[0].held_reason, "421 4.7.0 go away");
+}
+
 TEST(Admin, FlushRequeuesDelayedMessagesOfTheSelectedDomain) {
   AdminHarness a;
   a.h.agent.script = queue::testing::always(FakeAgent::tempfail());

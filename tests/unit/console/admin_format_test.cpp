@@ -57,11 +57,29 @@ TEST(AdminFormat, MailqColumnsAndDefaultGroup) {
   admin::QueueLine g = q;
   g.binding_group = "grp";
   g.domain = "other.test";
-  EXPECT_EQ(format_mailq({}), "Group/Binding                  Domain                                         AQ       DQ\n");
+  EXPECT_EQ(format_mailq({}),
+            "Group/Binding                  Domain                                         AQ       DQ\n");
   EXPECT_EQ(format_mailq({q, g}),
             "Group/Binding                  Domain                                         AQ       DQ\n"
             "default/b1                     example.com                                     2       11\n"
             "grp/b1                         other.test                                      2       11\n");
+}
+
+TEST(AdminFormat, MailqListsHeldQueuesAfterTheTableOnlyWhenThereAreAny) {
+  admin::QueueLine q;
+  q.binding = "default";
+  q.domain = "held.test";
+  q.active = 3;
+  admin::QueueLine free = q;
+  free.domain = "free.test";
+  q.held_until = 1700000120;
+  q.held_reason = "421 4.7.0 try later";
+  EXPECT_EQ(format_mailq({free}).find("Held:"), std::string::npos);
+  EXPECT_EQ(format_mailq({free, q}),
+            "Group/Binding                  Domain                                         AQ       DQ\n"
+            "default/default                free.test                                       3        0\n"
+            "default/default                held.test                                       3        0\n"
+            "Held: default/default held.test until 1700000120: 421 4.7.0 try later\n");
 }
 
 TEST(AdminFormat, BindingSummaryBlocks) {

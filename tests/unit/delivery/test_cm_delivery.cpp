@@ -214,10 +214,10 @@ TEST(ConnectionManagerDelivery, BindAddressAndEhloHostnameOfTheBindingAreUsed) {
   h.config = queue::testing::config_from("Binding \"b1\" { Bind_Address = \"127.0.0.2\" Ehlo_Hostname = \"b1.example.test\" }\n"
                                          "Ehlo_Hostname = \"default.example.test\"\n"
                                          "Domain \"example.com\" { Routes = ( " + route(mx, 10) + " ) }");
-  h.policy.choice = queue::BindingChoice{"b1", ""};
+  h.policy.choice = routing::BindingChoice{"b1", ""};
   h.inject("sender@origin.test", {"rcpt@example.com"});
   ASSERT_TRUE(h.run_until([&] { return h.delivered() == 1; }));
-  h.policy.choice = queue::BindingChoice{};
+  h.policy.choice = routing::BindingChoice{};
   h.inject("sender@origin.test", {"rcpt@example.com"});
   ASSERT_TRUE(h.run_until([&] { return h.delivered() == 2; }));
 

@@ -33,7 +33,7 @@
 #include "dns/resolver.hpp"
 #include "queue/id_source.hpp"
 #include "queue/injector.hpp"
-#include "queue/router.hpp"
+#include "routing/router.hpp"
 #include "queue/scheduler.hpp"
 #include "spool/memory_store.hpp"
 #include "unit/queue/queue_test_support.hpp"
@@ -212,10 +212,10 @@ class NoDnsResolver final : public dns::Resolver {
 
 // Chooses whatever the test sets (the header policy's choice, in tests that
 // stand in for the injector hook).
-class SettablePolicy final : public queue::BindingPolicy {
+class SettablePolicy final : public routing::BindingPolicy {
  public:
-  queue::BindingChoice choose(const spool::Message&) const override { return choice; }
-  queue::BindingChoice choice;
+  routing::BindingChoice choose(const spool::Message&) const override { return choice; }
+  routing::BindingChoice choice;
 };
 
 // The SMTP transport for ESMTP, SMTP and LMTP with test deadlines (10 s
@@ -303,13 +303,13 @@ class CmHarness {
 
   void inject(const std::string& from, std::vector<std::string> rcpts,
               std::string data = "Subject: test\r\n\r\nHello\r\n") {
-    inbound::ReceivedMessage m;
-    m.helo = "client.example.net";
-    m.esmtp = true;
-    m.mail_from = from;
-    m.recipients = std::move(rcpts);
+    queue::Injection m;
+    m.origin.helo = "client.example.net";
+    m.origin.esmtp = true;
+    m.envelope.sender = from;
+    m.envelope.recipients = std::move(rcpts);
     m.data = std::move(data);
-    m.peer_ip = "127.0.0.1";
+    m.origin.peer_ip = "127.0.0.1";
     bool done = false;
     injector->inject(std::move(m), [&](Result<std::string> r) {
       EXPECT_TRUE(r.has_value());
@@ -338,7 +338,7 @@ class CmHarness {
   queue::testing::RecordingLog log;
   queue::IdSource ids;
   SettablePolicy policy;
-  queue::Router router;
+  routing::Router router;
   config::ConfigPtr config;
   asio::io_context io;
   std::vector<std::string> problems;

@@ -76,8 +76,8 @@ TEST(ConnectionManagerThreads, TwoLoopsDeliverEveryMessageWithinTheServerLimit) 
   spool::MemoryStore store;
   CountingLog log;
   queue::IdSource ids(store.id_epoch());
-  queue::DefaultBindingPolicy policy;
-  queue::Router router(policy);
+  routing::DefaultBindingPolicy policy;
+  routing::Router router(policy);
 
   // Six domains over the three servers (two each, sharing their MX host).
   std::vector<std::string> domains;
@@ -124,11 +124,11 @@ TEST(ConnectionManagerThreads, TwoLoopsDeliverEveryMessageWithinTheServerLimit) 
 
   for (std::size_t i = 0; i < kPerDomain; ++i) {
     for (const auto& d : domains) {
-      inbound::ReceivedMessage m;
-      m.mail_from = "sender@origin.test";
-      m.recipients = {"user" + std::to_string(i) + "@" + d};
+      queue::Injection m;
+      m.envelope.sender = "sender@origin.test";
+      m.envelope.recipients = {"user" + std::to_string(i) + "@" + d};
       m.data = "Subject: t\r\n\r\nbody\r\n";
-      m.peer_ip = "127.0.0.1";
+      m.origin.peer_ip = "127.0.0.1";
       injector.inject(std::move(m), [](Result<std::string> r) { EXPECT_TRUE(r.has_value()); });
     }
   }

@@ -1,23 +1,52 @@
-// FakeInjector: an in-memory Injector for the inbound tests. It records each
-// message and either answers at once (an id "MSG<n>", or a failure when
-// told to fail) or, when deferred, keeps the completions until the test
-// releases them. Thread-safe: the loopback tests inject from the listener's
-// loop thread and inspect from the test thread.
+// FakeInjector: an in-memory queue::Injector for the inbound tests. It
+// records each message and either answers at once (an id "MSG<n>", or a
+// failure when told to fail) or, when deferred, keeps the completions until
+// the test releases them. Thread-safe: the loopback tests inject from the
+// listener's loop thread and inspect from the test thread.
+//
+// messages() gives each recorded queue::Injection flattened into
+// ReceivedMessage (envelope and origin fields side by side), which is what
+// the session and listener tests assert on.
 #pragma once
 
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include "inbound/injector.hpp"
+#include "queue/injection.hpp"
 
 namespace impulse::inbound::testing {
 
-class FakeInjector final : public Injector {
+struct ReceivedMessage {
+  std::string helo;
+  bool esmtp = false;
+  std::string mail_from;
+  std::vector<std::string> recipients;
+  bool body_8bitmime = false;
+  std::string data;
+  std::string peer_ip;
+  std::uint16_t peer_port = 0;
+  std::string listener_address;
+  bool tls = false;
+  std::string connection_id;
+  spool::Protocol protocol = spool::Protocol::kEsmtp;
+  bool has_trace = false;  // the front end supplied its own trace line
+
+  static ReceivedMessage from(const queue::Injection& in) {
+    return ReceivedMessage{in.origin.helo,          in.origin.esmtp,       in.envelope.sender,
+                           in.envelope.recipients,  in.envelope.body_8bitmime, in.data,
+                           in.origin.peer_ip,       in.origin.peer_port,   in.origin.listener_address,
+                           in.origin.tls,           in.origin.connection_id, in.origin.protocol,
+                           in.origin.trace.has_value()};
+  }
+};
+
+class FakeInjector final : public queue::Injector {
  public:
-  void inject(ReceivedMessage message, Completion done) override {
+  void inject(queue::Injection message, Completion done) override {
     std::unique_lock lock(mu_);
-    messages_.push_back(std::move(message));
+    messages_.push_back(ReceivedMessage::from(message));
     if (deferred_) {
       pending_.push_back(std::move(done));
       return;
@@ -69,3 +98,8 @@ class FakeInjector final : public Injector {
 };
 
 }  // namespace impulse::inbound::testing
+
+namespace impulse::inbound {
+// The inbound tests name the flattened record unqualified.
+using testing::ReceivedMessage;
+}  // namespace impulse::inbound

@@ -20,8 +20,8 @@
 #include "queue/event_log.hpp"
 #include "queue/id_source.hpp"
 #include "queue/injector.hpp"
-#include "queue/router.hpp"
 #include "queue/scheduler.hpp"
+#include "routing/router.hpp"
 #include "spool/memory_store.hpp"
 #include "support/fake_agent.hpp"
 
@@ -138,13 +138,13 @@ class SchedulerHarness {
   // Injects through the real injector and drains; returns the completion.
   Result<std::string> inject(const std::string& from, std::vector<std::string> rcpts,
                              const std::string& data = "Subject: test\r\n\r\nHello\r\n") {
-    inbound::ReceivedMessage m;
-    m.helo = "client.example.net";
-    m.esmtp = true;
-    m.mail_from = from;
-    m.recipients = std::move(rcpts);
+    Injection m;
+    m.origin.helo = "client.example.net";
+    m.origin.esmtp = true;
+    m.envelope.sender = from;
+    m.envelope.recipients = std::move(rcpts);
     m.data = data;
-    m.peer_ip = "198.51.100.7";
+    m.origin.peer_ip = "198.51.100.7";
     std::optional<Result<std::string>> got;
     injector->inject(std::move(m), [&](Result<std::string> r) { got = std::move(r); });
     drain();
@@ -192,8 +192,8 @@ class SchedulerHarness {
   RecordingLog log;
   FakeAgent agent;
   IdSource ids;
-  DefaultBindingPolicy policy;
-  Router router;
+  routing::DefaultBindingPolicy policy;
+  routing::Router router;
   config::ConfigPtr config;
   std::vector<std::unique_ptr<boost::asio::io_context>> ios;
   std::unique_ptr<Scheduler> scheduler;

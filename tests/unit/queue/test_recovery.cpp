@@ -11,9 +11,9 @@ namespace {
 using std::chrono::seconds;
 
 spool::Message stored_message(spool::MessageIdGenerator& ids, std::vector<std::string> rcpts) {
-  DefaultBindingPolicy policy;
-  Router router(policy);
-  Envelope e;
+  routing::DefaultBindingPolicy policy;
+  routing::Router router(policy);
+  routing::Envelope e;
   e.id = ids.next();
   e.received = spool::to_spool_time(ManualClock().wall_now() - seconds(30));
   e.sender = "alice@sender.example";

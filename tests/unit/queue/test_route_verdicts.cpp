@@ -300,6 +300,24 @@ TEST(RouteVerdict, AJobReleasedDuringAToDelayedHoldWaitsForItsEnd) {
   EXPECT_EQ(h.log.main_records("T").size(), 1u) << "only the attempted message";
 }
 
+TEST(RouteVerdict, AJobReleasedWhileSuspendedIsOfferedAgainOnceResumed) {
+  SchedulerHarness h;
+  auto queue = queued(h, 1);
+  ASSERT_TRUE(queue);
+  auto jobs = queue->take(1);
+  ASSERT_EQ(jobs.size(), 1u);
+  h.set_config("suspend_delivery = true\n");
+  queue->release(jobs[0]);
+  h.drain();
+  const std::size_t told = h.agent.ready.size();
+  h.maintain();
+  EXPECT_EQ(h.agent.ready.size(), told) << "still suspended";
+  h.set_config("");
+  h.maintain();
+  EXPECT_EQ(h.agent.ready.size(), told + 1) << "the maintenance tick notices the lifted suspension";
+  EXPECT_EQ(queue->take(10).size(), 1u);
+}
+
 TEST(RouteVerdict, FlushAndMessageRetryLiftAHold) {
   SchedulerHarness h("retry_interval = 60\n");
   std::vector<spool::MessageId> ids;

@@ -18,8 +18,8 @@
 #include "queue/event_log.hpp"
 #include "queue/id_source.hpp"
 #include "queue/injector.hpp"
-#include "queue/router.hpp"
 #include "queue/scheduler.hpp"
+#include "routing/router.hpp"
 #include "spool/memory_store.hpp"
 
 namespace impulse::queue {
@@ -62,8 +62,8 @@ TEST(SchedulerThreads, EveryMessageIsDeliveredOnceWithLoopsOnTheirOwnThreads) {
   spool::MemoryStore store;
   NullEventLog log;
   IdSource ids(store.id_epoch());
-  DefaultBindingPolicy policy;
-  Router router(policy);
+  routing::DefaultBindingPolicy policy;
+  routing::Router router(policy);
   boost::asio::io_context loop_a, loop_b, delivery;
   auto guards = std::make_tuple(boost::asio::make_work_guard(loop_a), boost::asio::make_work_guard(loop_b),
                                 boost::asio::make_work_guard(delivery));
@@ -84,12 +84,12 @@ TEST(SchedulerThreads, EveryMessageIsDeliveredOnceWithLoopsOnTheirOwnThreads) {
     constexpr int kMessages = 400;
     std::atomic<int> acknowledged{0};
     for (int i = 0; i < kMessages; ++i) {
-      inbound::ReceivedMessage m;
-      m.helo = "c";
-      m.mail_from = "a@s.example";
-      m.recipients = {"r" + std::to_string(i) + "@d" + std::to_string(i % 13) + ".example"};
+      Injection m;
+      m.origin.helo = "c";
+      m.envelope.sender = "a@s.example";
+      m.envelope.recipients = {"r" + std::to_string(i) + "@d" + std::to_string(i % 13) + ".example"};
       m.data = "Subject: x\r\n\r\nx\r\n";
-      m.peer_ip = "127.0.0.1";
+      m.origin.peer_ip = "127.0.0.1";
       injector.inject(std::move(m), [&](Result<std::string> r) { acknowledged += r.has_value(); });
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);

@@ -1,9 +1,9 @@
-// Implementation of delivery/binding_header_policy.hpp.
-#include "delivery/binding_header_policy.hpp"
+// Implementation of routing/binding_header_policy.hpp.
+#include "routing/binding_header_policy.hpp"
 
 #include <vector>
 
-namespace impulse::delivery {
+namespace impulse::routing {
 namespace {
 
 bool suspended(const config::Config& config, const std::string& binding) {
@@ -19,14 +19,14 @@ const config::BindingInfo* find_binding(const config::Config& config, std::strin
 
 }  // namespace
 
-std::optional<queue::BindingChoice> BindingHeaderPolicy::choose_from_data(std::string& data,
+std::optional<BindingChoice> BindingHeaderPolicy::choose_from_data(std::string& data,
                                                                           std::string_view subject) const {
   const BindingHeaders headers = strip_binding_headers(data);
   if (!headers.any()) return std::nullopt;
   return resolve(headers, subject);
 }
 
-queue::BindingChoice BindingHeaderPolicy::resolve(const BindingHeaders& headers, std::string_view subject) const {
+BindingChoice BindingHeaderPolicy::resolve(const BindingHeaders& headers, std::string_view subject) const {
   const config::ConfigPtr config = config_ ? config_() : nullptr;
   if (!config || !headers.any()) return {};
   if (headers.binding) {
@@ -36,12 +36,12 @@ queue::BindingChoice BindingHeaderPolicy::resolve(const BindingHeaders& headers,
               *headers.binding + "\"; message goes to binding default");
       return {};
     }
-    return queue::BindingChoice{info->name, info->group.value_or(std::string())};
+    return BindingChoice{info->name, info->group.value_or(std::string())};
   }
   return pick_from_group(*config, *headers.group, subject);
 }
 
-queue::BindingChoice BindingHeaderPolicy::pick_from_group(const config::Config& config, const std::string& group,
+BindingChoice BindingHeaderPolicy::pick_from_group(const config::Config& config, const std::string& group,
                                                           std::string_view subject) const {
   const std::vector<std::string> members = config.binding_group_members(group);
   if (members.empty()) {
@@ -60,13 +60,13 @@ queue::BindingChoice BindingHeaderPolicy::pick_from_group(const config::Config& 
   const std::size_t n = members.size();
   for (std::size_t i = 0; i < n; ++i) {
     const std::string& candidate = members[(start + i) % n];
-    if (!suspended(config, candidate)) return queue::BindingChoice{candidate, group};
+    if (!suspended(config, candidate)) return BindingChoice{candidate, group};
   }
-  return queue::BindingChoice{members[start % n], group};
+  return BindingChoice{members[start % n], group};
 }
 
 void BindingHeaderPolicy::problem(std::string text) const {
   if (problem_) problem_(text);
 }
 
-}  // namespace impulse::delivery
+}  // namespace impulse::routing

@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-namespace impulse::delivery {
+namespace impulse::routing {
 
 inline constexpr std::string_view kBindingHeader = "X-Impulse-Binding";
 inline constexpr std::string_view kBindingGroupHeader = "X-Impulse-Binding-Group";
@@ -32,4 +32,4 @@ struct BindingHeaders {
 // first values. Data without either header is returned unchanged.
 BindingHeaders strip_binding_headers(std::string& data);
 
-}  // namespace impulse::delivery
+}  // namespace impulse::routing

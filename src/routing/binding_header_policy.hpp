@@ -1,4 +1,4 @@
-// BindingHeaderPolicy: the queue::BindingPolicy that lets a relay client
+// BindingHeaderPolicy: the BindingPolicy (routing/router.hpp) that lets a relay client
 // pick the binding (MultiVIP "virtual MTA") of a message with a header
 // (reference/momentum.md §4; SPEC §5 "no binding assigned = default"):
 //
@@ -22,7 +22,7 @@
 //
 // Leaves to others: parsing and stripping the header lines
 // (binding_header.hpp); calling the hook at injection (queue/injector.cpp,
-// through BindingPolicy::choose_from_data: see the report's diff).
+// through BindingPolicy::choose_from_data).
 // Threading: const members are thread-safe (the round-robin counters are
 // under a mutex); the configuration is read per message from the live
 // snapshot. Failure modes: none (unknown names fall back to "default").
@@ -37,12 +37,12 @@
 #include <string_view>
 
 #include "config/config.hpp"
-#include "delivery/binding_header.hpp"
-#include "queue/router.hpp"
+#include "routing/binding_header.hpp"
+#include "routing/router.hpp"
 
-namespace impulse::delivery {
+namespace impulse::routing {
 
-class BindingHeaderPolicy final : public queue::BindingPolicy {
+class BindingHeaderPolicy final : public BindingPolicy {
  public:
   using ConfigSource = std::function<config::ConfigPtr()>;
   using ProblemSink = std::function<void(std::string_view)>;  // one paniclog line
@@ -51,19 +51,19 @@ class BindingHeaderPolicy final : public queue::BindingPolicy {
       : config_(std::move(config)), problem_(std::move(problem)) {}
 
   // Messages without a header choice (generated bounces, recovery): "default".
-  queue::BindingChoice choose(const spool::Message&) const override { return {}; }
+  BindingChoice choose(const spool::Message&) const override { return {}; }
 
   // The injection hook: strips the binding headers from `data` (the
   // client's data, before the Received: header is added) and returns the
   // binding they name, or nullopt when the data had neither header.
   // `subject` names the message in paniclog lines (its id).
-  std::optional<queue::BindingChoice> choose_from_data(std::string& data, std::string_view subject) const override;
+  std::optional<BindingChoice> choose_from_data(std::string& data, std::string_view subject) const override;
 
   // The binding for header values already extracted (no stripping).
-  queue::BindingChoice resolve(const BindingHeaders& headers, std::string_view subject) const;
+  BindingChoice resolve(const BindingHeaders& headers, std::string_view subject) const;
 
  private:
-  queue::BindingChoice pick_from_group(const config::Config& config, const std::string& group,
+  BindingChoice pick_from_group(const config::Config& config, const std::string& group,
                                        std::string_view subject) const;
   void problem(std::string text) const;
 
@@ -73,4 +73,4 @@ class BindingHeaderPolicy final : public queue::BindingPolicy {
   mutable std::map<std::string, std::uint64_t, std::less<>> next_member_;  // group -> round-robin position
 };
 
-}  // namespace impulse::delivery
+}  // namespace impulse::routing

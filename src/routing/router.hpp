@@ -8,14 +8,16 @@
 //     routing, visibly). The binding comes from the BindingPolicy, once per
 //     message, and is copied to every recipient.
 //   split(): groups a message's *pending* recipients by (binding, domain),
-//     in order of first appearance.
+//     in order of first appearance; the scheduler makes each group a
+//     queue (queue::QueueKey{binding, domain}).
 //
 // BindingPolicy is the hook for choosing the binding (MultiVIP,
 // reference/momentum.md §4) per message; a later issue decides the real
 // rules (binding_group preference for non-suspended bindings, scripted
 // assignment). DefaultBindingPolicy assigns "default", no group.
 //
-// Leaves to others: durability (spool), queueing (scheduler), ids (IdSource).
+// Leaves to others: durability (spool), queueing (queue/scheduler), ids
+// (queue/id_source), the binding headers' policy (binding_header_policy.hpp).
 // Threading: const and thread-safe, provided the policy is.
 // Failure modes: none.
 #pragma once
@@ -27,10 +29,9 @@
 #include <string_view>
 #include <vector>
 
-#include "queue/queue_key.hpp"
 #include "spool/message.hpp"
 
-namespace impulse::queue {
+namespace impulse::routing {
 
 struct BindingChoice {
   std::string binding = "default";
@@ -64,14 +65,16 @@ struct Envelope {
   std::string sender;                   // "" = null sender
   std::vector<std::string> recipients;  // as given (RCPT TO paths without <>)
   std::string peer_ip;
+  std::string helo;  // the client's EHLO/HELO argument, "" if none
   spool::Protocol protocol = spool::Protocol::kEsmtp;
   std::uint64_t size = 0;  // body size
   std::optional<BindingChoice> binding;  // from BindingPolicy::choose_from_data; wins over choose()
 };
 
-// A message's recipients of one queue.
+// A message's recipients of one (binding, domain) queue.
 struct QueueGroup {
-  QueueKey key;
+  std::string binding = "default";
+  std::string domain;  // lower-case (as the recipients carry it)
   std::string binding_group;
   std::vector<std::uint32_t> indices;  // into Message::recipients
 };
@@ -88,4 +91,4 @@ class Router {
   const BindingPolicy& policy_;
 };
 
-}  // namespace impulse::queue
+}  // namespace impulse::routing

@@ -1,11 +1,11 @@
-// Implementation of queue/router.hpp.
-#include "queue/router.hpp"
+// Implementation of routing/router.hpp.
+#include "routing/router.hpp"
 
 #include <unordered_map>
 
 #include "base/strings.hpp"
 
-namespace impulse::queue {
+namespace impulse::routing {
 
 spool::Message Router::make_message(Envelope envelope) const {
   spool::Message m;
@@ -13,6 +13,7 @@ spool::Message Router::make_message(Envelope envelope) const {
   m.received = envelope.received;
   m.sender = std::move(envelope.sender);
   m.peer_ip = std::move(envelope.peer_ip);
+  m.helo = std::move(envelope.helo);
   m.protocol = envelope.protocol;
   m.size = envelope.size;
   m.recipients.reserve(envelope.recipients.size());
@@ -50,15 +51,15 @@ std::vector<QueueGroup> Router::split(const spool::Message& message) {
     std::size_t g = groups.size();
     if (groups.size() <= kLinearLimit) {
       for (std::size_t j = 0; j < groups.size(); ++j)
-        if (groups[j].key.domain == r.domain && groups[j].key.binding == r.binding) g = j;
+        if (groups[j].domain == r.domain && groups[j].binding == r.binding) g = j;
     } else if (auto it = index.find(lookup_key(r)); it != index.end()) {
       g = it->second;
     }
     if (g == groups.size()) {
-      groups.push_back(QueueGroup{QueueKey{r.binding, r.domain}, r.binding_group, {}});
+      groups.push_back(QueueGroup{r.binding, r.domain, r.binding_group, {}});
       if (groups.size() == kLinearLimit + 1) {
         for (std::size_t j = 0; j < groups.size(); ++j)
-          index.emplace(groups[j].key.binding + '\0' + groups[j].key.domain, j);
+          index.emplace(groups[j].binding + '\0' + groups[j].domain, j);
       } else if (groups.size() > kLinearLimit + 1) {
         index.emplace(lookup_key(r), g);
       }
@@ -68,4 +69,4 @@ std::vector<QueueGroup> Router::split(const spool::Message& message) {
   return groups;
 }
 
-}  // namespace impulse::queue
+}  // namespace impulse::routing

@@ -1,11 +1,11 @@
-// Implementation of delivery/binding_header.hpp.
-#include "delivery/binding_header.hpp"
+// Implementation of routing/binding_header.hpp.
+#include "routing/binding_header.hpp"
 
 #include <vector>
 
 #include "base/strings.hpp"
 
-namespace impulse::delivery {
+namespace impulse::routing {
 namespace {
 
 struct Range {
@@ -68,4 +68,4 @@ BindingHeaders strip_binding_headers(std::string& data) {
   return found;
 }
 
-}  // namespace impulse::delivery
+}  // namespace impulse::routing

@@ -2,9 +2,9 @@
 // binding from the policy) and the per-(binding, domain) split.
 #include <gtest/gtest.h>
 
-#include "queue/router.hpp"
+#include "routing/router.hpp"
 
-namespace impulse::queue {
+namespace impulse::routing {
 namespace {
 
 Envelope envelope(std::vector<std::string> rcpts) {
@@ -60,6 +60,18 @@ TEST(Router, BindingPolicyIsAskedOncePerMessageAndAppliesToEveryRecipient) {
   }
 }
 
+TEST(Router, MakeMessageKeepsTheClientFacts) {
+  DefaultBindingPolicy policy;
+  Router router(policy);
+  Envelope e = envelope({"a@x.example"});
+  e.helo = "client.example.net";
+  e.protocol = spool::Protocol::kRest;
+  auto m = router.make_message(std::move(e));
+  EXPECT_EQ(m.peer_ip, "192.0.2.1");
+  EXPECT_EQ(m.helo, "client.example.net");
+  EXPECT_EQ(m.protocol, spool::Protocol::kRest);
+}
+
 TEST(Router, AddressWithoutAtKeepsItWholeWithNoDomain) {
   DefaultBindingPolicy policy;
   Router router(policy);
@@ -76,9 +88,11 @@ TEST(Router, SplitGroupsPendingRecipientsByBindingAndDomainInFirstSeenOrder) {
   m.recipients[1].binding = "b2";
   auto groups = Router::split(m);
   ASSERT_EQ(groups.size(), 2u);
-  EXPECT_EQ(groups[0].key, (QueueKey{"default", "x.example"}));
+  EXPECT_EQ(groups[0].binding, "default");
+  EXPECT_EQ(groups[0].domain, "x.example");
   EXPECT_EQ(groups[0].indices, (std::vector<std::uint32_t>{0, 2}));
-  EXPECT_EQ(groups[1].key, (QueueKey{"b2", "y.example"}));
+  EXPECT_EQ(groups[1].binding, "b2");
+  EXPECT_EQ(groups[1].domain, "y.example");
   EXPECT_EQ(groups[1].indices, (std::vector<std::uint32_t>{1}));
 }
 
@@ -91,17 +105,10 @@ TEST(Router, SplitOfManyDomainsMatchesTheLinearResult) {
   auto groups = Router::split(router.make_message(envelope(rcpts)));
   ASSERT_EQ(groups.size(), 20u);
   for (std::uint32_t d = 0; d < 20; ++d) {
-    EXPECT_EQ(groups[d].key.domain, "d" + std::to_string(d) + ".example");
+    EXPECT_EQ(groups[d].domain, "d" + std::to_string(d) + ".example");
     EXPECT_EQ(groups[d].indices, (std::vector<std::uint32_t>{d, d + 20, d + 40}));
   }
 }
 
-TEST(Router, QueueKeyHashDistinguishesBindingAndDomain) {
-  QueueKeyHash h;
-  EXPECT_NE(h(QueueKey{"a", "b"}), h(QueueKey{"b", "a"}));
-  EXPECT_EQ(h(QueueKey{"a", "b"}), h(QueueKey{"a", "b"}));
-  EXPECT_EQ((QueueKey{"default", "x.example"}).to_string(), "default/x.example");
-}
-
 }  // namespace
-}  // namespace impulse::queue
+}  // namespace impulse::routing
