@@ -27,7 +27,8 @@ std::string sender_domain(const queue::DeliveryJob& job) {
 // The original client for XCLIENT, from what the queue kept of the message.
 OriginalClient original_client(const queue::MessageHead& head) {
   OriginalClient client;
-  client.addr = "unknown";  // PENDING-MERGE: head.peer_ip / head.helo
+  client.addr = head.peer_ip.empty() ? "unknown" : head.peer_ip;
+  client.helo = head.helo;
   // The queue keeps whether it came by SMTP, not whether by HELO or EHLO.
   client.proto = head.protocol == spool::Protocol::kEsmtp ? "ESMTP" : "";
   return client;

@@ -390,6 +390,22 @@ TEST(ConnectionManagerDelivery, TlsIfAvailableDeliversInPlainTextWhenStartTlsIsN
   EXPECT_EQ(mx.messages().size(), 3u);
 }
 
+TEST(ConnectionManagerDelivery, XclientTellsThePeerTheClientAddressAndHeloRecordedAtReception) {
+  CmHarness h("");
+  CmSmtpServer mx(h.io, "127.0.0.64");
+  mx.advertise_xclient(true);
+  h.config = queue::testing::config_from("Domain \"example.com\" { XCLIENT = ifavailable Routes = ( " + route(mx, 10) +
+                                         " ) }");
+  h.inject("sender@origin.test", {"user@example.com"});  // from 127.0.0.1, HELO client.example.net
+  ASSERT_TRUE(h.run_until([&] { return h.delivered() == 1; }));
+  ASSERT_EQ(mx.xclients().size(), 1u);
+  const std::string& line = mx.xclients()[0];
+  EXPECT_TRUE(contains(line, "ADDR=127.0.0.1")) << line;
+  EXPECT_TRUE(contains(line, "HELO=client.example.net")) << line;
+  EXPECT_TRUE(contains(line, "PROTO=ESMTP")) << line;
+  EXPECT_FALSE(contains(line, "ADDR=[UNAVAILABLE]")) << line;  // NAME stays unknown: no reverse lookup
+}
+
 TEST(ConnectionManagerDelivery, MethodTheSmtpClientDoesNotSpeakFailsTransientlyWithAPaniclogLine) {
   CmHarness h("");
   CmSmtpServer mx(h.io, "127.0.0.63");

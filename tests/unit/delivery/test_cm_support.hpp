@@ -84,6 +84,9 @@ class CmSmtpServer {
   }
   // Reply to RCPT TO with this instead of 250.
   void reject_rcpt(std::string reply) { state_->rcpt_reply = std::move(reply); }
+  // Advertise XCLIENT (Postfix's attributes) and record the XCLIENT lines.
+  void advertise_xclient(bool on) { state_->xclient = on; }
+  const std::vector<std::string>& xclients() const { return state_->xclients; }
 
   std::size_t accepted() const { return state_->accepted; }
   std::size_t open() const { return state_->open; }
@@ -98,6 +101,8 @@ class CmSmtpServer {
  private:
   struct State {
     bool holding = false;
+    bool xclient = false;
+    std::vector<std::string> xclients;
     std::string rcpt_reply = "250 2.1.5 Ok";
     std::vector<std::shared_ptr<asio::steady_timer>> gates;
     std::size_t accepted = 0, open = 0, max_open = 0, quits = 0;
@@ -141,7 +146,13 @@ class CmSmtpServer {
         const std::string verb = line->substr(0, 4);
         if (verb == "EHLO" || verb == "HELO") {
           st->ehlos.push_back(line->size() > 5 ? line->substr(5) : "");
-          if (!co_await send(verb == "EHLO" ? "250-cm-test\r\n250 ENHANCEDSTATUSCODES\r\n" : "250 cm-test\r\n")) break;
+          std::string hello = verb == "EHLO" ? "250-cm-test\r\n250 ENHANCEDSTATUSCODES\r\n" : "250 cm-test\r\n";
+          if (verb == "EHLO" && st->xclient)
+            hello = "250-cm-test\r\n250-XCLIENT NAME ADDR PROTO HELO\r\n250 ENHANCEDSTATUSCODES\r\n";
+          if (!co_await send(hello)) break;
+        } else if (line->rfind("XCLIENT ", 0) == 0) {
+          st->xclients.push_back(*line);
+          if (!co_await send("220 cm-test ESMTP\r\n")) break;
         } else if (verb == "MAIL") {
           if (!co_await send("250 2.1.0 Ok\r\n")) break;
         } else if (verb == "RCPT") {
