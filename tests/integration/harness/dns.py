@@ -33,7 +33,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-from harness.process import Peer, stop_group
+from harness.process import Peer, find_program, spawn, stop_group
 
 QTYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "MX": 15, "TXT": 16, "AAAA": 28}
 RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
@@ -170,14 +170,7 @@ def query(address: str, port: int, name: str, qtype: int | str, timeout: float =
 
 
 def _program(name: str) -> str:
-    for d in ("/usr/sbin", "/usr/bin", "/sbin", "/bin"):
-        path = os.path.join(d, name)
-        if os.access(path, os.X_OK):
-            return path
-    found = shutil.which(name)
-    if not found:
-        raise NsdError(f"{name} not found (Debian package nsd)")
-    return found
+    return find_program(name, NsdError, "package nsd")
 
 
 def free_port(address: str = "127.0.0.1") -> int:
@@ -235,16 +228,8 @@ class NsdServer(Peer):
         self.dir = tempfile.mkdtemp(prefix="impulse-nsd-")
         try:
             self._write_zones()
-            for _ in range(8):
-                self.port = free_port(self.address)
-                self._write_config()
-                self._spawn()
-                outcome = self._wait_ready()
-                if outcome == "ready":
-                    return self
-                self._kill()
-                if outcome != "port taken":
-                    raise NsdError(outcome)
+            if self.launch_on_free_port(lambda: free_port(self.address), NsdError, prepare=self._write_config):
+                return self
             raise NsdError("nsd could not bind a port after 8 attempts\n" + self.logs())
         except BaseException:
             self.stop()
@@ -296,14 +281,9 @@ class NsdServer(Peer):
             fh.write("\n".join(lines) + "\n")
 
     def _spawn(self) -> None:
-        out = open(os.path.join(self.dir, "nsd.out"), "ab")
-        try:
-            self.process = subprocess.Popen(
-                [_program("nsd"), "-d", "-c", os.path.join(self.dir, "nsd.conf")],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True)  # its own process group: nsd forks helpers
-        finally:
-            out.close()
+        # its own process group: nsd forks helpers
+        self.process = spawn([_program("nsd"), "-d", "-c", os.path.join(self.dir, "nsd.conf")],
+                             os.path.join(self.dir, "nsd.out"))
 
     def _wait_ready(self) -> str:
         deadline = time.monotonic() + self.ready_timeout

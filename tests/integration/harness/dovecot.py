@@ -77,7 +77,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-from harness.process import Peer, free_port, group_pids
+from harness.process import Peer, find_program, free_port, group_pids, spawn
 
 SUN_PATH_MAX = 107  # sockaddr_un.sun_path minus the terminating NUL (Linux)
 
@@ -87,14 +87,7 @@ class DovecotError(RuntimeError):
 
 
 def _program(name: str) -> str:
-    for d in ("/usr/sbin", "/usr/bin", "/sbin", "/bin"):
-        path = os.path.join(d, name)
-        if os.access(path, os.X_OK):
-            return path
-    found = shutil.which(name)
-    if not found:
-        raise DovecotError(f"{name} not found (Debian packages dovecot-core, dovecot-lmtpd)")
-    return found
+    return find_program(name, DovecotError, "packages dovecot-core, dovecot-lmtpd")
 
 
 def _user_exists(name: str) -> bool:
@@ -329,17 +322,10 @@ class DovecotLmtp(Peer):
         self.dir = self._make_dir()
         try:
             self._write_passwd()
-            for _ in range(8):
-                self.port = free_port(self.host)
-                self._write_config()
-                self._spawn()
-                outcome = self._wait_ready()
-                if outcome == "ready":
-                    return self
-                self._kill()
-                if outcome != "port taken":
-                    raise DovecotError(outcome)
-                shutil.rmtree(os.path.join(self.dir, "run"), ignore_errors=True)
+            if self.launch_on_free_port(lambda: free_port(self.host), DovecotError, prepare=self._write_config,
+                                        after_taken=lambda: shutil.rmtree(os.path.join(self.dir, "run"),
+                                                                          ignore_errors=True)):
+                return self
             raise DovecotError("dovecot could not bind a port after 8 attempts\n" + self.log())
         except BaseException:
             self.stop()
@@ -475,14 +461,9 @@ class DovecotLmtp(Peer):
             fh.write("\n".join(lines) + "\n")
 
     def _spawn(self) -> None:
-        out = open(os.path.join(self.dir, "dovecot.out"), "ab")
-        try:
-            self.process = subprocess.Popen(
-                [_program("dovecot"), "-F", "-c", os.path.join(self.dir, "dovecot.conf")],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True)  # its own process group, for the final sweep
-        finally:
-            out.close()
+        # its own process group, for the final sweep
+        self.process = spawn([_program("dovecot"), "-F", "-c", os.path.join(self.dir, "dovecot.conf")],
+                             os.path.join(self.dir, "dovecot.out"))
 
     def _banner_tcp(self) -> bytes:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET

@@ -221,6 +221,51 @@ class Peer:
     def hostport(self) -> str:
         return hostport(self.address, self.port)
 
+    def launch_on_free_port(self, choose_port, error, attempts: int = 8, prepare=None, after_taken=None) -> bool:
+        """Starts the program on a port from `choose_port()`, trying another
+        when the one chosen turns out to be taken (a race with another test):
+        up to `attempts` times, prepare() (e.g. write the configuration for
+        self.port), self._spawn(), then self._wait_ready() says "ready",
+        "port taken" (self._kill(), after_taken(), next port) or why it
+        failed (self._kill(), raise error(why)). False when every port
+        tried was taken."""
+        for _ in range(attempts):
+            self.port = choose_port()
+            if prepare:
+                prepare()
+            self._spawn()
+            outcome = self._wait_ready()
+            if outcome == "ready":
+                return True
+            self._kill()
+            if outcome != "port taken":
+                raise error(outcome)
+            if after_taken:
+                after_taken()
+        return False
+
+
+def spawn(args, log_path: str, **popen_kw) -> subprocess.Popen:
+    """Starts `args` in a new session (so its session id and process group
+    are its PID, for stop_session/stop_group), stdin from /dev/null,
+    stdout and stderr appended to `log_path`."""
+    with open(log_path, "ab") as out:
+        return subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True, **popen_kw)
+
+
+def find_program(name: str, missing_error, package: str) -> str:
+    """The path of program `name` (the sbin and bin directories, then
+    $PATH); raises missing_error naming the Debian `package` otherwise."""
+    for d in ("/usr/sbin", "/usr/bin", "/sbin", "/bin"):
+        path = os.path.join(d, name)
+        if os.access(path, os.X_OK):
+            return path
+    found = shutil.which(name)
+    if not found:
+        raise missing_error(f"{name} not found (Debian {package})")
+    return found
+
 
 def read_text(path: str) -> str:
     """The file's text ("" when it cannot be read)."""

@@ -178,8 +178,8 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
-from harness.process import (Peer, forget_at_exit, listening, remove_at_exit, removed_now, session_pids, stop_at_exit,
-                              stop_session, wait_for)
+from harness.process import (Peer, forget_at_exit, listening, remove_at_exit, removed_now, session_pids, spawn,
+                              stop_at_exit, stop_session, wait_for)
 
 try:  # the child process needs aiosmtpd; the controller does not
     from aiosmtpd.lmtp import LMTP as _AioLMTP
@@ -982,11 +982,8 @@ class ScriptedSmtp(Peer):
         env = dict(os.environ)
         env["PYTHONPATH"] = _PACKAGE_PARENT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         env.pop("PYTHONHOME", None)
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [PYTHON, "-m", "harness.scripted_smtp", "--serve", self.config_path],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd=self.dir, env=env,
-                start_new_session=True)
+        self.process = spawn([PYTHON, "-m", "harness.scripted_smtp", "--serve", self.config_path], self.log_path,
+                             cwd=self.dir, env=env)
         self._sid = self.process.pid
         stop_at_exit(self)
         try:

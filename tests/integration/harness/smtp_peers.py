@@ -82,7 +82,7 @@ from dataclasses import dataclass
 
 from harness.impulse import TOOLS
 from harness.process import (Peer, fd_targets, forget_at_exit, free_port, hostport, owns_listener, read_text,
-                              session_pids, stop_at_exit, stop_session, wait_for)
+                              session_pids, spawn, stop_at_exit, stop_session, wait_for)
 
 __all__ = ["SmtpSink", "SinkMessage", "PostfixSmtpd", "PostfixMessage", "PeerError",
            "postfix_root", "ensure_postfix_users"]
@@ -366,17 +366,10 @@ class SmtpSink(Peer):
             if os.geteuid() == 0:
                 pw = pwd.getpwnam(self.user)
                 os.chown(self.dump_dir, pw.pw_uid, pw.pw_gid)
-            attempts = 1 if self.requested_port else 8
-            for _ in range(attempts):
-                self.port = self.requested_port or free_port(self.address)
-                self._spawn()
-                outcome = self._wait_ready()
-                if outcome == "ready":
-                    stop_at_exit(self)
-                    return self
-                self._kill()
-                if outcome != "port taken":
-                    raise PeerError(outcome)
+            if self.launch_on_free_port(lambda: self.requested_port or free_port(self.address), PeerError,
+                                        attempts=1 if self.requested_port else 8):
+                stop_at_exit(self)
+                return self
             raise PeerError(f"smtp-sink could not bind {self.hostport}\n" + self.log())
         except BaseException:
             self.stop()
@@ -460,13 +453,8 @@ class SmtpSink(Peer):
             args += ["-D", self.dump_path, "-S", SINK_RECORD_MARK_ARG]
         args += [self.hostport, str(self.backlog)]
         self.command = args
-        out = open(self.log_path, "ab")
-        try:
-            self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                            env=_lib_env(), start_new_session=True)
-            self._sid = self.process.pid
-        finally:
-            out.close()
+        self.process = spawn(args, self.log_path, env=_lib_env())
+        self._sid = self.process.pid
 
     def _wait_ready(self) -> str:
         deadline = time.monotonic() + self.ready_timeout
@@ -699,18 +687,10 @@ class PostfixSmtpd(Peer):
         self.dir = os.path.realpath(tempfile.mkdtemp(prefix="impulse-pfx-"))
         try:
             self._make_dirs()
-            attempts = 1 if self.requested_port else 8
-            for _ in range(attempts):
-                self.port = self.requested_port or free_port(self.address)
-                self._write_config()
-                self._spawn()
-                outcome = self._wait_ready()
-                if outcome == "ready":
-                    stop_at_exit(self)
-                    return self
-                self._kill()
-                if outcome != "port taken":
-                    raise PeerError(outcome)
+            if self.launch_on_free_port(lambda: self.requested_port or free_port(self.address), PeerError,
+                                        attempts=1 if self.requested_port else 8, prepare=self._write_config):
+                stop_at_exit(self)
+                return self
             raise PeerError(f"postfix could not bind {self.hostport}\n" + self.log())
         except BaseException:
             self.stop()
@@ -888,16 +868,11 @@ class PostfixSmtpd(Peer):
             os.utime(os.path.join(self.config_dir, name), (past, past))
 
     def _spawn(self) -> None:
-        out = open(os.path.join(self.dir, "log", "master.out"), "ab")
         env = _lib_env()
         env["MAIL_CONFIG"] = self.config_dir
-        try:
-            self.process = subprocess.Popen([_sbin("master"), "-d", "-c", self.config_dir],
-                                            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                            env=env, cwd=self.dir, start_new_session=True)
-            self._sid = self.process.pid
-        finally:
-            out.close()
+        self.process = spawn([_sbin("master"), "-d", "-c", self.config_dir], os.path.join(self.dir, "log", "master.out"),
+                             env=env, cwd=self.dir)
+        self._sid = self.process.pid
 
     def _wait_ready(self) -> str:
         deadline = time.monotonic() + self.ready_timeout
