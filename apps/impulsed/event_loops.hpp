@@ -1,5 +1,5 @@
-// EventLoops: one boost::asio::io_context per event-loop thread (DESIGN.md
-// "Ownership"). Loop 0 runs on the thread that calls run(); the others get
+// EventLoops: one boost::asio::io_context per event-loop thread
+// (docs/architecture.md "Ownership"). Loop 0 runs on the thread that calls run(); the others get
 // their own threads. Each loop is kept alive by a work guard until stop().
 // An exception escaping a handler is a bug: it is reported through the
 // given callback and that loop resumes.

@@ -1,6 +1,6 @@
 // LiveConfig: the running configuration snapshot, swapped atomically by
-// `config reload` / SIGHUP (DESIGN.md: "reload builds a new one and swaps
-// it; work in flight keeps the snapshot it started with"). Readers on any
+// `config reload` / SIGHUP (docs/architecture.md "Configuration": reload
+// builds a new one and swaps it; work in flight keeps the snapshot it took). Readers on any
 // thread call current() and keep the shared_ptr for the duration of their
 // work. Header-only; lock-free for readers where the platform allows.
 #pragma once

@@ -1,6 +1,7 @@
 // ConnectionManager: the production queue::DeliveryAgent, one for every
-// delivery method (SPEC §3 routing and connection choice, §4, §11; DESIGN
-// "Life of a message": domain record -> connection manager -> transport;
+// delivery method (SPEC §3 routing and connection choice, §4, §11;
+// docs/architecture.md "Life of a message": domain record -> connection
+// manager -> transport;
 // reference/momentum.md §2.6, §4, §5). Each Delivery_Method is a transport
 // (transport.hpp) registered in ConnectionManagerDeps::transports
 // (default_transports.hpp: ESMTP, SMTP, LMTP). One DeliveryLoop per event loop

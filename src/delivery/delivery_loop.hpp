@@ -1,6 +1,7 @@
 // DeliveryLoop: the connection manager's work on one event loop (SPEC §3
 // "Choosing where the next connection goes", "Limits"; §4; §11 route
-// verdicts; DESIGN "Life of a message", "Ownership"; reference/momentum.md
+// verdicts; docs/architecture.md "Life of a message", "Ownership", "Route
+// verdicts"; reference/momentum.md
 // §2.6, §5). It serves the (binding, domain) queues the Scheduler pinned to
 // this loop, for every delivery method alike:
 //

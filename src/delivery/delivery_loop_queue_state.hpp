@@ -6,7 +6,7 @@
 // their session failed at the host level and they go to the next address or
 // MX, SPEC §3 rule 3). Nothing here is specific to a delivery method.
 //
-// Owned by the queue's event loop (DESIGN "Ownership"): only that loop's
+// Owned by the queue's event loop (docs/architecture.md "Ownership"): only that loop's
 // thread reads or writes it; connection coroutines hold a shared_ptr so the
 // state outlives them. Internal to src/delivery (includes Asio).
 // Failure modes: none (data).

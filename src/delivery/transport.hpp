@@ -1,6 +1,7 @@
 // Transport and Session: the seam between the connection manager and a
-// delivery method (DESIGN "Life of a message": one connection manager for
-// every method; STYLE "One scheduler, many delivery protocols").
+// delivery method (docs/architecture.md "Delivery: transports and
+// sessions": one connection manager for every method; a new method follows
+// docs/adding-a-delivery-method.md).
 //
 // The connection manager (delivery_loop.hpp) owns everything common to the
 // methods: domain records, the choice of the next target, every limit and
@@ -30,7 +31,7 @@
 // and optionally a route verdict (queue::Hold): "hold this queue" is applied
 // by the queue, "hold this host" by the connection manager. A transport
 // maps its protocol's replies and errors to outcomes in exactly one file
-// (house rule 4) and never throws (a bug that throws is caught by the
+// (docs/architecture.md rule 4) and never throws (a bug that throws is caught by the
 // connection manager and reported as 451 4.3.0 [internal] delivery agent
 // failure).
 //

@@ -2,7 +2,7 @@
 // Accepts SMTP clients on every Listen address (IPv4 or IPv6 literals), on
 // every event loop: one SO_REUSEPORT acceptor per (address, loop), so the
 // kernel spreads connections across loops and each session lives on the
-// loop that accepted it (DESIGN.md "Ownership"). Accepting (and backing
+// loop that accepted it (docs/architecture.md "Ownership"). Accepting (and backing
 // off when out of descriptors) is runtime::Acceptor's; each session runs
 // an EsmtpSession over an EsmtpConnection, started with runtime::spawn;
 // received messages go to the Injector.

@@ -6,7 +6,8 @@
 // silently lost.
 //
 // Leaves to others: the file (log/log_file.hpp); deciding what is worth a
-// paniclog line (callers; name the subject first, DESIGN rule 10).
+// paniclog line (callers; name the subject first, docs/architecture.md
+// rule 10).
 // Threading: thread-safe (LogFile locks; the clock must be safe to read).
 // Failure modes: none visible; if the paniclog file cannot be written, its
 // LogFile reports that once to the fallback reporter.

@@ -6,8 +6,8 @@
 // time: Unix seconds (or microseconds with log_hires_timestamp), immediately
 // followed by ':' and the text (no space, as in Momentum's documented
 // example "1307461172:192.168.0.197 \"POST ...\" 200 224 5.000"). The text
-// names its subject first (DESIGN rule 10: message id, connection id,
-// domain, file). CR/LF runs in the text become one space and other control
+// names its subject first (docs/architecture.md rule 10: message id,
+// connection id, domain, file). CR/LF runs in the text become one space and other control
 // octets '?', so an event is always exactly one line; '@' is kept (the
 // paniclog is not '@'-separated). A parser splits at the first ':'.
 //

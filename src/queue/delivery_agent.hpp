@@ -1,7 +1,7 @@
 // DeliveryAgent: the seam between the scheduler and whatever delivers
-// (house rule 8): the connection manager of the delivery library in
+// (docs/architecture.md rule 8): the connection manager of the delivery library in
 // production, a scripted FakeAgent in tests. The queue decides what is due
-// and, after the attempt, retry timing and bounces (house rule 4); the agent
+// and, after the attempt, retry timing and bounces (rule 4); the agent
 // decides connections, batching and MX choice, and reports per-recipient
 // outcomes (queue/outcome.hpp).
 //

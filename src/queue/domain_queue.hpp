@@ -6,7 +6,7 @@
 // Ownership: each DomainQueue is pinned to one event loop (chosen by the
 // Scheduler from a hash of its key) and every member below, except
 // complete() and release(), must be called on that loop (loop()); its state
-// therefore needs no locks (DESIGN "Ownership"). complete() and release()
+// therefore needs no locks (docs/architecture.md "Ownership"). complete() and release()
 // may be called from any thread: they post to the loop.
 //
 // Memory: a queued message costs one hash-map entry (shared MessageHead,

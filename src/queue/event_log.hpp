@@ -1,4 +1,5 @@
-// EventLog: what the queue writes to the logs, as one seam (house rule 8):
+// EventLog: what the queue writes to the logs, as one seam
+// (docs/architecture.md rule 8):
 // mainlog R (reception), D (delivery), T (transient failure, with the
 // bouncelog T line), P (permanent failure, with the bouncelog B line), and
 // problems for the paniclog. Records are the log library's own

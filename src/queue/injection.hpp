@@ -1,6 +1,7 @@
 // Injection: the one entry point every listener hands an accepted message
-// to (SPEC §5 "durable before acknowledged", §6, §15, §16; DESIGN "Life of
-// a message": "the injector takes a message with its origin"). ESMTP
+// to (SPEC §5 "durable before acknowledged", §6, §15, §16;
+// docs/architecture.md "Life of a message": the injector takes a message
+// with its origin). ESMTP
 // today; the HTTP API (protocol rest) and ECSTREAM (protocol ecstream) call
 // the same interface, so every message takes one durable path.
 //

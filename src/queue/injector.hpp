@@ -1,6 +1,6 @@
 // MessageInjector: the queue::Injector (queue/injection.hpp) every listener
 // hands accepted messages to (SPEC §5 "durable before acknowledged", §6;
-// DESIGN "Life of a message"). For each message:
+// docs/architecture.md "Life of a message"). For each message:
 //   1. a fresh MessageId (IdSource);
 //   2. the binding headers read and stripped (routing/binding_header_policy.hpp,
 //      through BindingPolicy::choose_from_data);

@@ -6,7 +6,7 @@
 // own "[internal]" reply texts, so every agent writes them identically.
 //
 // Leaves to others: mapping socket errors and protocol replies to outcomes
-// (each transport, in exactly one place: DESIGN.md rule 4); retry timing,
+// (each transport, in exactly one place: docs/architecture.md rule 4); retry timing,
 // hold timing and bounces (the queue: queue/domain_queue.hpp,
 // queue/retry_policy.hpp, protocol/dsn.hpp); host holds (the connection
 // manager); log records (log/mainlog_format.hpp).

@@ -1,6 +1,6 @@
 // OutcomeHandler: the one place where the outcome of an attempt becomes
-// queue state, spool state, log records, counters and bounces (DESIGN
-// "Life of a message"; house rule 4: the queue, not the agent, decides
+// queue state, spool state, log records, counters and bounces
+// (docs/architecture.md "Life of a message"; rule 4: the queue, not the agent, decides
 // retry timing). Every path that ends or defers a recipient goes through
 // apply(): agent results, console `fail domain` / `message fail`, and
 // never_attempt_expired_messages.

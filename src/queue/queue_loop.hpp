@@ -1,4 +1,5 @@
-// QueueLoop: the scheduler's state on one event loop (DESIGN "Ownership"):
+// QueueLoop: the scheduler's state on one event loop (docs/architecture.md
+// "Ownership"):
 // the DomainQueues pinned to this loop, a min-heap of their wake-up times
 // (the earliest delayed message, or the end of a hold, of each queue), the
 // queues waiting for a suspension to be lifted, and one maintenance timer.

@@ -1,6 +1,7 @@
 // QueueOptions: the options the queue reads for one (binding, domain), from
 // the configuration snapshot current at the time of the decision (so a
-// `config reload` applies to the next decision; DESIGN "Configuration").
+// `config reload` applies to the next decision; docs/architecture.md
+// "Configuration").
 // Resolution follows the outbound chain (config/config.hpp). Resolving them
 // costs ten scope lookups: DomainQueue::options() keeps the result per
 // snapshot and calls read_queue_options() again only when the snapshot

@@ -1,5 +1,5 @@
 // What a queue keeps of a message while it waits: the compact, resident part
-// of spool::Message (SPEC §5; DESIGN "Life of a message"). Bodies stay in
+// of spool::Message (SPEC §5; docs/architecture.md "Life of a message"). Bodies stay in
 // the spool and are read when delivering (DeliveryJob::load_body) or
 // bouncing; the one exception is the body just received, kept for the first
 // attempt only and within a budget (`resident_body`, queue/resident_body.hpp),

@@ -1,5 +1,5 @@
-// Scheduler: the queue side of Impulse (SPEC §5; DESIGN "Life of a
-// message"; reference/momentum.md §7). Accepts durable messages, splits
+// Scheduler: the queue side of Impulse (SPEC §5; docs/architecture.md
+// "Life of a message"; reference/momentum.md §7). Accepts durable messages, splits
 // them into per-(binding, domain) DomainQueues, pins each queue to one event
 // loop (hash of the key over the loops given at construction), hands due
 // work to the DeliveryAgent (queue/delivery_agent.hpp), applies outcomes

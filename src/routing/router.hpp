@@ -1,6 +1,7 @@
 // Router: turns an envelope into the spool::Message the queue keeps, and
 // splits a message into its (binding, domain) queues (SPEC §5: "each message
-// is split per (binding, domain) at reception"; DESIGN "Life of a message").
+// is split per (binding, domain) at reception"; docs/architecture.md
+// "Life of a message").
 //
 //   make_message(): recipients split at their last '@' (spool::split_address),
 //     the domain lower-cased (the queue key); an address without '@' keeps

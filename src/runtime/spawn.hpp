@@ -1,5 +1,5 @@
 // runtime::spawn: starts a coroutine under supervision. Every coroutine
-// Impulse spawns goes through here (DESIGN.md house rule 3): it has a name,
+// Impulse spawns goes through here (docs/architecture.md rule 3): it has a name,
 // an exception that escapes it is caught and reported as one line
 // "<name>: <what>" through the caller's problem sink, and the caller may be
 // told when it ends (on_done) to drop its bookkeeping.

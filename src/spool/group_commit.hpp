@@ -1,6 +1,6 @@
-// GroupCommitter<Op>: the group-commit queue behind the spool (DESIGN "The
-// spool commits from a small writer pool that batches concurrent writes into
-// one synced write"). Any thread submits an Op; one writer thread takes
+// GroupCommitter<Op>: the group-commit queue behind the spool
+// (docs/architecture.md "Life of a message" step 4, "Ownership": one writer
+// thread batches concurrent writes into one synced write). Any thread submits an Op; one writer thread takes
 // everything queued while its previous batch was being written (up to
 // max_batch ops) and hands it to the flush function as one batch. The flush
 // function (the store) turns a batch into one synced write and runs the ops'

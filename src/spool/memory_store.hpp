@@ -1,4 +1,4 @@
-// MemoryStore: the Store test double (house rule 8). Behaves like
+// MemoryStore: the Store test double (docs/architecture.md rule 8). Behaves like
 // RocksDbStore for every caller-visible rule (same typed test suite): records
 // go through the real record codec, reads see completed writes, recover()
 // walks in id order, close() completes queued writes.

@@ -1,5 +1,6 @@
-// The spool record: a Message's metadata as bytes, and back (DESIGN house
-// rule 7: parsers are pure and fuzzed; tests/fuzz/fuzz_spool_record.cpp).
+// The spool record: a Message's metadata as bytes, and back
+// (docs/architecture.md rule 7: parsers are pure and fuzzed;
+// tests/fuzz/fuzz_spool_record.cpp).
 // The body is not part of the record; stores keep it beside it.
 //
 // Format, version 2 (all integers unsigned LEB128 varints unless noted;

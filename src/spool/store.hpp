@@ -1,5 +1,5 @@
-// Store: the spool seam (SPEC §5 "durable before acknowledged"; DESIGN
-// "Life of a message", house rules 6 and 8). Implementations:
+// Store: the spool seam (SPEC §5 "durable before acknowledged";
+// docs/architecture.md "Life of a message", rules 6 and 8). Implementations:
 // RocksDbStore (spool/rocksdb_store.hpp, production, under `Spoolbase`) and
 // MemoryStore (spool/memory_store.hpp, the test double). Both pass the same
 // typed test suite (tests/unit/spool/store_contract_test.cpp).

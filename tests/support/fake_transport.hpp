@@ -1,5 +1,5 @@
 // FakeTransport: a scripted delivery::Transport for connection-manager tests
-// (DESIGN house rule 8: seams with test doubles). Sessions run on the
+// (docs/architecture.md rule 8: seams with test doubles). Sessions run on the
 // test's io_context and record what a test asserts on: sessions opened and
 // closed, deliveries running at once (per session and in total), the jobs
 // each session delivered. A test scripts:

@@ -1,5 +1,5 @@
 // The one place where the SMTP/LMTP client turns what happened into
-// queue::Outcome values (DESIGN.md rule 4; SPEC §4 last paragraph;
+// queue::Outcome values (docs/architecture.md rule 4; SPEC §4 last paragraph;
 // reference/momentum.md §6 stage codes and §7.6 [internal] texts).
 //
 // Two inputs:

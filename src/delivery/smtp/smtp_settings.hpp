@@ -5,7 +5,7 @@
 // hand. Shared read-only by the connections of one queue
 // (std::shared_ptr<const SmtpSettings>); any thread.
 //
-// Deadlines, one per network wait (house rule 5):
+// Deadlines, one per network wait (docs/architecture.md rule 5):
 //   connect_timeout  TCP connect
 //   ehlo_timeout     the banner, EHLO/HELO/LHLO, STARTTLS and its TLS
 //                    handshake, XCLIENT (a new greeting) — Momentum has no

@@ -1,5 +1,5 @@
-// Memory budget of queued messages (DESIGN house rules: 100,000 messages
-// queued for a suspended domain must fit well under 300 MB): the queue keeps
+// Memory budget of queued messages (the target: 100,000 messages queued
+// for a suspended domain fit well under 300 MB): the queue keeps
 // no body and a few hundred bytes per message. Measured with glibc's
 // mallinfo2() (bytes in use in the main arena; the test thread allocates
 // there), not with timings.
