@@ -12,7 +12,7 @@
 // address quarantine, the throttle buckets - is in
 // connection_manager_shared.hpp.
 //
-// Wiring (impulsed, instead of the HoldingAgent):
+// Wiring (impulsed: apps/impulsed/mta_component.cpp):
 //   auto cm = delivery::ConnectionManager::create({
 //       .loops = loops.all(), .clock = clock, .config = [&live] { return live.current(); },
 //       .resolver = delivery::unbound_resolver_factory(*cfg),

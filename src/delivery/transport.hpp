@@ -113,7 +113,8 @@ class Session {
   // std::numeric_limits<std::size_t>::max() = unlimited.
   virtual std::size_t deliveries_left() const = 0;
 
-  // One attempt for `job`, with its body (already read from the spool).
+  // One attempt for `job`, with its body (already loaded: the body kept from
+  // reception on a first attempt, else read from the spool).
   virtual boost::asio::awaitable<queue::AttemptResult> deliver(const queue::DeliveryJob& job,
                                                                spool::Body body) = 0;
   // Waits, with nothing to deliver, until wake() or its idle deadline
