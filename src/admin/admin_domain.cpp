@@ -12,7 +12,11 @@ namespace {
 
 // Adds the scheduler's queue lines to a description, "default" first.
 void merge_queues(delivery::DomainDescription& d, const std::vector<queue::QueueSizes>& qs) {
-  for (const auto& q : qs) d.queues.push_back({q.key.binding, q.active, q.delayed, q.delivered, q.failed});
+  for (const auto& q : qs) {
+    delivery::QueueView view{q.key.binding, q.active, q.delayed, q.delivered, q.failed, std::nullopt, q.held_reason};
+    if (q.held_until) view.held_until = spool::unix_seconds(*q.held_until);
+    d.queues.push_back(std::move(view));
+  }
   std::stable_sort(d.queues.begin(), d.queues.end(), [](const auto& x, const auto& y) {
     return x.binding == "default" && y.binding != "default";
   });

@@ -17,6 +17,7 @@ void append_queue(std::string& out, const QueueView* q) {
   out += fmt::format("Queue: Active: {} Delayed: {}\n", q->active, q->delayed);
   out += fmt::format("Deliveries: {}\n", q->deliveries);
   out += fmt::format("Failures: {}\n", q->failures);
+  if (q->held_until) out += fmt::format("Queue held until {}: {}\n", *q->held_until, q->held_reason);
 }
 
 void append_host(std::string& out, const HostView& h) {

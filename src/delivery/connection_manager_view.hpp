@@ -78,6 +78,10 @@ struct QueueView {
   std::uint64_t delayed = 0;
   std::uint64_t deliveries = 0;  // recipients delivered, for the life of the queue
   std::uint64_t failures = 0;    // recipients failed permanently
+  // A route verdict in force (queue::DomainQueue::hold): until when (Unix
+  // seconds) and why; unset when the queue is not held.
+  std::optional<std::int64_t> held_until = std::nullopt;
+  std::string held_reason = {};
 };
 
 struct DomainDescription {

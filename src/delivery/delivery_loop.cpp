@@ -1,17 +1,18 @@
 // DeliveryLoop, part 1: queue states, their transport and settings, the
 // domain record, the pump that decides how many sessions to open and where,
-// failures and verdicts that apply to the whole queue, the console views and
-// the expiry timer. The session coroutine is in delivery_loop_connection.cpp.
+// failures and verdicts that apply to the whole queue, `refresh domain` and
+// the expiry timer. The session coroutine is in delivery_loop_connection.cpp,
+// the console's view of a domain in delivery_loop_view.cpp.
 #include "delivery/delivery_loop.hpp"
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <map>
 
-#include "routing/routing_inputs.hpp"
-#include "runtime/spawn.hpp"
 #include "routing/route_plan.hpp"
 #include "routing/routing_failure.hpp"
+#include "routing/routing_inputs.hpp"
+#include "runtime/spawn.hpp"
 
 namespace impulse::delivery {
 
@@ -442,7 +443,7 @@ void DeliveryLoop::maybe_finish_stop() {
   for (auto& w : waiters) w();
 }
 
-// ---- console ----
+// ---- console (describe() is in delivery_loop_view.cpp) ----
 
 std::size_t DeliveryLoop::refresh(std::string_view domain) {
   const bool all = domain.empty();
@@ -463,80 +464,6 @@ std::size_t DeliveryLoop::refresh(std::string_view domain) {
   }
   for (auto& st : affected) pump(st);
   return started;
-}
-
-std::vector<RecordView> DeliveryLoop::describe(std::string_view domain) const {
-  std::vector<RecordView> out;
-  const std::string name = routing::normalize_domain(domain);
-  const SteadyTime now = clock_.now();
-  for (const auto& record : cache_.records()) {
-    if (!record || record->key.domain != name) continue;
-    RecordView view;
-    view.binding = record->key.binding;
-    view.ttl = record->ttl;
-    view.remaining_ttl = record->remaining_ttl(now);
-    if (record->failure) {
-      view.failure = record->failure->text;
-      view.failure_permanent = record->failure->permanent;
-    }
-    const QueueState* st = nullptr;
-    if (auto it = states_.find(queue::QueueKey{record->key.binding, record->key.domain}); it != states_.end())
-      st = it->second.get();
-    std::chrono::seconds retry{120};
-    if (st && st->config) {
-      retry = st->policy.host_failure_retry;
-    } else if (const config::ConfigPtr config = deps_.manager.config ? deps_.manager.config() : nullptr) {
-      retry = routing::connection_policy_from_config(*config, config::OutboundKey{record->key.binding, name})
-                  .host_failure_retry;
-    }
-    const routing::HostHealth& health = deps_.shared.host_health(record->key.binding);
-    for (const auto& host : record->hosts) {
-      HostView hv;
-      hv.preference = host.preference;
-      hv.name = host.name;
-      hv.port = host.port;
-      hv.ttl = host.ttl;
-      hv.queue_connections = st ? st->load.open_to(host.name) : 0;
-      hv.host_connections = deps_.shared.host_open_all(host.name);
-      if (host.unix_socket()) {
-        AddressView av;
-        av.address = host.socket_path;
-        av.unix_socket = true;
-        av.quarantined = health.quarantined(host.socket_path, now, retry);
-        if (auto failed = health.failed_at(host.socket_path))
-          av.since_failure_s = std::chrono::duration_cast<std::chrono::seconds>(now - *failed).count();
-        if (st) {
-          for (const auto& rec : st->connections)
-            if (rec->target.host == host.name && rec->target.socket_path == host.socket_path) ++av.open_connections;
-        }
-        hv.addresses.push_back(std::move(av));
-      }
-      for (const auto& ip : host.addresses) {
-        AddressView av;
-        av.address = ip.str();
-        av.ipv6 = ip.v6;
-        av.quarantined = health.quarantined(ip, now, retry);
-        if (auto failed = health.failed_at(ip))
-          av.since_failure_s = std::chrono::duration_cast<std::chrono::seconds>(now - *failed).count();
-        if (st) {
-          for (const auto& rec : st->connections)
-            if (rec->target.host == host.name && !rec->target.unix_socket() && rec->target.address == ip)
-              ++av.open_connections;
-        }
-        hv.addresses.push_back(std::move(av));
-      }
-      view.hosts.push_back(std::move(hv));
-    }
-    if (st) {
-      view.consecutive_failures = st->domain_health.consecutive_failures();
-      view.active_connections = st->load.open_connections;
-      for (const auto& rec : st->connections)
-        view.connections.push_back(
-            ConnectionView{rec->id, rec->address_text, rec->target.host, connection_state_name(rec->state)});
-    }
-    out.push_back(std::move(view));
-  }
-  return out;
 }
 
 void DeliveryLoop::problem(const std::string& text) const {

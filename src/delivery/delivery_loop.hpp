@@ -148,6 +148,8 @@ class DeliveryLoop {
   void orphan(QueueState& st, ConnectionRecord& rec);
   void complete(QueueState& st, queue::DeliveryJob job, queue::AttemptResult result);
   void problem(const std::string& text) const;
+  // Host_Failure_Retry of a record's queue (its snapshot's, else the live one's).
+  std::chrono::seconds host_failure_retry(const routing::RecordKey& key, const QueueState* st) const;
 
   boost::asio::io_context& io_;
   DeliveryLoopDeps deps_;

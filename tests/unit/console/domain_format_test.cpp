@@ -46,6 +46,21 @@ TEST(DomainViewFormat, QueueLinesFollowTheFailureCountOfTheirBinding) {
             "Active Connections: 0\n");
 }
 
+TEST(DomainViewFormat, HeldQueueSaysUntilWhenAndWhyAfterItsQueueLines) {
+  DomainDescription d;
+  d.domain = "example.com";
+  QueueView q{"default", 0, 3, 0, 0};
+  q.held_until = 1700000600;
+  q.held_reason = "no MX could be reached";
+  d.queues.push_back(q);
+  EXPECT_EQ(format_domain_description(d),
+            "Domain 'example.com' has no domain record\n"
+            "Queue: Active: 0 Delayed: 3\n"
+            "Deliveries: 0\n"
+            "Failures: 0\n"
+            "Queue held until 1700000600: no MX could be reached\n");
+}
+
 TEST(DomainViewFormat, QueueWithoutARecordIsShownAfterNoDomainRecord) {
   DomainDescription d;
   d.domain = "held.test";

@@ -31,6 +31,7 @@
 #include "delivery/smtp/smtp_settings_config.hpp"
 #include "delivery/smtp/smtp_transport.hpp"
 #include "dns/resolver.hpp"
+#include "support/fake_resolver.hpp"
 #include "queue/id_source.hpp"
 #include "queue/injector.hpp"
 #include "routing/router.hpp"
@@ -204,22 +205,11 @@ inline std::uint16_t closed_port(asio::io_context& io, const std::string& addres
   return port;
 }
 
-// Answers every question NXDOMAIN, posted (tests route to IP literals).
-class NoDnsResolver final : public dns::Resolver {
- public:
-  explicit NoDnsResolver(asio::io_context& io) : io_(io) {}
-  void query(const std::string& name, dns::RecordType, dns::AnswerHandler done) override {
-    asio::post(io_, [name, done = std::move(done)] {
-      dns::Answer a;
-      a.status = dns::Status::NxDomain;
-      a.canonical_name = name;
-      done(a);
-    });
-  }
-
- private:
-  asio::io_context& io_;
-};
+// Answers every question NXDOMAIN, posted to the loop (tests route to IP
+// literals): the shared fake of tests/support/fake_resolver.hpp.
+inline std::unique_ptr<dns::Resolver> no_dns(asio::io_context& loop) {
+  return std::make_unique<test::NxDomainResolver>([&loop](std::function<void()> f) { asio::post(loop, std::move(f)); });
+}
 
 // Chooses whatever the test sets (the header policy's choice, in tests that
 // stand in for the injector hook).
@@ -266,7 +256,7 @@ class CmHarness {
         .clock = clock,
         .config = [this] { return config; },
         .resolver = [](asio::io_context& loop) -> Result<std::unique_ptr<dns::Resolver>> {
-          return std::unique_ptr<dns::Resolver>(std::make_unique<NoDnsResolver>(loop));
+          return no_dns(loop);
         },
         .problem = [this](std::string_view t) { problems.emplace_back(t); },
         .transports = std::move(transports),

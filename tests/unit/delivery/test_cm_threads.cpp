@@ -94,7 +94,7 @@ TEST(ConnectionManagerThreads, TwoLoopsDeliverEveryMessageWithinTheServerLimit) 
       .clock = clock,
       .config = [config] { return config; },
       .resolver = [](asio::io_context& loop) -> Result<std::unique_ptr<dns::Resolver>> {
-        return std::unique_ptr<dns::Resolver>(std::make_unique<NoDnsResolver>(loop));
+        return no_dns(loop);
       },
       .problem = [&log](std::string_view t) { log.problem(t); },
       .transports = std::nullopt,
