@@ -342,17 +342,14 @@ void DeliveryLoop::fail_all(QueueState& st, const queue::Outcome& outcome) {
 
 void DeliveryLoop::delay_domain(QueueState& st) {
   // The orphans' sessions failed to open: they were not attempted, so they
-  // go back untried; the queue then moves its active queue to the delayed
+  // go back untried, and the queue moves its active queue to the delayed
   // queue and says so once (queue::DomainQueue::hold).
-  std::deque<queue::DeliveryJob> orphans;
-  orphans.swap(st.orphans);
-  for (auto it = orphans.rbegin(); it != orphans.rend(); ++it) st.queue->release(std::move(*it));
   queue::Hold hold;
   hold.target = queue::Hold::Target::kQueue;
   hold.to_delayed = true;
   hold.reason = "no MX could be reached (" + std::to_string(st.domain_health.consecutive_failures()) +
                 " consecutive connection failures; Mx_Failures_To_Delay / Connect_Timeout_To_Delay)";
-  st.queue->hold(hold);
+  apply_queue_verdict(st, hold);
   st.domain_health.reset();
 }
 

@@ -142,6 +142,7 @@ class DeliveryLoop {
   boost::asio::awaitable<void> wait_for_a_job(ConnectionRecord& rec);
   boost::asio::awaitable<void> deliver_job(StatePtr st, RecordPtr rec, queue::DeliveryJob job);
   void apply_host_verdict(QueueState& st, const ConnectionRecord& rec, const queue::Hold& hold);
+  void apply_queue_verdict(QueueState& st, const queue::Hold& hold);
   void connection_opened(QueueState& st, ConnectionRecord& rec);
   void connection_failed(QueueState& st, ConnectionRecord& rec);
   void connection_ended(const StatePtr& st, const RecordPtr& rec, std::exception_ptr error);

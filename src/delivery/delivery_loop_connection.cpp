@@ -140,7 +140,10 @@ awaitable<void> DeliveryLoop::start_jobs(const StatePtr& sp, const RecordPtr& re
       sp->held += more.size();
       for (auto& job : more) rec->jobs.push_back(std::move(job));
     }
-    if (rec->jobs.empty() || rec->running >= capacity || !session.reusable() || startable(session, rec->running) == 0)
+    // A retiring session (refresh domain, a verdict on its host) starts
+    // nothing new: what it has not started goes to another session.
+    if (rec->jobs.empty() || rec->running >= capacity || rec->retire || !session.reusable() ||
+        startable(session, rec->running) == 0)
       co_return;
     rec->state = ConnectionRecord::State::kDelivering;
     queue::DeliveryJob job = std::move(rec->jobs.front());
@@ -188,7 +191,14 @@ awaitable<void> DeliveryLoop::deliver_job(StatePtr sp, RecordPtr rec, queue::Del
       result = fail_every_recipient(job, queue::internal_reply::kAgentFailure, queue::Stage::kUnknown, *rec);
     }
   }
-  if (result.hold && result.hold->target == queue::Hold::Target::kHost) apply_host_verdict(st, *rec, *result.hold);
+  if (result.hold && result.hold->target == queue::Hold::Target::kHost) {
+    apply_host_verdict(st, *rec, *result.hold);
+  } else if (result.hold) {
+    // Applied here, on the queue's loop, before anything else is taken:
+    // the completion below is posted and would come too late.
+    apply_queue_verdict(st, *result.hold);
+    result.hold.reset();
+  }
   complete(st, std::move(job), std::move(result));
   --rec->running;
   rec->signalled = true;
@@ -220,6 +230,22 @@ void DeliveryLoop::apply_host_verdict(QueueState& st, const ConnectionRecord& re
   }
   problem(st.key.to_string() + ": host " + rec.target.host + " held for " + std::to_string(span.count()) +
           " s: " + hold.reason);
+}
+
+void DeliveryLoop::apply_queue_verdict(QueueState& st, const queue::Hold& hold) {
+  // The queue decides until when (queue::DomainQueue::hold). The jobs this
+  // queue's sessions took but have not started, and the orphans, go back
+  // untried; the sessions close rather than idle on a held queue.
+  st.queue->hold(hold);
+  for (const auto& rec : st.connections) {
+    for (auto it = rec->jobs.rbegin(); it != rec->jobs.rend(); ++it) st.queue->release(std::move(*it));
+    st.held -= std::min(st.held, rec->jobs.size());
+    rec->jobs.clear();
+    rec->retire = true;
+    rec->wake_idle();
+  }
+  for (auto it = st.orphans.rbegin(); it != st.orphans.rend(); ++it) st.queue->release(std::move(*it));
+  st.orphans.clear();
 }
 
 void DeliveryLoop::complete(QueueState& st, queue::DeliveryJob job, queue::AttemptResult result) {

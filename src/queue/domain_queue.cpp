@@ -60,6 +60,13 @@ void DomainQueue::leave(Entry& e) {
 }
 
 void DomainQueue::to_active(const spool::MessageId& id, Entry& e) {
+  if (hold_to_delayed_ && held_until_) {
+    // A dead domain's queue (a to_delayed hold): what becomes due or arrives
+    // meanwhile waits in the delayed queue for the hold's end, as the
+    // console shows it, instead of sitting active but held.
+    to_delayed(id, e, *held_until_);
+    return;
+  }
   e.state = EntryState::kActive;
   count(e.state, +1);
   active_.push_back(Slot{id, e.gen});

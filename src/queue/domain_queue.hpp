@@ -204,7 +204,7 @@ class DomainQueue : public std::enable_shared_from_this<DomainQueue> {
 
   std::optional<spool::SpoolTime> held_until_;  // route verdict in force
   std::string held_reason_;
-  bool hold_to_delayed_ = false;  // the hold in force moves released jobs to delayed
+  bool hold_to_delayed_ = false;  // the hold in force sends released jobs and new arrivals to delayed
 
   // Options cache (logically const): valid while its snapshot is current.
   mutable QueueOptions options_;

@@ -103,6 +103,36 @@ TEST(ConnectionManagerTransport, QueueVerdictHoldsTheQueueWithOnePaniclogLineUnt
   EXPECT_EQ(problems_with(h, "queue held for"), 1u);
 }
 
+TEST(ConnectionManagerTransport, QueueVerdictSendsBackWhatTheSessionsTookButHadNotStarted) {
+  FakeTransport fake;
+  std::size_t attempts = 0;
+  fake.script().result = [&](const queue::DeliveryJob& job, const std::string& address) {
+    ++attempts;
+    queue::AttemptResult r;
+    r.outcomes.assign(job.recipients.size(),
+                      queue::transient("429 Too Many Requests", queue::kStageResponse, queue::Scope::kMessage, address));
+    r.hold = queue::Hold{queue::Hold::Target::kQueue, std::chrono::seconds(300), false, {}, "Retry-After: 300"};
+    return r;
+  };
+  CmHarness h("Domain \"example.com\" { Max_Outbound_Connections = 1 Routes = ( " + one_route("127.0.0.79") + " ) }",
+              fake_for_esmtp(fake));
+
+  h.inject_many(6, "example.com");  // the session takes 4 at once (take_batch)
+  ASSERT_TRUE(h.run_until([&] { return h.transients() == 1; }));
+  ASSERT_TRUE(h.run_until([&] { return fake.stats().closed == 1; })) << "the session closes on a held queue";
+  settle(h);
+  EXPECT_EQ(attempts, 1u) << "nothing else is attempted once the service said no";
+  EXPECT_EQ(h.transients(), 1u);
+  EXPECT_EQ(problems_with(h, "queue held for"), 1u);
+  std::vector<queue::QueueSizes> sizes;
+  h.scheduler->queue_sizes(queue::QueueFilter{}, [&](std::vector<queue::QueueSizes> qs) { sizes = std::move(qs); });
+  ASSERT_TRUE(h.run_until([&] { return !sizes.empty(); }));
+  EXPECT_EQ(sizes[0].in_flight, 0u) << "the untried jobs went back to the queue";
+  EXPECT_EQ(sizes[0].active, 5u);
+  EXPECT_EQ(sizes[0].delayed, 1u) << "the attempted one, at its retry time";
+  EXPECT_TRUE(sizes[0].held_until.has_value());
+}
+
 TEST(ConnectionManagerTransport, HostVerdictQuarantinesTheHostAndTheNextPreferenceTakesTheMail) {
   FakeTransport fake;
   fake.script().result = [&](const queue::DeliveryJob& job, const std::string& address) {

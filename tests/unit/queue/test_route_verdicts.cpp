@@ -279,6 +279,28 @@ TEST(RouteVerdict, ReleasePutsAJobBackAtTheFrontWithoutARecordOrARetry) {
   EXPECT_EQ(h.size_of("example.com").in_flight, 2u);
 }
 
+TEST(RouteVerdict, MailArrivingDuringAToDelayedHoldWaitsInTheDelayedQueueForItsEnd) {
+  SchedulerHarness h("retry_interval = 60\n");
+  auto queue = queued(h, 1);
+  ASSERT_TRUE(queue);
+  queue->hold(queue_hold("dead domain", seconds(0), true));
+  const std::size_t told = h.agent.ready.size();
+
+  const auto later = h.id_of(h.inject(kSender, {kRcpt}));
+  h.drain();
+  auto s = h.size_of("example.com");
+  EXPECT_EQ(s.delayed, 2u) << "the new message joins the delayed queue";
+  EXPECT_EQ(s.active, 0u);
+  ASSERT_TRUE(queue->find(later).has_value());
+  EXPECT_EQ(queue->find(later)->next_attempt, at(h, seconds(60))) << "due at the hold's end";
+  EXPECT_EQ(h.agent.ready.size(), told) << "the agent is not told while held";
+
+  h.advance(seconds(60));
+  s = h.size_of("example.com");
+  EXPECT_EQ(s.delayed, 0u);
+  EXPECT_EQ(queue->waiting(), 2u);
+}
+
 TEST(RouteVerdict, AJobReleasedDuringAToDelayedHoldWaitsForItsEnd) {
   SchedulerHarness h("retry_interval = 60\n");
   auto queue = queued(h, 2);
