@@ -43,7 +43,8 @@ struct ControlListener::Impl : std::enable_shared_from_this<Impl> {
   template <class Socket>
   awaitable<bool> write(Socket& sock, asio::steady_timer& deadline, const std::string& out) {
     const auto r = co_await with_deadline(asio::async_write(sock, asio::buffer(out), asio::as_tuple(use_awaitable)),
-                                          deadline, idle_deadline());
+                                          deadline, idle_deadline(),
+                                          runtime::cancel_of(sock));
     co_return r.ok();
   }
 
@@ -68,7 +69,8 @@ struct ControlListener::Impl : std::enable_shared_from_this<Impl> {
         if (stopped_) co_return;
         char chunk[4096];
         const auto r = co_await with_deadline(sock.async_read_some(asio::buffer(chunk), asio::as_tuple(use_awaitable)),
-                                              deadline, idle_deadline());
+                                              deadline, idle_deadline(),
+                                          runtime::cancel_of(sock));
         if (!r.ok() || stopped_) co_return;  // Timeout (idle), stopping (interrupted), closed
         buf.append(chunk, r.bytes);
         continue;

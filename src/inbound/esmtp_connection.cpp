@@ -53,10 +53,10 @@ awaitable<bool> EsmtpConnection::write_output() {
   runtime::DeadlineResult r;
   if (tls_stream_) {
     r = co_await with_deadline(asio::async_write(*tls_stream_, asio::buffer(out), asio::as_tuple(use_awaitable)),
-                               deadline_, idle_deadline());
+                               deadline_, idle_deadline(), runtime::cancel_of(socket_));
   } else {
     r = co_await with_deadline(asio::async_write(socket_, asio::buffer(out), asio::as_tuple(use_awaitable)), deadline_,
-                               idle_deadline());
+                               idle_deadline(), runtime::cancel_of(socket_));
   }
   co_return r.ok();  // a client that does not read for Idle_Time is dropped
 }
@@ -66,10 +66,10 @@ awaitable<runtime::DeadlineResult> EsmtpConnection::read_some() {
   runtime::DeadlineResult r;
   if (tls_stream_) {
     r = co_await with_deadline(tls_stream_->async_read_some(asio::buffer(buffer_), asio::as_tuple(use_awaitable)),
-                               deadline_, idle_deadline());
+                               deadline_, idle_deadline(), runtime::cancel_of(socket_));
   } else {
     r = co_await with_deadline(socket_.async_read_some(asio::buffer(buffer_), asio::as_tuple(use_awaitable)),
-                               deadline_, idle_deadline());
+                               deadline_, idle_deadline(), runtime::cancel_of(socket_));
   }
   reading_ = false;
   co_return r;
@@ -81,7 +81,7 @@ awaitable<bool> EsmtpConnection::start_tls() {
   tls_stream_.emplace(socket_, *tls_);
   const auto r = co_await with_deadline(
       tls_stream_->async_handshake(asio::ssl::stream_base::server, asio::as_tuple(use_awaitable)), deadline_,
-      idle_deadline());
+      idle_deadline(), runtime::cancel_of(socket_));
   if (!r.ok()) {
     const std::string why = r.completed() ? r.error.message() : "timed out";
     if (log_) log_("esmtp " + peer_.ip + ":" + std::to_string(peer_.port) + ": TLS handshake failed: " + why);

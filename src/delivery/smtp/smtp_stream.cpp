@@ -16,6 +16,7 @@ namespace impulse::delivery::smtp {
 namespace asio = boost::asio;
 using asio::awaitable;
 using asio::use_awaitable;
+using runtime::cancel_of;
 using runtime::with_deadline;
 
 namespace {
@@ -57,7 +58,7 @@ awaitable<IoResult> SmtpStream::connect(const asio::ip::tcp::endpoint& remote,
     co_return r;
   }
   co_return settle(co_await with_deadline(
-      socket_.async_connect(Socket::endpoint_type(remote), asio::as_tuple(use_awaitable)), timer_, deadline));
+      socket_.async_connect(Socket::endpoint_type(remote), asio::as_tuple(use_awaitable)), timer_, deadline, cancel_of(socket_)));
 }
 
 awaitable<IoResult> SmtpStream::connect_local(const std::string& path, Deadline deadline) {
@@ -74,24 +75,24 @@ awaitable<IoResult> SmtpStream::connect_local(const std::string& path, Deadline 
     co_return r;
   }
   co_return settle(co_await with_deadline(
-      socket_.async_connect(Socket::endpoint_type(remote), asio::as_tuple(use_awaitable)), timer_, deadline));
+      socket_.async_connect(Socket::endpoint_type(remote), asio::as_tuple(use_awaitable)), timer_, deadline, cancel_of(socket_)));
 }
 
 awaitable<IoResult> SmtpStream::read_some(asio::mutable_buffer buffer, Deadline deadline) {
   if (tls_done_)
     co_return settle(co_await with_deadline(tls_->async_read_some(buffer, asio::as_tuple(use_awaitable)), timer_,
-                                            deadline));
+                                            deadline, cancel_of(socket_)));
   co_return settle(
-      co_await with_deadline(socket_.async_read_some(buffer, asio::as_tuple(use_awaitable)), timer_, deadline));
+      co_await with_deadline(socket_.async_read_some(buffer, asio::as_tuple(use_awaitable)), timer_, deadline, cancel_of(socket_)));
 }
 
 awaitable<IoResult> SmtpStream::write(asio::const_buffer bytes, Deadline deadline) {
   IoResult r;
   if (tls_done_) {
-    r = settle(co_await with_deadline(asio::async_write(*tls_, bytes, asio::as_tuple(use_awaitable)), timer_, deadline));
+    r = settle(co_await with_deadline(asio::async_write(*tls_, bytes, asio::as_tuple(use_awaitable)), timer_, deadline, cancel_of(socket_)));
   } else {
     r = settle(
-        co_await with_deadline(asio::async_write(socket_, bytes, asio::as_tuple(use_awaitable)), timer_, deadline));
+        co_await with_deadline(asio::async_write(socket_, bytes, asio::as_tuple(use_awaitable)), timer_, deadline, cancel_of(socket_)));
   }
   bytes_written_ += r.bytes;
   co_return r;
@@ -104,7 +105,7 @@ awaitable<IoResult> SmtpStream::handshake(asio::ssl::context& context, const std
   asio::ip::make_address(server_name, ec);
   if (!server_name.empty() && ec) SSL_set_tlsext_host_name(tls_->native_handle(), server_name.c_str());
   IoResult r = settle(co_await with_deadline(
-      tls_->async_handshake(asio::ssl::stream_base::client, asio::as_tuple(use_awaitable)), timer_, deadline));
+      tls_->async_handshake(asio::ssl::stream_base::client, asio::as_tuple(use_awaitable)), timer_, deadline, cancel_of(socket_)));
   if (r.ok()) tls_done_ = true;
   co_return r;
 }

@@ -35,7 +35,7 @@ class DeadlineTest : public ::testing::Test {
 
   asio::awaitable<DeadlineResult> read_with(Clock::time_point deadline) {
     co_return co_await with_deadline(a_.async_read_some(asio::buffer(buf_), asio::as_tuple(asio::use_awaitable)),
-                                     timer_, deadline);
+                                     timer_, deadline, cancel_of(a_));
   }
 
   asio::io_context io_;
@@ -66,7 +66,7 @@ TEST_F(DeadlineTest, OperationWithoutByteCount) {
   // well before the deadline stands in for it.
   asio::steady_timer op(io_, milliseconds(10));
   const auto r = run(with_deadline(op.async_wait(asio::as_tuple(asio::use_awaitable)), timer_,
-                                   Clock::now() + std::chrono::seconds(30)));
+                                   Clock::now() + std::chrono::seconds(30), cancel_of(op)));
   EXPECT_TRUE(r.ok());
   EXPECT_EQ(r.bytes, 0u);
 }
@@ -98,6 +98,18 @@ TEST_F(DeadlineTest, CancelledTimerInterrupts) {
   const auto next = run(read_with(Clock::now() + std::chrono::seconds(30)));
   EXPECT_TRUE(next.ok());
   EXPECT_EQ(std::string_view(buf_, next.bytes), "again");
+}
+
+TEST_F(DeadlineTest, AnOperationThatCompletesLeavesNoTimerWaitBehind) {
+  asio::write(b_, asio::buffer(std::string_view("x")));
+  const auto r = run(read_with(Clock::now() + std::chrono::hours(1)));
+  EXPECT_TRUE(r.ok());
+  // Nothing is left pending (the hour-long wait was cancelled): the loop
+  // runs dry at once.
+  io_.restart();
+  const auto start = Clock::now();
+  io_.run_for(std::chrono::seconds(10));
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(5));
 }
 
 }  // namespace
