@@ -23,6 +23,10 @@ inline constexpr std::string_view kNoMxOrA = "454 4.4.4 [internal] no MX or A fo
 inline constexpr std::string_view kNullMx = "550 5.4.4 [internal] NULL MX domain does not accept mail";
 inline constexpr std::string_view kPrivateLoopback = "551 5.4.6 [internal] Private/Loopback Address";
 inline constexpr std::string_view kDomainLookupFailed = "554 5.4.4 [internal] Domain Lookup Failed";
+// Impulse's choice: Momentum publishes no text for a DNS failure before
+// dns_failures_to_purge is reached; this is the 554 text made transient with
+// RFC 3463's 4.4.3 (directory server failure).
+inline constexpr std::string_view kDnsTemporaryFailure = "451 4.4.3 [internal] Domain Lookup Failed";
 
 // Connection and session.
 inline constexpr std::string_view kServiceUnavailable = "421 4.4.5 Service unavailable";

@@ -19,10 +19,7 @@ inline constexpr std::string_view kProhibitedAddressText = protocol::internal_re
 inline constexpr std::string_view kNoMxOrAText = protocol::internal_reply::kNoMxOrA;
 inline constexpr std::string_view kNoMxReachableText = protocol::internal_reply::kNoMxReachable;
 inline constexpr std::string_view kNoValidHostsText = protocol::internal_reply::kNoValidHosts;
-// Impulse's choice: Momentum publishes no text for a DNS failure before
-// dns_failures_to_purge is reached; this is the 554 text made transient with
-// RFC 3463's 4.4.3 (directory server failure).
-inline constexpr std::string_view kDnsTemporaryFailureText = "451 4.4.3 [internal] Domain Lookup Failed";
+inline constexpr std::string_view kDnsTemporaryFailureText = protocol::internal_reply::kDnsTemporaryFailure;
 
 struct RoutingFailure {
   bool permanent = false;
