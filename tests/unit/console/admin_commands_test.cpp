@@ -6,7 +6,7 @@
 
 #include "admin/admin.hpp"
 #include "console/admin_commands.hpp"
-#include "unit/queue/queue_test_support.hpp"
+#include "support/scheduler_harness.hpp"
 
 namespace impulse::console {
 namespace {

@@ -37,7 +37,7 @@
 #include "routing/router.hpp"
 #include "queue/scheduler.hpp"
 #include "spool/memory_store.hpp"
-#include "unit/queue/queue_test_support.hpp"
+#include "support/scheduler_harness.hpp"
 
 namespace impulse::delivery::testing {
 

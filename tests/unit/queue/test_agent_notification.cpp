@@ -5,7 +5,7 @@
 // agent must hear of the new mail to open another connection.
 #include <gtest/gtest.h>
 
-#include "queue_test_support.hpp"
+#include "support/scheduler_harness.hpp"
 
 namespace impulse::queue::testing {
 namespace {

@@ -2,7 +2,7 @@
 // queue sizes, showqueue, find, summary (SPEC §7; reference/momentum.md §8.2).
 #include <gtest/gtest.h>
 
-#include "queue_test_support.hpp"
+#include "support/scheduler_harness.hpp"
 
 namespace impulse::queue::testing {
 namespace {

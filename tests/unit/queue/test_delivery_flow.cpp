@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "queue_test_support.hpp"
+#include "support/scheduler_harness.hpp"
 
 namespace impulse::queue::testing {
 namespace {

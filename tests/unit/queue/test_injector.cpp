@@ -7,7 +7,7 @@
 
 #include <cerrno>
 
-#include "queue_test_support.hpp"
+#include "support/scheduler_harness.hpp"
 
 namespace impulse::queue::testing {
 namespace {

@@ -4,7 +4,7 @@
 // the new values apply to the next decision.
 #include <gtest/gtest.h>
 
-#include "queue_test_support.hpp"
+#include "support/scheduler_harness.hpp"
 
 namespace impulse::queue::testing {
 namespace {

@@ -3,7 +3,7 @@
 // finished messages are removed.
 #include <gtest/gtest.h>
 
-#include "queue_test_support.hpp"
+#include "support/scheduler_harness.hpp"
 
 namespace impulse::queue::testing {
 namespace {

@@ -1,4 +1,5 @@
-// Shared fixtures for the queue tests: a recording EventLog, configuration
+// Shared fixtures for every test that needs a real scheduler (queue, admin,
+// console and connection-manager tests): a recording EventLog, configuration
 // from text, and SchedulerHarness: a complete scheduler (two io_contexts
 // polled on the test thread, MemoryStore, ManualClock, FakeAgent, injector)
 // plus helpers to inject, drain the loops and read the spool back.
