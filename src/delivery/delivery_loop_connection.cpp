@@ -28,16 +28,6 @@ namespace {
 
 constexpr std::size_t kUnlimited = std::numeric_limits<std::size_t>::max();
 
-std::string exception_text(std::exception_ptr error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-  }
-  return "unknown exception";
-}
-
 // Jobs the session may still start: its deliveries_left less those running.
 std::size_t startable(const Session& session, std::size_t running) {
   const std::size_t left = session.deliveries_left();
@@ -186,8 +176,9 @@ awaitable<void> DeliveryLoop::deliver_job(StatePtr sp, RecordPtr rec, queue::Del
       error = std::current_exception();
     }
     if (error) {
-      problem(job.id().to_string() + ": " + st.key.to_string() + ": connection " + rec->id + " to " +
-              rec->address_text + ": delivery failed: " + exception_text(error));
+      problem(runtime::describe_failure(job.id().to_string() + ": " + st.key.to_string() + ": connection " +
+                                            rec->id + " to " + rec->address_text + ": delivery failed",
+                                        error));
       result = fail_every_recipient(job, queue::internal_reply::kAgentFailure, queue::Stage::kUnknown, *rec);
     }
   }

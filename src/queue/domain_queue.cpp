@@ -196,8 +196,6 @@ void DomainQueue::end_hold() {
   if (waiting_ > 0) request_notify();
 }
 
-void DomainQueue::lift_hold() { end_hold(); }
-
 void DomainQueue::wake(spool::SpoolTime when, spool::SpoolTime now) {
   if (held_until_ && *held_until_ <= now) end_hold();
   // A sweep time the queue no longer wants (swept or flushed since) is stale.
@@ -369,7 +367,7 @@ std::size_t DomainQueue::sweep(spool::SpoolTime now) {
 }
 
 std::size_t DomainQueue::flush() {
-  lift_hold();  // the operator says "try now"
+  end_hold();  // the operator says "try now"
   std::sort(delayed_.begin(), delayed_.end(), [](const DelayedSlot& a, const DelayedSlot& b) { return a.due < b.due; });
   std::size_t moved = 0;
   for (const auto& d : delayed_) {
@@ -389,7 +387,7 @@ MessageAction DomainQueue::retry(const spool::MessageId& id) {
   if (it == entries_.end()) return MessageAction::kNotFound;
   Entry& e = it->second;
   if (e.state == EntryState::kInFlight) return MessageAction::kInFlight;
-  lift_hold();  // the operator says "try now"
+  end_hold();  // the operator says "try now"
   if (e.state == EntryState::kDelayed) {
     leave(e);
     to_active(id, e);

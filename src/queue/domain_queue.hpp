@@ -173,7 +173,6 @@ class DomainQueue : public std::enable_shared_from_this<DomainQueue> {
   void put_back(DeliveryJob job);
   Entries::iterator in_flight_entry(const DeliveryJob& job, std::string_view what);
   void end_hold();
-  void lift_hold();
   void fail_entry(Entries::iterator it, const Outcome& outcome, bool quiet);
   void to_active(const spool::MessageId& id, Entry& e);
   void to_delayed(const spool::MessageId& id, Entry& e, spool::SpoolTime due);

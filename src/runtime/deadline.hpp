@@ -50,7 +50,6 @@
 #include <cstddef>
 #include <tuple>
 #include <type_traits>
-#include <variant>
 
 namespace impulse::runtime {
 
