@@ -22,7 +22,9 @@ std::vector<OptionDef> listener_options() {
       size("max_message_size", "0", kEsmtpListener | ScopeKind::Global),
       integer("max_recipients_per_message", "0", 0, kInt32Max, kEsmtpListener | ScopeKind::Global),
       integer("max_receptions_per_connection", "0", 0, kInt32Max, kEsmtpListener),
-      make("relay_hosts", T::CidrList, "", ScopeKind::Global | ScopeKind::EsmtpListener | ScopeKind::Listen),
+      // HTTP_Listener: unset anywhere = loopback only (SPEC §16).
+      make("relay_hosts", T::CidrList, "",
+           ScopeKind::Global | ScopeKind::EsmtpListener | ScopeKind::HttpListener | ScopeKind::Listen),
       boolean("open_relay", "false", kEsmtpListener),
       text("banner_hostname", "", kEsmtpListener),
       text("static_banner", "", kEsmtpListener),
@@ -41,7 +43,15 @@ std::vector<OptionDef> listener_options() {
       seconds("ecstream_idle_time", "300", kEcstream),
       integer("ecstream_max_batch_size", "10000", 1, kInt32Max, kEcstream),
       // HTTP injection.
-      size("max_request_size", "0", kHttp),
+      size("max_request_size", "10M", kHttp),
+      make("api_keys", T::StringList, "", ScopeKind::HttpListener | ScopeKind::Listen),
+      text("mm7_vasp_path", "", ScopeKind::HttpListener | ScopeKind::Listen),
+      // HTTP read deadlines: the request head (including a keep-alive
+      // connection's wait for its next request), then its body.
+      seconds("http_header_timeout", "30", ScopeKind::HttpListener | ScopeKind::Listen),
+      seconds("http_body_timeout", "60", ScopeKind::HttpListener | ScopeKind::Listen),
+      // Momentum's cap on a listener's open sessions; HTTP beyond it gets 503.
+      integer("service_sessions", "1000", 1, kInt32Max, ScopeKind::HttpListener | ScopeKind::Listen),
       boolean("log_requests_to_paniclog", "false", ScopeKind::HttpListener | ScopeKind::Listen),
   };
 }
