@@ -28,6 +28,8 @@ class io_context;
 
 namespace impulse::delivery {
 
+class DeliveryMetrics;  // delivery/delivery_metrics.hpp
+
 struct ConnectionManagerDeps {
   std::vector<boost::asio::io_context*> loops;  // the Scheduler's loops, each run by one thread
   const Clock& clock;                           // decisions: quarantine, health, TTLs, throttles
@@ -39,6 +41,9 @@ struct ConnectionManagerDeps {
   std::optional<TransportRegistry> transports;
   std::optional<std::uint64_t> random_seed;     // empty = from entropy (tests fix it)
   std::size_t take_batch = 4;                   // messages a connection takes per take()
+  // Counters for /metrics (deliveries per method and outcome, open
+  // connections per method); null = none. Outlives the manager.
+  DeliveryMetrics* metrics = nullptr;
 };
 
 }  // namespace impulse::delivery

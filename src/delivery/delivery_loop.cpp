@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <map>
 
+#include "delivery/delivery_metrics.hpp"
 #include "routing/route_plan.hpp"
 #include "routing/routing_failure.hpp"
 #include "routing/routing_inputs.hpp"
@@ -122,6 +123,7 @@ void DeliveryLoop::refresh_snapshot(QueueState& st) {
   st.config = config;
   st.settings = nullptr;
   st.transport = nullptr;
+  st.method.reset();
   if (!config) {
     st.settings_error = "no configuration";
     return;
@@ -131,6 +133,7 @@ void DeliveryLoop::refresh_snapshot(QueueState& st) {
   const std::string& method_name = config->resolve(key, "delivery_method").value->as_string();
   const auto method = routing::parse_delivery_method(method_name);
   st.transport = method ? transport_for(*method) : nullptr;
+  st.method = method;
   if (!st.transport) {
     st.settings_error = "Delivery_Method " + method_name + " has no transport in this build";
     problem(st.key.to_string() + ": cannot deliver: " + st.settings_error);
@@ -304,6 +307,8 @@ bool DeliveryLoop::start_connection(const StatePtr& st, routing::ConnectTarget t
   rec->id = std::to_string(deps_.shared.next_connection_id());
   rec->target = std::move(target);
   rec->address_text = rec->target.address_text();
+  rec->method = st->method;
+  if (deps_.manager.metrics && rec->method) deps_.manager.metrics->connection_opened(*rec->method);
   for (auto& job : jobs) rec->jobs.push_back(std::move(job));
   st->held += rec->jobs.size();
 
@@ -328,6 +333,7 @@ void DeliveryLoop::fail_all(QueueState& st, const queue::Outcome& outcome) {
   auto complete_with = [&](queue::DeliveryJob job) {
     queue::AttemptResult result;
     result.outcomes.assign(job.recipients.size(), outcome);
+    if (deps_.manager.metrics && st.method) deps_.manager.metrics->count(*st.method, result);
     st.queue->complete(std::move(job), std::move(result));
   };
   std::deque<queue::DeliveryJob> orphans;

@@ -17,6 +17,7 @@
 #include <limits>
 
 #include "delivery/delivery_loop.hpp"
+#include "delivery/delivery_metrics.hpp"
 #include "runtime/spawn.hpp"
 
 namespace impulse::delivery {
@@ -241,6 +242,7 @@ void DeliveryLoop::apply_queue_verdict(QueueState& st, const queue::Hold& hold) 
 
 void DeliveryLoop::complete(QueueState& st, queue::DeliveryJob job, queue::AttemptResult result) {
   if (st.held > 0) --st.held;
+  if (deps_.manager.metrics && st.method) deps_.manager.metrics->count(*st.method, result);
   st.queue->complete(std::move(job), std::move(result));
 }
 
@@ -297,6 +299,7 @@ void DeliveryLoop::connection_ended(const StatePtr& st, const RecordPtr& rec, st
   deps_.shared.add_host(s.key.binding, rec->target.host, -1);
   deps_.shared.release_server();
   open_.fetch_sub(1, std::memory_order_relaxed);
+  if (deps_.manager.metrics && rec->method) deps_.manager.metrics->connection_closed(*rec->method);
   s.connections.remove(rec);
 
   if (deps_.shared.take_starved() && deps_.starved_released) deps_.starved_released();

@@ -43,6 +43,7 @@ struct ConnectionRecord {
   std::string id;                    // connid for the logs
   routing::ConnectTarget target;
   std::string address_text;          // target.address_text()
+  std::optional<routing::DeliveryMethod> method;  // the queue's when opened (for the metrics)
   std::deque<queue::DeliveryJob> jobs;  // taken, not yet started
   std::size_t running = 0;           // deliver() calls in progress (<= the session's capacity)
   std::shared_ptr<Session> session;  // set once open; shared with its running deliveries
@@ -74,6 +75,7 @@ struct QueueState {
   config::ConfigPtr config;
   routing::ConnectionPolicy policy;
   Transport* transport = nullptr;  // the loop's transport for the queue's Delivery_Method
+  std::optional<routing::DeliveryMethod> method;  // that Delivery_Method (for the metrics)
   MethodSettingsPtr settings;      // null: settings_error says why (no transport, bad option)
   std::string settings_error;
   routing::HostLimitFn host_limit;
