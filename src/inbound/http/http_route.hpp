@@ -52,6 +52,7 @@ struct RequestContext {
   bool tls = false;
   std::string connection_id;
   std::vector<std::string> params;  // "{name}" segments of the pattern, percent-decoded, in order
+  std::string listener_address;     // "127.0.0.1:8081" (queue::Origin::listener_address)
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(const Request&, const RequestContext&)>;
