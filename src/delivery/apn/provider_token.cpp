@@ -1,0 +1,123 @@
+// Implementation of delivery/apn/provider_token.hpp.
+#include "delivery/apn/provider_token.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+
+namespace impulse::delivery::apn {
+namespace {
+
+std::string openssl_error(std::string_view what) {
+  std::string out(what);
+  if (unsigned long e = ERR_get_error(); e != 0) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    out += ": ";
+    out += buf;
+  }
+  ERR_clear_error();
+  return out;
+}
+
+std::string base64url(std::string_view bytes) {
+  constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    std::uint32_t v = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (i + 1 < bytes.size()) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    if (i + 2 < bytes.size()) v |= static_cast<unsigned char>(bytes[i + 2]);
+    out += kAlphabet[v >> 18 & 63];
+    out += kAlphabet[v >> 12 & 63];
+    if (i + 1 < bytes.size()) out += kAlphabet[v >> 6 & 63];
+    if (i + 2 < bytes.size()) out += kAlphabet[v & 63];
+  }
+  return out;
+}
+
+std::string json_string(std::string_view s) { return boost::json::serialize(boost::json::string(s)); }
+
+}  // namespace
+
+impulse::expected<std::string, std::string> sign_es256_jwt(evp_pkey_st* key, std::string_view header_json,
+                                                            std::string_view claims_json) {
+  const std::string signing_input = base64url(header_json) + "." + base64url(claims_json);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1)
+    return impulse::unexpected(openssl_error("cannot start an ES256 signature"));
+  std::size_t der_len = 0;
+  const auto* in = reinterpret_cast<const unsigned char*>(signing_input.data());
+  if (EVP_DigestSign(ctx.get(), nullptr, &der_len, in, signing_input.size()) != 1)
+    return impulse::unexpected(openssl_error("cannot size the ES256 signature"));
+  std::string der(der_len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(der.data()), &der_len, in, signing_input.size()) != 1)
+    return impulse::unexpected(openssl_error("ES256 signature failed"));
+  // JWS wants r||s, 32 bytes each (RFC 7518 §3.4); OpenSSL gives DER.
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  std::unique_ptr<ECDSA_SIG, decltype(&ECDSA_SIG_free)> sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len)),
+                                                            ECDSA_SIG_free);
+  if (!sig) return impulse::unexpected(openssl_error("unreadable ECDSA signature"));
+  const BIGNUM* r = nullptr;
+  const BIGNUM* s = nullptr;
+  ECDSA_SIG_get0(sig.get(), &r, &s);
+  unsigned char raw[64];
+  if (BN_bn2binpad(r, raw, 32) != 32 || BN_bn2binpad(s, raw + 32, 32) != 32)
+    return impulse::unexpected(std::string("ECDSA signature does not fit P-256"));
+  return signing_input + "." + base64url(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
+}
+
+ProviderToken::ProviderToken(std::shared_ptr<evp_pkey_st> key, std::string key_id, std::string team_id)
+    : key_(std::move(key)), key_id_(std::move(key_id)), team_id_(std::move(team_id)) {}
+
+impulse::expected<ProviderToken, std::string> ProviderToken::load(const std::string& key_file, std::string key_id,
+                                                                  std::string team_id) {
+  if (key_id.empty()) return impulse::unexpected(std::string("APN_Key_ID is empty"));
+  if (team_id.empty()) return impulse::unexpected(std::string("APN_Team_ID is empty"));
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(key_file.c_str(), "r"), BIO_free);
+  if (!bio) return impulse::unexpected(openssl_error("cannot read APN_Key_File " + key_file));
+  std::shared_ptr<EVP_PKEY> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+  if (!key) return impulse::unexpected(openssl_error("APN_Key_File " + key_file + " holds no PEM private key"));
+  char group[64] = {};
+  std::size_t group_len = 0;
+  if (!EVP_PKEY_is_a(key.get(), "EC") ||
+      EVP_PKEY_get_utf8_string_param(key.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &group_len) != 1 ||
+      (std::string_view(group) != "prime256v1" && std::string_view(group) != "P-256")) {
+    ERR_clear_error();
+    return impulse::unexpected("APN_Key_File " + key_file + " is not an EC P-256 key (ES256)");
+  }
+  ProviderToken token(std::move(key), std::move(key_id), std::move(team_id));
+  if (auto probe = token.sign(0); !probe) return impulse::unexpected(probe.error());
+  return token;
+}
+
+impulse::expected<std::string, std::string> ProviderToken::sign(std::int64_t iat) const {
+  const std::string header = R"({"alg":"ES256","kid":)" + json_string(key_id_) + "}";
+  const std::string claims = R"({"iss":)" + json_string(team_id_) + R"(,"iat":)" + std::to_string(iat) + "}";
+  return sign_es256_jwt(key_.get(), header, claims);
+}
+
+const std::string& ProviderToken::bearer(std::int64_t now_unix) {
+  const bool stale = jwt_.empty() || now_unix - iat_ >= kRenewAfter.count() || now_unix < iat_;
+  if (stale) {
+    if (auto jwt = sign(now_unix)) {
+      jwt_ = std::move(*jwt);
+      iat_ = now_unix;
+    }
+  }
+  return jwt_;
+}
+
+void ProviderToken::invalidate() {
+  jwt_.clear();
+  iat_ = 0;
+}
+
+}  // namespace impulse::delivery::apn
