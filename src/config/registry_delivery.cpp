@@ -42,6 +42,14 @@ std::vector<OptionDef> delivery_options() {
       text("http_basic_auth", "", kOutbound),
       // APN: Momentum publishes no default for apn_expiry; 0 = no expiry sent.
       restart_only(seconds("apn_expiry", "0", kOutbound)),
+      // APN over the HTTP/2 provider API (SPEC §12): token authentication
+      // (key file, key id, team id) or tls_certificate/tls_key; headers.
+      path("apn_key_file", "", kOutbound),
+      text("apn_key_id", "", kOutbound),
+      text("apn_team_id", "", kOutbound),
+      text("apn_topic", "", kOutbound),
+      text("apn_push_type", "alert", kOutbound),
+      text("apn_priority", "", kOutbound),  // "" = not sent; else 10, 5 or 1
       // GCM.
       text("gcm_authorization_token_id", "", kOutbound),
       text("gcm_application_id", "", kOutbound),

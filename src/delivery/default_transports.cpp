@@ -1,6 +1,7 @@
 // Implementation of delivery/default_transports.hpp.
 #include "delivery/default_transports.hpp"
 
+#include "delivery/apn/apn_transport.hpp"
 #include "delivery/smtp/smtp_transport.hpp"
 
 namespace impulse::delivery {
@@ -11,6 +12,7 @@ TransportRegistry default_transports() {
   registry.add(routing::DeliveryMethod::Esmtp, smtp);
   registry.add(routing::DeliveryMethod::Smtp, smtp);
   registry.add(routing::DeliveryMethod::Lmtp, smtp);
+  registry.add(routing::DeliveryMethod::Apn, apn::apn_transport_factory());
   return registry;
 }
 

@@ -283,16 +283,16 @@ awaitable<impulse::expected<Http2Response, Http2Error>> Http2Connection::request
     auto [ec] = co_await stream->signal.async_wait(kAsTuple);
     if (stream->done) break;
     if (!ec) {  // the deadline passed: give the stream up, keep the connection
-      streams_.erase(id);
       if (alive_) {
         nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_CANCEL);
         signal_writer();
       }
+      forget_stream(id);
       co_return impulse::unexpected(
           Http2Error{Http2ErrorKind::kTimeout, "no response within " + ms_text(request.timeout)});
     }
   }
-  streams_.erase(id);
+  forget_stream(id);
   if (stream->error) co_return impulse::unexpected(std::move(*stream->error));
   co_return Result(std::move(stream->response));
 }
@@ -300,6 +300,28 @@ awaitable<impulse::expected<Http2Response, Http2Error>> Http2Connection::request
 void Http2Connection::finish_stream(Stream& stream) {
   stream.done = true;
   stream.signal.cancel();
+}
+
+void Http2Connection::forget_stream(std::int32_t id) {
+  streams_.erase(id);
+  if (draining_ && streams_.empty() && alive_ && !close_after_write_) {
+    closing_ = true;
+    close_after_write_ = true;
+    nghttp2_session_terminate_session(session_, NGHTTP2_NO_ERROR);
+    signal_writer();
+  }
+}
+
+void Http2Connection::drain() {
+  if (!alive_ || draining_) return;
+  draining_ = true;
+  closing_ = true;
+  if (streams_.empty()) {
+    draining_ = true;
+    close_after_write_ = true;
+    nghttp2_session_terminate_session(session_, NGHTTP2_NO_ERROR);
+    signal_writer();
+  }
 }
 
 void Http2Connection::signal_writer() {
@@ -363,6 +385,10 @@ awaitable<void> Http2Connection::write_loop([[maybe_unused]] Ptr self) {
     }
     if (out_.empty()) {
       if (close_waiting_) close_signal_.cancel();  // close(): everything, GOAWAY included, is written
+      if (close_after_write_) {                    // drain(): the GOAWAY is out
+        fail(Http2ErrorKind::kConnectionLost, "connection closed");
+        co_return;
+      }
       // Not a network wait: woken by signal_writer() or fail().
       writer_waiting_ = true;
       write_signal_.expires_at(asio::steady_timer::time_point::max());

@@ -101,6 +101,10 @@ class Http2Connection : public std::enable_shared_from_this<Http2Connection> {
   boost::asio::awaitable<Http2IdleEnd> idle(std::chrono::milliseconds timeout);
   void wake();
   boost::asio::awaitable<void> close(std::chrono::milliseconds timeout);
+  // Takes no new requests; once the streams in flight have their answers,
+  // sends GOAWAY and closes (a connection replaced after GOAWAY or 503
+  // Shutdown). The write of the GOAWAY has write_timeout.
+  void drain();
 
   Http2Connection(boost::asio::any_io_executor executor, const Http2ConnectOptions& options);
   ~Http2Connection();
@@ -118,6 +122,7 @@ class Http2Connection : public std::enable_shared_from_this<Http2Connection> {
   void signal_writer();
   void fail(Http2ErrorKind kind, std::string detail);
   void finish_stream(Stream& stream);
+  void forget_stream(std::int32_t id);
 
   boost::asio::any_io_executor executor_;
   Http2ConnectOptions options_;
@@ -141,6 +146,8 @@ class Http2Connection : public std::enable_shared_from_this<Http2Connection> {
   bool idle_waiting_ = false;
   bool wake_pending_ = false;
   bool close_waiting_ = false;
+  bool draining_ = false;
+  bool close_after_write_ = false;
   std::int32_t last_stream_id_ = 0x7fffffff;  // from GOAWAY
   std::string end_reason_;
   std::uint64_t bytes_sent_ = 0;
