@@ -6,6 +6,8 @@
 
 #include "daemon.hpp"
 #include "delivery/connection_manager.hpp"
+#include "ecstream_listens.hpp"
+#include "inbound/ecstream_listener.hpp"
 #include "inbound/esmtp_listener.hpp"
 #include "log/log_set.hpp"
 #include "log/problem_reporter.hpp"
@@ -26,6 +28,7 @@ MtaComponent::MtaComponent(Daemon& d, StderrReporter& reporter)
 
 MtaComponent::~MtaComponent() {
   listener_.reset();
+  ecstream_listener_.reset();
   // Close the spool first: its last callbacks still reach the scheduler.
   if (store_) store_->close();
   injector_.reset();
@@ -99,10 +102,21 @@ impulse::expected<void, std::string> MtaComponent::start() {
     listener_ = std::move(*listener);
     listener_->start();
   }
+  auto ecstream = ecstream_listens_from(*cfg, hostname_);
+  if (!ecstream) return impulse::unexpected<std::string>(ecstream.error());
+  if (!ecstream->empty()) {
+    auto listener = inbound::EcstreamListener::open(daemon_.loops().all(), std::move(*ecstream), *injector_,
+                                                    [this](const std::string& t) { reporter_.error(t); });
+    if (!listener) return impulse::unexpected<std::string>(listener.error().message);
+    ecstream_listener_ = std::move(*listener);
+    ecstream_listener_->start();
+  }
   return {};
 }
 
-std::uint64_t MtaComponent::inbound_sessions() const { return listener_ ? listener_->open_sessions() : 0; }
+std::uint64_t MtaComponent::inbound_sessions() const {
+  return (listener_ ? listener_->open_sessions() : 0) + (ecstream_listener_ ? ecstream_listener_->open_sessions() : 0);
+}
 
 void MtaComponent::stop(std::function<void()> done) {
   auto finish = [this, done = std::move(done)] {
@@ -119,8 +133,13 @@ void MtaComponent::stop(std::function<void()> done) {
     if (agent_) agent_->stop(rest);
     else rest();
   };
-  if (listener_) listener_->stop(finish);
-  else finish();
+  // The ECStream listener sends GOAWAY and answers what is in flight first.
+  auto listeners = [this, finish = std::move(finish)] {
+    if (listener_) listener_->stop(finish);
+    else finish();
+  };
+  if (ecstream_listener_) ecstream_listener_->stop(listeners);
+  else listeners();
 }
 
 }  // namespace impulse::daemon

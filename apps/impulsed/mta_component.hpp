@@ -39,6 +39,7 @@ class BindingPolicy;
 }
 namespace impulse::inbound {
 class EsmtpListener;
+class EcstreamListener;
 }
 namespace impulse::delivery {
 class ConnectionManager;
@@ -82,6 +83,7 @@ class MtaComponent : public Component {
   std::unique_ptr<queue::Scheduler> scheduler_;
   std::unique_ptr<queue::MessageInjector> injector_;
   std::unique_ptr<inbound::EsmtpListener> listener_;
+  std::unique_ptr<inbound::EcstreamListener> ecstream_listener_;  // ECStream_Listener (SPEC §15)
 };
 
 }  // namespace impulse::daemon

@@ -19,12 +19,13 @@ std::vector<OptionDef> listener_options() {
       integer("listen_backlog", "500", 0, kInt32Max, kListeners | ScopeKind::Listen),
       // ESMTP injection. Idle_Time 0 = no idle limit (Momentum's built-in value).
       seconds("idle_time", "0", kSmtpOrHttp),
-      size("max_message_size", "0", kEsmtpListener | ScopeKind::Global),
+      size("max_message_size", "0", kEsmtpListener | kEcstream | ScopeKind::Global),
       integer("max_recipients_per_message", "0", 0, kInt32Max, kEsmtpListener | ScopeKind::Global),
       integer("max_receptions_per_connection", "0", 0, kInt32Max, kEsmtpListener),
       // HTTP_Listener: unset anywhere = loopback only (SPEC §16).
       make("relay_hosts", T::CidrList, "",
-           ScopeKind::Global | ScopeKind::EsmtpListener | ScopeKind::HttpListener | ScopeKind::Listen),
+           ScopeKind::Global | ScopeKind::EsmtpListener | ScopeKind::HttpListener | ScopeKind::EcstreamListener |
+               ScopeKind::Listen),
       boolean("open_relay", "false", kEsmtpListener),
       text("banner_hostname", "", kEsmtpListener),
       text("static_banner", "", kEsmtpListener),

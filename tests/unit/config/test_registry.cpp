@@ -120,7 +120,7 @@ TEST(Registry, HostScope) {
 TEST(Registry, GlobalOnlyAndListenerOptions) {
   EXPECT_EQ(valid_scopes_text(def("nameservers")), "global");
   EXPECT_EQ(valid_scopes_text(def("spoolbase")), "global");
-  EXPECT_EQ(valid_scopes_text(def("relay_hosts")), "esmtp_listener, global, http_listener, listen");
+  EXPECT_EQ(valid_scopes_text(def("relay_hosts")), "ecstream_listener, esmtp_listener, global, http_listener, listen");
   EXPECT_EQ(valid_scopes_text(def("file_mode")), "control_listener, listen");
   EXPECT_EQ(valid_scopes_text(def("prohibited_hosts")), "global");
   EXPECT_EQ(valid_scopes_text(def("delivery_response_timeout")), "binding, domain, global");
