@@ -86,6 +86,21 @@ inline constexpr std::string_view kAgentFailure = "451 4.3.0 [internal] delivery
 // The agent completed a job with fewer outcomes than recipients (a bug).
 inline constexpr std::string_view kNoOutcome = "451 4.3.0 [internal] delivery agent reported no outcome";
 
+// ECSTREAM (SPEC §15; docs/ecstream.md). Impulse's own texts: Momentum
+// publishes none for its node-to-node protocol.
+// Delivery_Method = ECSTREAM without a Gateway (routes are not used for it).
+inline constexpr std::string_view kEcstreamNoGateway =
+    "451 4.4.0 [internal] ECSTREAM delivers to a Gateway; none is configured";
+// The receiver's GREETING never came, or it was not ECSTREAM (an SMTP server on the port).
+inline constexpr std::string_view kEcstreamNoGreeting = "451 4.4.2 [internal] no ECSTREAM greeting";
+// The receiver broke the protocol, or refused ours with an ERROR frame.
+inline constexpr std::string_view kEcstreamProtocolError = "451 4.4.2 [internal] ECSTREAM protocol error";
+// No REPLY within ECStream_Timeout.
+inline constexpr std::string_view kEcstreamNoResponse = "451 4.4.2 [internal] no ECSTREAM response";
+// Larger than the maximum the receiver announced: refused without sending it.
+inline constexpr std::string_view kEcstreamTooBig =
+    "552 5.3.4 [internal] message size exceeds the ECSTREAM receiver's maximum";
+
 }  // namespace internal_reply
 
 }  // namespace impulse::protocol

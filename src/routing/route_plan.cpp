@@ -83,7 +83,7 @@ impulse::expected<RoutePlan, RoutingFailure> plan_routes(const RouteInputs& inpu
   RoutePlan plan;
   plan.method = inputs.method;
   if (inputs.method == DeliveryMethod::Ecstream) {
-    if (!inputs.gateway) return impulse::unexpected(transient_failure(kNoValidHostsText));
+    if (!inputs.gateway) return impulse::unexpected(transient_failure(protocol::internal_reply::kEcstreamNoGateway));
     plan.targets.push_back(endpoint_target(*inputs.gateway, inputs, {}));
     return plan;
   }

@@ -122,14 +122,16 @@ TEST(RoutePlan, EcstreamUsesGatewayOnlyAndIgnoresRoutes) {
   EXPECT_EQ(p.targets[0].port, 1825);
 }
 
-TEST(RoutePlan, EcstreamWithoutGatewayHasNoValidHosts) {
+TEST(RoutePlan, EcstreamWithoutGatewayFailsTransientlySayingSo) {
+  // SPEC §15: Routes are not used for ECSTREAM; no Gateway is a transient
+  // failure with its own text (was "No valid hosts" before issue 15).
   RouteInputs in;
   in.method = DeliveryMethod::Ecstream;
   in.routes = routes({"r.example.net"});
   auto p = plan_routes(in, "example.com");
   ASSERT_FALSE(p.has_value());
   EXPECT_FALSE(p.error().permanent);
-  EXPECT_EQ(p.error().text, kNoValidHostsText);
+  EXPECT_EQ(p.error().text, "451 4.4.0 [internal] ECSTREAM delivers to a Gateway; none is configured");
 }
 
 TEST(RoutePlan, MxItemExpandsToTheDomainAndKeepsItsListPosition) {
