@@ -23,6 +23,7 @@ Result<Bounce> make_bounce(const BounceRequest& request, const routing::Router& 
     d.final_recipient = std::string(r.address);
     d.action = protocol::DsnAction::kFailed;
     d.diagnostic = r.outcome->reply;
+    d.status = r.outcome->dsn_status;  // channel transports; nullopt = from the reply
     if (!r.outcome->remote_host.empty())
       d.remote_mta = r.outcome->remote_host;
     else if (!r.outcome->remote_ip.empty())

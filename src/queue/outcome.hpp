@@ -18,6 +18,8 @@
 // (internal texts).
 #pragma once
 
+#include "protocol/bounce_classify.hpp"
+#include "protocol/enhanced_status.hpp"
 #include "protocol/internal_replies.hpp"
 
 #include <chrono>
@@ -145,6 +147,13 @@ struct Outcome {
   std::string remote_ip;    // address of the peer; empty when no connection was made
   std::string remote_host;  // its name (MX or route host), for the DSN's Remote-MTA; may be empty
   std::uint64_t bytes_sent = 0;  // 0 = no connection made (mainlog T/P field 6)
+
+  // Channel transports (SPEC §11): what the reply text cannot say, since an
+  // HTTP status is no SMTP code. The bouncelog class (a dead push token is
+  // 10, Invalid Recipient) and the DSN's Status (5.1.1 dead token, 5.0.0
+  // other push failures); nullopt = derived from `reply` as for SMTP.
+  std::optional<protocol::BounceClass> bounce_class = std::nullopt;
+  std::optional<protocol::EnhancedStatus> dsn_status = std::nullopt;
 
   bool delivered() const { return disposition == Disposition::kDelivered; }
   bool transient() const { return disposition == Disposition::kTransient; }

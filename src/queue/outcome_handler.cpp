@@ -63,7 +63,7 @@ struct OutcomeHandler::Pass {
                              f.binding_group,
                              f.key->binding,
                              stage_code(o.stage),
-                             protocol::bounce_class_code(protocol::classify_reply(o.reply)),
+                             protocol::bounce_class_code(o.bounce_class.value_or(protocol::classify_reply(o.reply))),
                              f.message->size,
                              o.remote_ip,
                              o.reply};
