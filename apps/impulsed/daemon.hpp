@@ -14,6 +14,7 @@
 
 #include "component.hpp"
 #include "config/live_config.hpp"
+#include "daemon_metrics.hpp"
 #include "event_loops.hpp"
 #include "reporter.hpp"
 
@@ -32,6 +33,7 @@ class Daemon {
   EventLoops& loops() { return loops_; }
   config::LiveConfig& live_config() { return live_; }
   Reporter& reporter() { return reporter_; }
+  DaemonMetrics& metrics() { return metrics_; }
   void add(std::shared_ptr<Component> c) { components_.push_back(std::move(c)); }
 
   // Blocks until the daemon has stopped; returns the process exit status.
@@ -51,6 +53,7 @@ class Daemon {
   Reporter& reporter_;
   EventLoops loops_;
   config::LiveConfig live_;
+  DaemonMetrics metrics_;  // outlives the components (declared before them)
   std::vector<std::shared_ptr<Component>> components_;
   std::atomic<bool> stopping_{false};
   struct Signals;

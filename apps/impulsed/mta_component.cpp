@@ -49,7 +49,9 @@ impulse::expected<void, std::string> MtaComponent::start() {
   // Without a paniclog file, problems already go to stderr: do not print twice.
   if (!log_options.paniclog.path.empty()) reporter_.set_paniclog(&logs_->problems());
 
-  auto store = spool::RocksDbStore::open(spool_options_from(*cfg), clock_);
+  spool::RocksDbStoreOptions spool_options = spool_options_from(*cfg);
+  spool_options.commit_seconds = &daemon_.metrics().spool_commit_seconds;
+  auto store = spool::RocksDbStore::open(spool_options, clock_);
   if (!store) return impulse::unexpected<std::string>(store.error().message);
   store_ = std::move(*store);
 
@@ -67,7 +69,8 @@ impulse::expected<void, std::string> MtaComponent::start() {
       .problem = problem,
       .transports = std::nullopt,  // default_transports()
       .random_seed = std::nullopt,
-      .take_batch = 4});
+      .take_batch = 4,
+      .metrics = &daemon_.metrics().delivery});
   if (!agent) return impulse::unexpected<std::string>(agent.error().message);
   agent_ = std::move(*agent);
 
