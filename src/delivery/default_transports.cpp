@@ -2,6 +2,7 @@
 #include "delivery/default_transports.hpp"
 
 #include "delivery/apn/apn_transport.hpp"
+#include "delivery/ecstream/ecstream_transport.hpp"
 #include "delivery/smtp/smtp_transport.hpp"
 
 namespace impulse::delivery {
@@ -13,6 +14,7 @@ TransportRegistry default_transports() {
   registry.add(routing::DeliveryMethod::Smtp, smtp);
   registry.add(routing::DeliveryMethod::Lmtp, smtp);
   registry.add(routing::DeliveryMethod::Apn, apn::apn_transport_factory());
+  registry.add(routing::DeliveryMethod::Ecstream, ecstream::ecstream_transport_factory());
   return registry;
 }
 
