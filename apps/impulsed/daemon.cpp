@@ -56,6 +56,7 @@ ReloadResult Daemon::reload(const std::string& path) {
     for (const auto& d : loaded.error()) out.errors.push_back(d.str());
     return out;
   }
+  for (const auto& w : (*loaded)->warnings()) reporter_.info(w.str());  // SPEC §1: printed on each reload
   live_.swap_in(*loaded);
   for (auto& c : components_) c->on_reload(*loaded);
   out.ok = true;

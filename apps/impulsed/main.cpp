@@ -1,6 +1,7 @@
 // impulsed entry point: command line, configuration check, then the daemon
 // (SPEC §1, §10). Exit status: 0 after a graceful stop or a valid --check,
 // 1 on an invalid configuration or a startup failure, 2 on a usage error.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -33,10 +34,12 @@ int main(int argc, char** argv) {
   if (!cfg) {
     for (const auto& d : cfg.error()) std::fprintf(stderr, "%s\n", d.str().c_str());
     if (!cl->check_only)
-      std::fprintf(stderr, "impulsed: %s: configuration has %zu error(s); not starting\n",
-                   cl->config_path.c_str(), cfg.error().size());
+      std::fprintf(stderr, "impulsed: %s: configuration has %zu error(s); not starting\n", cl->config_path.c_str(),
+                   static_cast<std::size_t>(std::count_if(cfg.error().begin(), cfg.error().end(),
+                                                          [](const config::Diagnostic& d) { return !d.warning; })));
     return 1;
   }
+  for (const auto& w : (*cfg)->warnings()) std::fprintf(stderr, "%s\n", w.str().c_str());  // never fatal (SPEC §1)
   if (cl->check_only) {
     std::printf("%s: configuration OK\n", cl->config_path.c_str());
     return 0;

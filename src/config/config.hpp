@@ -137,6 +137,10 @@ class Config {
 
   // The files this config was read from (main file first).
   virtual const std::vector<std::string>& files() const = 0;
+
+  // Advice found while loading (FILE:LINE:COL: warning: ...), in file
+  // order: printed by --check, at start and on reload; never an error.
+  virtual const Diagnostics& warnings() const = 0;
 };
 
 using ConfigPtr = std::shared_ptr<const Config>;

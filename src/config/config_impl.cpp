@@ -72,8 +72,8 @@ ConfigImpl::Container ConfigImpl::index_container(const ScopeNode& node) const {
   return c;
 }
 
-ConfigImpl::ConfigImpl(std::unique_ptr<ScopeNode> root, std::vector<std::string> files)
-    : root_(std::move(root)), files_(std::move(files)) {
+ConfigImpl::ConfigImpl(std::unique_ptr<ScopeNode> root, std::vector<std::string> files, Diagnostics warnings)
+    : root_(std::move(root)), files_(std::move(files)), warnings_(std::move(warnings)) {
   global_ = index_container(*root_);
   for (const auto& child : root_->children)
     if (child->kind == ScopeKind::BindingGroup) groups_.emplace(child->name, index_container(*child));

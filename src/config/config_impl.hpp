@@ -30,7 +30,7 @@ impulse::expected<ConfigPtr, Diagnostics> build_config(const Scope& root, std::v
 
 class ConfigImpl final : public Config {
  public:
-  ConfigImpl(std::unique_ptr<ScopeNode> root, std::vector<std::string> files);
+  ConfigImpl(std::unique_ptr<ScopeNode> root, std::vector<std::string> files, Diagnostics warnings = {});
 
   Resolved resolve(const OutboundKey& key, std::string_view option) const override;
   Resolved resolve_host(std::string_view binding, std::string_view host, std::string_view option) const override;
@@ -44,6 +44,7 @@ class ConfigImpl final : public Config {
                             std::string_view option, std::string_view peer_ip = {}) const override;
   const OptionValue* module_option(std::string_view module, std::string_view option) const override;
   const std::vector<std::string>& files() const override { return files_; }
+  const Diagnostics& warnings() const override { return warnings_; }
 
   const ScopeNode& root() const { return *root_; }
 
@@ -78,6 +79,7 @@ class ConfigImpl final : public Config {
 
   std::unique_ptr<ScopeNode> root_;
   std::vector<std::string> files_;
+  Diagnostics warnings_;
   Container global_;
   std::unordered_map<std::string, Container> groups_;
   std::unordered_map<std::string, BindingEntry> bindings_;

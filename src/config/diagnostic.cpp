@@ -6,7 +6,7 @@
 namespace impulse::config {
 
 std::string Diagnostic::str() const {
-  return fmt::format("{}:{}:{}: error: {}", loc.file, loc.line, loc.col, message);
+  return fmt::format("{}:{}:{}: {}: {}", loc.file, loc.line, loc.col, warning ? "warning" : "error", message);
 }
 
 }  // namespace impulse::config

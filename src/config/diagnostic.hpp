@@ -1,7 +1,9 @@
 // Source locations and diagnostics for the configuration language.
 // Every config error is a Diagnostic printed as `FILE:LINE:COL: error: TEXT`
 // (SPEC §2, §10: 1-based line and column, pointing at the start of the
-// offending token). Pure values; no I/O.
+// offending token); advice that leaves the file valid (SPEC §1: a retired
+// endpoint, missing credentials) is a warning, `FILE:LINE:COL: warning:
+// TEXT`, and never changes an exit status. Pure values; no I/O.
 #pragma once
 
 #include <cstdint>
@@ -19,8 +21,9 @@ struct SourceLoc {
 struct Diagnostic {
   SourceLoc loc;
   std::string message;
+  bool warning = false;
 
-  // "FILE:LINE:COL: error: MESSAGE"
+  // "FILE:LINE:COL: error: MESSAGE" (or "warning:")
   std::string str() const;
 };
 

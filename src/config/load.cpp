@@ -46,10 +46,12 @@ impulse::expected<ConfigPtr, Diagnostics> finish(ParseResult parsed, std::vector
   Diagnostics all = std::move(parsed.errors);
   for (auto& d : v.errors) all.push_back(std::move(d));
   if (!all.empty()) {
+    for (auto& d : v.warnings) all.push_back(std::move(d));  // printed among the errors
     sort_in_file_order(all, files);
     return impulse::unexpected(std::move(all));
   }
-  return ConfigPtr(std::make_shared<const ConfigImpl>(std::move(v.root), std::move(files)));
+  sort_in_file_order(v.warnings, files);
+  return ConfigPtr(std::make_shared<const ConfigImpl>(std::move(v.root), std::move(files), std::move(v.warnings)));
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Implementation of config/validator.hpp.
 #include "config/validator.hpp"
 
+#include "config/apn_checks.hpp"
+
 #include <algorithm>
 #include <map>
 
@@ -52,7 +54,7 @@ class Validator {
     root->keyword = "global";
     root->id = "global";
     walk(ast, *root);
-    return ValidationResult{std::move(root), std::move(errors_)};
+    return ValidationResult{std::move(root), std::move(errors_), {}};
   }
 
  private:
@@ -243,6 +245,10 @@ std::string domain_key(std::string_view name) {
   return k;
 }
 
-ValidationResult validate(const Scope& root) { return Validator().run(root); }
+ValidationResult validate(const Scope& root) {
+  ValidationResult result = Validator().run(root);
+  check_apn(*result.root, result.errors, result.warnings);
+  return result;
+}
 
 }  // namespace impulse::config

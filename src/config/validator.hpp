@@ -55,7 +55,8 @@ struct ScopeNode {
 
 struct ValidationResult {
   std::unique_ptr<ScopeNode> root;
-  Diagnostics errors;  // in file order
+  Diagnostics errors;    // in file order
+  Diagnostics warnings;  // advice (config/apn_checks.hpp); never makes the file invalid
 };
 
 ValidationResult validate(const Scope& root);

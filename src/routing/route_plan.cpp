@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/strings.hpp"
+#include "config/apn_routes.hpp"
 
 namespace impulse::routing {
 namespace {
@@ -48,6 +49,19 @@ RouteTarget domain_target(std::string_view domain, const RouteInputs& inputs) {
   return target;
 }
 
+// SPEC §11: route hosts of HTTP-based methods are resolved A/AAAA only;
+// SPEC §12: the retired APNs binary-protocol hosts mean the HTTP/2 API.
+void http_route(RouteTarget& target, DeliveryMethod method) {
+  if (target.kind != RouteTarget::Kind::Host) return;
+  if (method != DeliveryMethod::Apn && method != DeliveryMethod::Gcm && method != DeliveryMethod::Mm7) return;
+  target.lookup = config::RouteItem::Lookup::A;
+  if (method != DeliveryMethod::Apn) return;
+  if (auto rewrite = config::retired_apn_route(target.name, target.port)) {
+    target.name = rewrite->host;
+    target.port = rewrite->port;
+  }
+}
+
 RouteTarget item_target(const config::RouteItem& item, std::size_t index, std::string_view domain,
                         const RouteInputs& inputs) {
   RouteTarget target;
@@ -63,6 +77,7 @@ RouteTarget item_target(const config::RouteItem& item, std::size_t index, std::s
   target.scheme = item.scheme;
   target.path = item.path;
   if (item.port) target.port = *item.port;
+  http_route(target, inputs.method);
   return target;
 }
 
@@ -95,6 +110,7 @@ impulse::expected<RoutePlan, RoutingFailure> plan_routes(const RouteInputs& inpu
   }
   if (inputs.gateway) {
     plan.targets.push_back(endpoint_target(*inputs.gateway, inputs, {}));
+    http_route(plan.targets.back(), inputs.method);
     return plan;
   }
   plan.targets.push_back(domain_target(domain, inputs));
