@@ -27,8 +27,10 @@ using Start = std::function<void(std::function<void(T)>)>;
 
 // Runs `start` on `admin_ex` and resumes the calling coroutine, on its own
 // executor, with the value `start`'s callback is given (exactly once, on
-// any thread). Not a coroutine itself: no coroutine parameter is made
-// from the caller's temporaries (g++ 12, see delivery/transport.hpp).
+// any thread). Not a coroutine itself. Callers keep the returned awaitable
+// in a named variable and co_await that: g++ 12 destroys temporaries of a
+// full expression that contains a co_await twice (a lambda's captured
+// string was freed twice), so no co_await here has temporaries around it.
 template <class T>
 asio::awaitable<T> ask(asio::any_io_executor admin_ex, Start<T> start) {
   auto init = [admin_ex](auto handler, Start<T> begin) {
@@ -77,31 +79,35 @@ asio::awaitable<bool> has_queue(AdminPtr admin, asio::any_io_executor ex, std::s
   admin::QueueQuery q;
   q.domains.push_back(std::move(domain));
   if (binding) q.bindings.push_back(*binding);
-  auto lines = co_await ask<std::vector<admin::QueueLine>>(
+  auto op = ask<std::vector<admin::QueueLine>>(
       ex, [admin, q](std::function<void(std::vector<admin::QueueLine>)> done) { admin->queues(q, std::move(done)); });
+  const auto lines = co_await std::move(op);
   co_return !lines.empty();
 }
 
 // ---- queries ----
 
 asio::awaitable<Response> get_summary(AdminPtr admin, asio::any_io_executor ex, const Request& req) {
-  auto s = co_await ask<admin::Summary>(ex, [admin](std::function<void(admin::Summary)> done) { done(admin->summary()); });
+  auto op = ask<admin::Summary>(ex, [admin](std::function<void(admin::Summary)> done) { done(admin->summary()); });
+  const auto s = co_await std::move(op);
   co_return json_response(Status::ok, summary_json(s), req);
 }
 
 asio::awaitable<Response> get_domain(AdminPtr admin, asio::any_io_executor ex, const Request& req,
                                      const RequestContext& ctx) {
   const std::string name = ctx.params.at(0);
-  auto d = co_await ask<delivery::DomainDescription>(
+  auto op = ask<delivery::DomainDescription>(
       ex, [admin, name](std::function<void(delivery::DomainDescription)> done) { admin->domain(name, std::move(done)); });
+  const auto d = co_await std::move(op);
   if (d.records.empty() && d.queues.empty())
     co_return json_error(Status::not_found, fmt::format("domain {} not found", name), req);
   co_return json_response(Status::ok, domain_json(d), req);
 }
 
 asio::awaitable<Response> get_queues(AdminPtr admin, asio::any_io_executor ex, const Request& req) {
-  auto lines = co_await ask<std::vector<admin::QueueLine>>(
+  auto op = ask<std::vector<admin::QueueLine>>(
       ex, [admin](std::function<void(std::vector<admin::QueueLine>)> done) { admin->queues({}, std::move(done)); });
+  const auto lines = co_await std::move(op);
   co_return json_response(Status::ok, queues_json(lines), req);
 }
 
@@ -111,10 +117,11 @@ asio::awaitable<Response> get_message(AdminPtr admin, asio::any_io_executor ex, 
   auto id = spool::MessageId::parse(text);
   if (!id) co_return json_error(Status::not_found, fmt::format("'{}' is not a message id", text), req);
   const spool::MessageId mid = *id;
-  auto parts = co_await ask<std::vector<admin::MessageInfo>>(
+  auto op = ask<std::vector<admin::MessageInfo>>(
       ex, [admin, mid](std::function<void(std::vector<admin::MessageInfo>)> done) {
         admin->message_details(mid, std::move(done));
       });
+  const auto parts = co_await std::move(op);
   if (parts.empty()) co_return json_error(Status::not_found, fmt::format("message {} not found", text), req);
   co_return json_response(Status::ok, message_json(text, parts), req);
 }
@@ -129,13 +136,14 @@ asio::awaitable<Response> flush_domain(AdminPtr admin, asio::any_io_executor ex,
   admin::QueueSelector sel;
   sel.binding = body->binding;
   if (!is_all(name)) {
-    const bool known = co_await has_queue(admin, ex, name, body->binding);  // not in a condition (g++ 12)
+    auto known_op = has_queue(admin, ex, name, body->binding);
+    const bool known = co_await std::move(known_op);
     if (!known)
       co_return json_error(Status::not_found, fmt::format("no queue for domain {}", name), req);
     sel.domain = name;
   }
-  auto n = co_await ask<std::size_t>(
-      ex, [admin, sel](std::function<void(std::size_t)> done) { admin->flush(sel, std::move(done)); });
+  auto op = ask<std::size_t>(ex, [admin, sel](std::function<void(std::size_t)> done) { admin->flush(sel, std::move(done)); });
+  const std::size_t n = co_await std::move(op);
   co_return json_response(Status::ok, json::object{{"domain", name}, {"flushed", n}}, req);
 }
 
@@ -145,21 +153,24 @@ asio::awaitable<Response> fail_domain(AdminPtr admin, asio::any_io_executor ex, 
   auto body = parse_action_body(req);
   if (!body) co_return json_error(Status::bad_request, body.error(), req);
   if (is_all(name)) co_return json_error(Status::bad_request, "fail needs one domain, not \"all\"", req);
-  const bool known = co_await has_queue(admin, ex, name, body->binding);
+  auto known_op = has_queue(admin, ex, name, body->binding);
+  const bool known = co_await std::move(known_op);
   if (!known)
     co_return json_error(Status::not_found, fmt::format("no queue for domain {}", name), req);
   const ActionBody b = *body;
-  auto n = co_await ask<std::size_t>(ex, [admin, b, name](std::function<void(std::size_t)> done) {
+  auto op = ask<std::size_t>(ex, [admin, b, name](std::function<void(std::size_t)> done) {
     admin->fail_domain(b.binding, name, b.quiet, std::move(done));
   });
+  const std::size_t n = co_await std::move(op);
   co_return json_response(Status::ok, json::object{{"domain", name}, {"failed", n}}, req);
 }
 
 asio::awaitable<Response> refresh_domain(AdminPtr admin, asio::any_io_executor ex, const Request& req,
                                          const RequestContext& ctx) {
   const std::string name = ctx.params.at(0);
-  auto n = co_await ask<std::size_t>(
+  auto op = ask<std::size_t>(
       ex, [admin, name](std::function<void(std::size_t)> done) { admin->refresh_domain(name, std::move(done)); });
+  const std::size_t n = co_await std::move(op);
   co_return json_response(Status::ok, json::object{{"domain", name}, {"refreshed", n}}, req);
 }
 
@@ -174,10 +185,11 @@ asio::awaitable<Response> message_action(AdminPtr admin, asio::any_io_executor e
   if (!id) co_return json_error(Status::not_found, fmt::format("'{}' is not a message id", text), req);
   const spool::MessageId mid = *id;
   const bool quiet = body->quiet;
-  auto act = co_await ask<admin::MessageAction>(ex, [admin, mid, failing, quiet](std::function<void(admin::MessageAction)> done) {
+  auto op = ask<admin::MessageAction>(ex, [admin, mid, failing, quiet](std::function<void(admin::MessageAction)> done) {
     if (failing) admin->fail_message(mid, quiet, std::move(done));
     else admin->retry_message(mid, std::move(done));
   });
+  const admin::MessageAction act = co_await std::move(op);
   switch (act) {
     case admin::MessageAction::kDone:
       co_return json_response(Status::ok, json::object{{"id", text}, {"status", failing ? "failed" : "requeued"}}, req);
@@ -193,8 +205,8 @@ asio::awaitable<Response> message_action(AdminPtr admin, asio::any_io_executor e
 // ---- daemon ----
 
 asio::awaitable<Response> reload(AdminPtr admin, asio::any_io_executor ex, const Request& req) {
-  auto r = co_await ask<admin::ReloadOutcome>(
-      ex, [admin](std::function<void(admin::ReloadOutcome)> done) { done(admin->reload()); });
+  auto op = ask<admin::ReloadOutcome>(ex, [admin](std::function<void(admin::ReloadOutcome)> done) { done(admin->reload()); });
+  const auto r = co_await std::move(op);
   if (!r.ok) co_return json_response(Status::conflict, reload_refused_json(r), req);
   co_return json_response(Status::ok, json::object{{"status", "reloaded"}}, req);
 }

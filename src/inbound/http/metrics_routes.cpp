@@ -43,7 +43,8 @@ asio::awaitable<ScrapeFacts> gather(std::shared_ptr<admin::Admin> admin, asio::a
 }
 
 asio::awaitable<Response> scrape(std::shared_ptr<const MetricsSources> src, const Request& req) {
-  ScrapeFacts facts = co_await gather(src->admin, src->admin_executor, src->domain_series);
+  auto op = gather(src->admin, src->admin_executor, src->domain_series);  // named: no temporaries around co_await (g++ 12)
+  ScrapeFacts facts = co_await std::move(op);
   std::vector<metrics::FamilySnapshot> families = src->registry.snapshot();
   auto more = admin_metric_families(facts.summary, facts.largest, src->version);
   families.insert(families.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
