@@ -123,3 +123,83 @@ def test_messages_arrive_intact_with_envelope_binding_and_logs(tmp_path):
     assert [r["binding"] for r in bound] == ["outbound-2"]
     assert {r["binding"] for r in rs if r["rcpt_local"] != "frank"} == {"default"}
     assert "X-Impulse-Binding" not in got["binding"].text
+
+
+def test_receiver_down_then_up_delivers_after_transient_failures(tmp_path):
+    with SmtpSink() as sink, Nodes(tmp_path, sink, start_b=False) as n:
+        msgid = n.a.send("alice@sender.test", ["bob@example.com"], body("late"))
+        t = n.a.wait_records("T", msgid)[0]
+        assert t["remote_ip"] in ("127.0.0.1", "")
+        assert t["response"].startswith("4"), t  # the connection manager's text for an unreachable host
+        assert n.a.records("P", msgid) == []
+        n.b.start()
+        n.a.wait_records("D", msgid, timeout=30)
+        assert [m.message["Subject"] for m in sink.wait_messages(1)] == ["late"]
+
+
+def test_relaying_refused_reaches_the_sender_per_message(tmp_path):
+    with SmtpSink() as sink, Nodes(tmp_path, sink, b_listener='Relay_Hosts = ( "192.0.2.0/24" )') as n:
+        msgid = n.a.send("alice@sender.test", ["bob@example.com"], body("refused"))
+        (p,) = n.a.wait_records("P", msgid)
+        assert p["response"] == "550 5.7.1 relaying denied"
+        assert p["remote_ip"] == "127.0.0.1"
+        assert received_ecstream(n.b) == []
+
+
+def test_size_refusal_is_per_message_and_the_stream_goes_on(tmp_path):
+    with SmtpSink() as sink, Nodes(tmp_path, sink, b_listener="Max_Message_Size = 3000") as n:
+        big = n.a.send("alice@sender.test", ["bob@example.com"], body("big", ("y" * 70 + "\r\n") * 70))
+        small = n.a.send("alice@sender.test", ["bob@example.com"], body("small"))
+        (p,) = n.a.wait_records("P", big)
+        assert p["response"] == "552 5.3.4 message size exceeds fixed maximum message size"
+        n.a.wait_records("D", small)
+        # The refused message bounced on A; the bounce went to its sender, also through B.
+        got = sink_by_subject(sink, 2)
+        assert set(got) == {"small", "Delivery Status Notification (Failure)"}
+        dsn = " ".join(got["Delivery Status Notification (Failure)"].text.split())
+        assert "552 5.3.4 message size exceeds fixed maximum message size" in dsn, dsn
+
+
+def read_frame(sock):
+    """One ECSTREAM frame (type, payload) from a raw socket, or None at EOF."""
+    def exactly(n):
+        data = b""
+        while len(data) < n:
+            chunk = sock.recv(n - len(data))
+            if not chunk:
+                return None
+            data += chunk
+        return data
+    header = exactly(5)
+    if header is None:
+        return None
+    ftype, length = header[0], struct.unpack(">I", header[1:])[0]
+    return ftype, exactly(length)
+
+
+def error_line(payload):
+    code = struct.unpack(">H", payload[:2])[0]
+    n = struct.unpack(">H", payload[2:4])[0]
+    enhanced = payload[4:4 + n].decode()
+    m = struct.unpack(">H", payload[4 + n:6 + n])[0]
+    return f"{code} {enhanced} {payload[6 + n:6 + n + m].decode()}"
+
+
+@pytest.mark.parametrize("client_bytes, reason", [
+    (b"EHLO client.example\r\nMAIL FROM:<a@b.example>\r\n", "unknown frame type 0x45 ('E'): not an ECSTREAM peer"),
+    (b"\x02\xff\xff\xff\xff", "HELLO payload of 4294967295 octets exceeds the limit of 67108864"),
+    (b"\x02\x00\x00\x00\x0aNOTMAGIC\x00\x01", "bad HELLO: not an ECSTREAM peer (bad magic)"),
+])
+def test_garbage_or_smtp_on_the_port_gets_an_error_frame_and_b_still_serves(tmp_path, client_bytes, reason):
+    with SmtpSink() as sink, Nodes(tmp_path, sink) as n:
+        with socket.create_connection(("127.0.0.1", n.ec_port), timeout=10) as s:
+            greeting = read_frame(s)
+            assert greeting[0] == 1 and greeting[1][:8] == b"ECSTREAM"
+            s.sendall(client_bytes)
+            ftype, payload = read_frame(s)
+            assert ftype == 6
+            assert error_line(payload).endswith(reason)
+            assert read_frame(s) is None  # and the receiver closes
+        msgid = n.a.send("alice@sender.test", ["bob@example.com"], body("after garbage"))
+        n.a.wait_records("D", msgid)
+        assert [m.message["Subject"] for m in sink.wait_messages(1)] == ["after garbage"]

@@ -20,6 +20,8 @@ using runtime::with_deadline;
 
 namespace {
 
+constexpr std::size_t kEnvelopeRoom = 65536;  // ids, sender and recipients beside the body
+
 bool has_8bit(std::string_view body) {
   for (char c : body)
     if (static_cast<unsigned char>(c) & 0x80) return true;
@@ -309,8 +311,9 @@ awaitable<queue::AttemptResult> EcstreamClient::deliver(const queue::DeliveryJob
   queue::AttemptResult result;
   auto all = [&](const queue::Outcome& o) { result.outcomes.assign(job.recipients.size(), o); };
   const std::string_view data = body ? std::string_view(*body) : std::string_view();
-  const std::uint64_t max = greeting_.max_message_size;
-  if ((max != 0 && data.size() > max) || data.size() + 65536 > greeting_.max_payload) {
+  // Over the receiver's Max_Message_Size: its REPLY says so (552). Over what
+  // one frame may carry: refused here, since the frame would end the connection.
+  if (data.size() + kEnvelopeRoom > greeting_.max_payload) {
     all(failure_outcome(FailureKind::kTooBig, context(0)));
     co_return result;
   }
