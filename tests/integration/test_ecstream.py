@@ -203,3 +203,55 @@ def test_garbage_or_smtp_on_the_port_gets_an_error_frame_and_b_still_serves(tmp_
         msgid = n.a.send("alice@sender.test", ["bob@example.com"], body("after garbage"))
         n.a.wait_records("D", msgid)
         assert [m.message["Subject"] for m in sink.wait_messages(1)] == ["after garbage"]
+
+
+def feed(node, count, prefix, acknowledged, stop_on_error=False):
+    """Sends `count` messages to `node` by SMTP, ten per session; the
+    subjects it got a 250 for go into `acknowledged`."""
+    for start in range(0, count, 10):
+        subjects = [f"{prefix}-{i:04d}" for i in range(start, min(start + 10, count))]
+        try:
+            with node.smtp(timeout=30) as c:
+                for s in subjects:
+                    from harness.impulse import transaction
+                    transaction(c, "alice@sender.test", ["bob@example.com"], body(s))
+                    acknowledged.append(s)
+        except Exception:
+            if stop_on_error:
+                return
+            raise
+
+
+def wait_subjects(sink, subjects, timeout=60):
+    want = set(subjects)
+    wait_for(lambda: want <= {m.message["Subject"] for m in sink.messages()}, timeout=timeout,
+             what=f"{len(want)} messages at the sink")
+
+
+@pytest.mark.parametrize("victim", ["receiver", "sender"])
+def test_kill9_in_the_middle_of_a_stream_loses_nothing_acknowledged(tmp_path, victim):
+    import threading
+    with SmtpSink() as sink, Nodes(tmp_path, sink) as n:
+        acknowledged = []
+        sender = threading.Thread(target=feed, args=(n.a, 400, "k", acknowledged, victim == "sender"))
+        sender.start()
+        try:
+            wait_for(lambda: len(received_ecstream(n.b)) >= 40, timeout=60, what="the stream under way")
+            node = n.b if victim == "receiver" else n.a
+            node.impulsed.kill9()
+            if victim == "receiver":
+                # A keeps accepting; what it sent unanswered is retried.
+                node.start()
+        finally:
+            sender.join(120)
+        if victim == "sender":
+            n.a.start()
+        assert len(acknowledged) >= 40
+        wait_subjects(sink, acknowledged, timeout=120)
+        if victim == "receiver":
+            # The ones in flight at the kill were retried by A (at worst a duplicate): A ends with
+            # one D per message, and any T on the way was transient with B's address.
+            wait_for(lambda: len({d["msgid"] for d in n.a.records("D")}) == len(acknowledged), timeout=60,
+                     what="a D record for every message on A")
+            assert n.a.records("P") == []
+            assert {t["remote_ip"] for t in n.a.records("T")} <= {"127.0.0.1", ""}
