@@ -16,6 +16,9 @@
 #include "queue/injector.hpp"
 #include "queue/scheduler.hpp"
 #include "queue/writer_event_log.hpp"
+#include "events_from_config.hpp"
+#include "log/event_stream.hpp"
+#include "queue/event_stream_log.hpp"
 #include "routing/binding_header_policy.hpp"
 #include "routing/router.hpp"
 #include "settings_from_config.hpp"
@@ -58,6 +61,14 @@ impulse::expected<void, std::string> MtaComponent::start() {
   auto& live = daemon_.live_config();
   ids_ = std::make_unique<queue::IdSource>(store_->id_epoch());
   event_log_ = std::make_unique<queue::WriterEventLog>(logs_->mainlog(), logs_->bouncelog(), logs_->problems());
+  auto event_options = events_options_from(*cfg);
+  if (!event_options) return impulse::unexpected<std::string>(event_options.error());
+  auto events = log::EventStream::open(std::move(*event_options), clock_, logs_->problems());
+  if (!events) return impulse::unexpected<std::string>(events.error().message);
+  events_ = std::move(*events);
+  events_->start();
+  if (events_->enabled()) stream_log_ = std::make_unique<queue::EventStreamLog>(*event_log_, *events_);
+  queue::EventLog& records = stream_log_ ? *stream_log_ : static_cast<queue::EventLog&>(*event_log_);
   auto problem = [log = event_log_.get()](std::string_view text) { log->problem(text); };
   binding_policy_ = std::make_unique<routing::BindingHeaderPolicy>([&live] { return live.current(); }, problem);
   router_ = std::make_unique<routing::Router>(*binding_policy_);
@@ -78,7 +89,7 @@ impulse::expected<void, std::string> MtaComponent::start() {
       .loops = daemon_.loops().all(),
       .store = *store_,
       .agent = *agent_,
-      .log = *event_log_,
+      .log = records,
       .clock = clock_,
       .config = [&live] { return live.current(); },
       .ids = *ids_,
@@ -93,7 +104,7 @@ impulse::expected<void, std::string> MtaComponent::start() {
   agent_->start();
 
   injector_ = std::make_unique<queue::MessageInjector>(queue::InjectorDeps{
-      .store = *store_, .scheduler = *scheduler_, .router = *router_, .ids = *ids_, .log = *event_log_,
+      .store = *store_, .scheduler = *scheduler_, .router = *router_, .ids = *ids_, .log = records,
       .clock = clock_, .hostname = hostname_});
 
   auto listens = esmtp_listens_from(*cfg, hostname_);
@@ -127,6 +138,7 @@ void MtaComponent::stop(std::function<void()> done) {
       boost::asio::post(daemon_.loops().loop(0), [this, done] {
         if (scheduler_) scheduler_->stop();
         if (store_) store_->close();
+        if (events_) events_->stop();  // what is queued reaches the file and the webhooks' disk queues
         if (logs_) logs_->flush();
         done();
       });

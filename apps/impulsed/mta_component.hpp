@@ -20,6 +20,7 @@
 #include "component.hpp"
 
 namespace impulse::log {
+class EventStream;
 class LogSet;
 class FdReporter;
 }
@@ -30,6 +31,7 @@ namespace impulse::queue {
 class Scheduler;
 class MessageInjector;
 class WriterEventLog;
+class EventLog;
 class IdSource;
 class DeliveryAgent;
 }
@@ -65,6 +67,8 @@ class MtaComponent : public Component {
   queue::Scheduler& scheduler() { return *scheduler_; }
   delivery::ConnectionManager& connections() { return *agent_; }
   log::LogSet& logs() { return *logs_; }
+  // The JSON event log and webhooks (SPEC §17); never null after start().
+  log::EventStream& events() { return *events_; }
   std::uint64_t inbound_sessions() const;
 
  private:
@@ -79,6 +83,8 @@ class MtaComponent : public Component {
   std::unique_ptr<routing::BindingPolicy> binding_policy_;
   std::unique_ptr<routing::Router> router_;
   std::unique_ptr<queue::WriterEventLog> event_log_;
+  std::unique_ptr<log::EventStream> events_;     // json_logger, webhooks
+  std::unique_ptr<queue::EventLog> stream_log_;  // event_log_ + events_, when any event is wanted
   std::unique_ptr<delivery::ConnectionManager> agent_;
   std::unique_ptr<queue::Scheduler> scheduler_;
   std::unique_ptr<queue::MessageInjector> injector_;

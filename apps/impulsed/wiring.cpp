@@ -10,6 +10,8 @@
 #include "console/admin_commands.hpp"
 #include "console_component.hpp"
 #include "impulse_version.hpp"
+#include "console/webhook_commands.hpp"
+#include "log/event_stream.hpp"
 #include "log/log_set.hpp"
 #include "mta_component.hpp"
 
@@ -25,7 +27,12 @@ admin::DaemonActions daemon_actions(Daemon& d, MtaComponent& mta) {
             return admin::ReloadOutcome{res.ok, std::move(res.errors)};
           },
       .shutdown = [&d] { d.request_shutdown(); },
-      .reopen_logs = [&mta] { return mta.logs().reopen(); },
+      .reopen_logs =
+          [&mta]() -> Result<void> {
+            auto logs = mta.logs().reopen();
+            auto events = mta.events().reopen();  // json_logger's file
+            return logs ? events : logs;
+          },
       .config = [&d] { return d.live_config().current(); },
       .version = fmt::format("impulsed (Impulse) {}", kVersion),
   };
@@ -45,6 +52,8 @@ impulse::expected<void, std::string> wire_components(Daemon& d, StderrReporter& 
       .daemon = daemon_actions(d, *mta),
       .started = std::chrono::steady_clock::now(),
   });
+  auto webhook_status = [m = mta.get()] { return m->events().webhook_status(); };
+  console::add_webhook_commands(console->registry(), webhook_status);
   console::add_commands(console->registry(), std::move(admin));
   if (auto r = console->start(); !r) return r;
   d.add(console);

@@ -172,7 +172,7 @@ void EsmtpSession::on_mail(const protocol::Command& cmd) {
   if (phase_ == Phase::Fresh) return reply(503, "5.5.1", "Bad sequence of commands: send EHLO or HELO first");
   if (phase_ == Phase::Mail) return reply(503, "5.5.1", "Bad sequence of commands: nested MAIL command");
   if (cmd.size && settings_.max_message_size > 0 && *cmd.size > settings_.max_message_size)
-    return reply(552, "5.3.4", "Message size exceeds fixed maximum message size");
+    return refuse(552, "5.3.4", "Message size exceeds fixed maximum message size", cmd.path.address(), {});
   reset_transaction();
   mail_from_ = cmd.path.address();
   body_8bitmime_ = cmd.body == protocol::BodyType::EightBitMime;
@@ -183,9 +183,9 @@ void EsmtpSession::on_mail(const protocol::Command& cmd) {
 void EsmtpSession::on_rcpt(const protocol::Command& cmd) {
   if (phase_ != Phase::Mail) return reply(503, "5.5.1", "Bad sequence of commands: send MAIL first");
   ++rcpt_attempts_;
-  if (!peer_.relay_allowed) return reply(550, "5.7.1", "relaying denied");
+  if (!peer_.relay_allowed) return refuse(550, "5.7.1", "relaying denied", mail_from_, cmd.path.address());
   if (settings_.max_recipients_per_message > 0 && recipients_.size() >= settings_.max_recipients_per_message)
-    return reply(452, "4.5.3", "Too many recipients");
+    return refuse(452, "4.5.3", "Too many recipients", mail_from_, cmd.path.address());
   recipients_.push_back(cmd.path.address());
   reply(250, "2.1.5", "Ok");
 }
@@ -194,7 +194,7 @@ void EsmtpSession::on_data() {
   if (phase_ != Phase::Mail) return reply(503, "5.5.1", "Bad sequence of commands: send MAIL first");
   if (recipients_.empty()) {
     if (rcpt_attempts_ == 0) return reply(503, "5.5.1", "Bad sequence of commands: send RCPT first");
-    return reply(554, "5.5.1", "No valid recipients");
+    return refuse(554, "5.5.1", "No valid recipients", mail_from_, {});
   }
   data_.emplace(settings_.max_message_size);
   phase_ = Phase::Data;
@@ -217,16 +217,19 @@ void EsmtpSession::finish_data() {
   protocol::DataReader reader = std::move(*data_);
   data_.reset();
   if (reader.too_big()) {
+    report_refusal(552, "5.3.4", "Message size exceeds fixed maximum message size", mail_from_, {});
     reset_transaction();
     phase_ = Phase::Ready;
     return answer(552, "5.3.4", "Message size exceeds fixed maximum message size");
   }
   if (reader.line_too_long()) {
+    report_refusal(500, "5.5.0", "Line too long", mail_from_, {});
     reset_transaction();
     phase_ = Phase::Ready;
     return answer(500, "5.5.0", "Line too long");
   }
   queue::Injection msg;
+  injecting_sender_ = mail_from_;
   msg.envelope.sender = std::move(mail_from_);
   msg.envelope.recipients = std::move(recipients_);
   msg.envelope.body_8bitmime = body_8bitmime_;
@@ -253,7 +256,9 @@ void EsmtpSession::injected(Result<std::string> id) {
   if (id) {
     answer(250, "2.0.0", "Ok: queued as " + *id);
   } else {
-    answer(451, "4.3.0", id.error().message.empty() ? "Temporary failure, try again later" : id.error().message);
+    const std::string text = id.error().message.empty() ? "Temporary failure, try again later" : id.error().message;
+    report_refusal(451, "4.3.0", text, injecting_sender_, {});
+    answer(451, "4.3.0", text);
   }
   if (shutdown_pending_) {
     shutdown_pending_ = false;
@@ -294,6 +299,25 @@ void EsmtpSession::shutdown() {
     return;
   }
   close_with(421, "4.3.2", settings_.hostname + " Service shutting down, closing connection");
+}
+
+void EsmtpSession::refuse(int code, std::string_view enhanced, std::string_view text, std::string_view sender,
+                          std::string_view recipient) {
+  report_refusal(code, enhanced, text, sender, recipient);
+  reply(code, enhanced, text);
+}
+
+void EsmtpSession::report_refusal(int code, std::string_view enhanced, std::string_view text,
+                                  std::string_view sender, std::string_view recipient) {
+  queue::Origin origin;
+  origin.protocol = spool::Protocol::kEsmtp;
+  origin.peer_ip = peer_.ip;
+  origin.peer_port = peer_.port;
+  origin.connection_id = peer_.connection_id;
+  std::string response = std::to_string(code);
+  if (!enhanced.empty()) (response += ' ') += enhanced;
+  (response += ' ') += text;
+  injector_.rejected(sender, recipient, origin, response);
 }
 
 void EsmtpSession::answer(int code, std::string_view enhanced, std::string_view text) {

@@ -91,6 +91,12 @@ class EsmtpSession {
   void reset_transaction();
   // A reply to a command: 5xx ones count towards max_errors.
   void reply(int code, std::string_view enhanced, std::string_view text);
+  // A policy refusal (not a syntax or sequence error): reply() plus the
+  // injector's rejected() hook (the event stream's `rejection`, SPEC §17).
+  void refuse(int code, std::string_view enhanced, std::string_view text, std::string_view sender,
+              std::string_view recipient);
+  void report_refusal(int code, std::string_view enhanced, std::string_view text, std::string_view sender,
+                      std::string_view recipient);
   // A reply that never counts (the verdict on a message's data).
   void answer(int code, std::string_view enhanced, std::string_view text);
   void close_with(int code, std::string_view enhanced, std::string_view text);
@@ -116,6 +122,7 @@ class EsmtpSession {
 
   // Current transaction.
   std::string mail_from_;
+  std::string injecting_sender_;  // the sender of the message being injected (for a refusal)
   bool body_8bitmime_ = false;
   std::vector<std::string> recipients_;
   std::size_t rcpt_attempts_ = 0;

@@ -255,3 +255,54 @@ def test_kill9_in_the_middle_of_a_stream_loses_nothing_acknowledged(tmp_path, vi
                      what="a D record for every message on A")
             assert n.a.records("P") == []
             assert {t["remote_ip"] for t in n.a.records("T")} <= {"127.0.0.1", ""}
+
+
+@pytest.fixture(scope="module")
+def ca(tmp_path_factory):
+    return TestCA(tmp_path_factory.mktemp("ca"))
+
+
+def tls_listener(ca, client_ca=False):
+    cert, key = ca.issue("b.ecstream.test", ips=["127.0.0.1"])
+    text = f'TLS_Certificate = "{cert}"\nTLS_Key = "{key}"'
+    if client_ca:
+        text += f'\nTLS_Client_CA = "{ca.ca_path}"'
+    return text
+
+
+def tls_client(ca, with_certificate):
+    text = f'TLS = required\nTLS_Verify = ca\nTLS_CA = "{ca.ca_path}"\n'
+    if with_certificate:
+        cert, key = ca.issue("a.ecstream.test", client=True)
+        text += f'TLS_Certificate = "{cert}"\nTLS_Key = "{key}"\n'
+    return f'Domain "example.com" {{\n{text}}}\n'
+
+
+def test_tls_without_a_client_certificate_requirement(tmp_path, ca):
+    with SmtpSink() as sink, Nodes(tmp_path, sink, b_listener=tls_listener(ca), a_domains=tls_client(ca, False)) as n:
+        msgid = n.a.send("alice@sender.test", ["bob@example.com"], body("over tls"))
+        n.a.wait_records("D", msgid)
+        assert [m.message["Subject"] for m in sink.wait_messages(1)] == ["over tls"]
+        # A plain client cannot talk to a TLS listener: no GREETING in clear.
+        with socket.create_connection(("127.0.0.1", n.ec_port), timeout=10) as s:
+            s.sendall(b"\x02\x00\x00\x00\x0bECSTREAM\x00\x01\x00")
+            s.settimeout(10)
+            data = s.recv(100)
+            assert not data.startswith(b"\x01\x00\x00\x00")
+
+
+def test_tls_with_a_required_client_certificate(tmp_path, ca):
+    b_listener = tls_listener(ca, client_ca=True)
+    with SmtpSink() as sink, \
+            Nodes(tmp_path / "without", sink, b_listener=b_listener, a_domains=tls_client(ca, False)) as n:
+        msgid = n.a.send("alice@sender.test", ["bob@example.com"], body("no certificate"))
+        t = n.a.wait_records("T", msgid)[0]
+        assert t["response"].startswith("4"), t
+        assert t["remote_ip"] == "127.0.0.1"
+        wait_for(lambda: "TLS handshake failed" in n.b.log_text(), what="B's paniclog line")
+        assert received_ecstream(n.b) == []
+    with SmtpSink() as sink, \
+            Nodes(tmp_path / "with", sink, b_listener=b_listener, a_domains=tls_client(ca, True)) as n:
+        msgid = n.a.send("alice@sender.test", ["bob@example.com"], body("with certificate"))
+        n.a.wait_records("D", msgid)
+        assert [m.message["Subject"] for m in sink.wait_messages(1)] == ["with certificate"]
