@@ -41,7 +41,8 @@ std::vector<ScopeDef> scope_catalogue() {
       {"peer", ScopeKind::Peer, N::Required, kListeners | ScopeKind::Listen},
   };
   // Module stanzas: `ec_logger "ec_logger" { }`, `apn { }`.
-  for (std::string_view m : {"ec_logger", "bounce_logger", "apn", "gcm", "apn_logger", "gcm_logger"})
+  for (std::string_view m : {"ec_logger", "bounce_logger", "apn", "gcm", "apn_logger", "gcm_logger",
+                            "json_logger", "webhook"})
     s.push_back({m, ScopeKind::Module, N::Optional, kGlobal});
   return s;
 }

@@ -15,7 +15,7 @@ std::vector<OptionDef> delivery_options() {
       boolean("tls_ifavailable_fallback", "true", kOutbound),
       path("tls_certificate", "", kTlsScopes),
       path("tls_key", "", kTlsScopes),
-      path("tls_ca", "", kOutbound),
+      in_modules(path("tls_ca", "", kOutbound), {"webhook"}),  // also a webhook's extra trust anchors
       path("tls_client_ca", "", kListeners | ScopeKind::Listen | ScopeKind::Peer),
       one_of("tls_verify", "no", {"no", "ca", "host", "optional"}, kOutbound),
       text("tls_ciphers", "", kTlsScopes),

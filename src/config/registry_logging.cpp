@@ -1,6 +1,7 @@
 // Option table: module stanzas (SPEC §8; reference/momentum.md §10):
-// ec_logger (mainlog, paniclog, ...), bounce_logger (bouncelog), and the
-// options every module accepts (enabled, debug_level).
+// ec_logger (mainlog, paniclog, ...), bounce_logger (bouncelog),
+// json_logger and webhook (SPEC §17), and the options every module accepts
+// (enabled, debug_level).
 #include "config/registry.hpp"
 
 namespace impulse::config {
@@ -33,6 +34,18 @@ std::vector<OptionDef> logging_options() {
       in_modules(mode("bouncelog_mode", "0644", kNone), kBounce),
       in_modules(boolean("log_inband_bounces", "true", kNone), kBounce),
       in_modules(boolean("log_outofband_bounces", "true", kNone), kBounce),
+      // The JSON event log and webhooks (SPEC §17; max_retry_interval
+      // (registry_queue.cpp) and tls_ca (registry_delivery.cpp) are also
+      // valid in webhook stanzas).
+      in_modules(path("logfile", "", kNone), {"json_logger"}),
+      in_modules(mode("logfile_mode", "0644", kNone), {"json_logger"}),
+      in_modules(text("url", "", kNone), {"webhook"}),
+      in_modules(make("events", OptionType::StringList, "", kNone), {"webhook"}),
+      in_modules(integer("batch_size", "100", 1, 100000, kNone), {"webhook"}),
+      in_modules(seconds("batch_interval", "5", kNone), {"webhook"}),
+      in_modules(text("auth_token", "", kNone), {"webhook"}),
+      in_modules(size("max_backlog_size", "1G", kNone), {"webhook"}),
+      in_modules(path("spool_directory", "", kNone), {"webhook"}),
   };
 }
 

@@ -9,7 +9,8 @@ std::vector<OptionDef> queue_options() {
   using T = OptionType;
   return {
       seconds("retry_interval", "1200", kOutbound),
-      seconds("max_retry_interval", "43200", kOutbound),
+      // Also a webhook's retry cap (SPEC §17), where unset means 300 s.
+      in_modules(seconds("max_retry_interval", "43200", kOutbound), {"webhook"}),
       make("max_retries", T::Retries, "auto", kOutbound),
       seconds("message_expiration", "86400", kOutbound),
       boolean("never_retry", "false", kOutbound),

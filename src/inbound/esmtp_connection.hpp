@@ -63,6 +63,10 @@ class EsmtpConnection : public std::enable_shared_from_this<EsmtpConnection> {
    public:
     PostingInjector(queue::Injector& inner, EsmtpConnection& owner) : inner_(inner), owner_(owner) {}
     void inject(queue::Injection message, Completion done) override;
+    void rejected(std::string_view sender, std::string_view recipient, const queue::Origin& origin,
+                  std::string_view response) override {
+      inner_.rejected(sender, recipient, origin, response);
+    }
 
    private:
     queue::Injector& inner_;

@@ -65,6 +65,8 @@ struct DeliveryRecord {
   WallTime received{};  // reception time, for seconds_since_reception
   std::string_view remote_ip;
   bool transfer = false;  // X record instead of D
+  // For the JSON event stream only (log/event_record.hpp); not in the line.
+  std::string_view recipient, sender, delivery_method, remote_id, response;
 };
 
 // T and P records.
@@ -79,6 +81,9 @@ struct FailureRecord {
   WallTime received{};
   std::string_view remote_ip;
   std::string_view response;  // the reply or [internal] text
+  // For the JSON event stream only (log/event_record.hpp); not in the line.
+  std::string_view delivery_method, remote_id;
+  std::uint64_t size = 0;
 };
 
 std::string format_reception(const ReceptionRecord& r, TimestampStyle ts = TimestampStyle::kSeconds);

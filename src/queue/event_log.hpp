@@ -15,6 +15,7 @@
 // Spec: SPEC §8; reference/momentum.md §10.1.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "base/clock.hpp"
@@ -23,6 +24,24 @@
 #include "spool/message.hpp"
 
 namespace impulse::queue {
+
+// A bounce (DSN) was generated for `original_id`, addressed to its sender.
+struct BounceEvent {
+  WallTime time{};
+  std::string bounce_id, original_id;
+  std::string_view recipient;  // the original sender
+  std::string_view connid;
+};
+
+// A listener refused a command of an injection (MAIL, RCPT, DATA, or the
+// message itself): SPEC §17 `rejection`.
+struct RejectionEvent {
+  WallTime time{};
+  std::string_view sender, recipient;  // recipient empty when not known
+  std::string_view peer;
+  std::string_view response;  // the reply sent, e.g. "550 5.7.1 relaying denied"
+  std::string_view connid;
+};
 
 class EventLog {
  public:
@@ -35,6 +54,11 @@ class EventLog {
   virtual void permanent(const log::FailureRecord& r, const log::BounceRecord& bounce) = 0;
   // A problem worth a paniclog line; text names its subject first.
   virtual void problem(std::string_view text) = 0;
+  // Event stream only (no mainlog record): a bounce generated, a refusal at
+  // injection. No-ops unless an event stream is attached
+  // (queue/event_stream_log.hpp).
+  virtual void bounce_generated(const BounceEvent&) {}
+  virtual void rejection(const RejectionEvent&) {}
 };
 
 // Logs nothing (tools and tests that do not care).

@@ -31,6 +31,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/error.hpp"
@@ -73,6 +74,12 @@ class Injector {
   using Completion = std::function<void(Result<std::string> message_id)>;
   virtual ~Injector() = default;
   virtual void inject(Injection message, Completion done) = 0;
+  // The listener refused a command of an injection (MAIL, RCPT, DATA, or the
+  // message): recorded in the event stream as `rejection` (SPEC §17).
+  // `response` is the reply sent; `recipient` empty when not known. Called
+  // on the listener's loop; must not block. Default: nothing.
+  virtual void rejected(std::string_view /*sender*/, std::string_view /*recipient*/, const Origin& /*origin*/,
+                        std::string_view /*response*/) {}
 };
 
 }  // namespace impulse::queue

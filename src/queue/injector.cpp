@@ -31,6 +31,13 @@ std::string trace_line(const Injection& in, const std::string& hostname, const s
 
 }  // namespace
 
+void MessageInjector::rejected(std::string_view sender, std::string_view recipient, const Origin& origin,
+                               std::string_view response) {
+  deps_.log.rejection(RejectionEvent{deps_.clock.wall_now(), sender, recipient,
+                                     origin.peer_ip.empty() ? std::string_view("unknown") : origin.peer_ip, response,
+                                     origin.connection_id});
+}
+
 void MessageInjector::inject(Injection in, Completion done) {
   const spool::MessageId id = deps_.ids.next();
   const WallTime now = deps_.clock.wall_now();

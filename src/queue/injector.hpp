@@ -57,6 +57,8 @@ class MessageInjector final : public Injector {
  public:
   explicit MessageInjector(InjectorDeps deps) : deps_(std::move(deps)) {}
   void inject(Injection message, Completion done) override;
+  void rejected(std::string_view sender, std::string_view recipient, const Origin& origin,
+                std::string_view response) override;
 
  private:
   InjectorDeps deps_;

@@ -147,6 +147,7 @@ struct Outcome {
   std::string remote_ip;    // address of the peer; empty when no connection was made
   std::string remote_host;  // its name (MX or route host), for the DSN's Remote-MTA; may be empty
   std::uint64_t bytes_sent = 0;  // 0 = no connection made (mainlog T/P field 6)
+  std::string remote_id;         // the service's id for the message (MM7 MessageID, push id); may be empty
 
   // Channel transports (SPEC §11): what the reply text cannot say, since an
   // HTTP status is no SMTP code. The bouncelog class (a dead push token is
@@ -189,19 +190,19 @@ struct AttemptResult {
 inline Outcome delivered(std::string reply, std::string remote_ip, std::uint64_t bytes_sent,
                          std::string remote_host = {}) {
   return Outcome{Disposition::kDelivered, Scope::kRecipient, std::move(reply), Stage::kReadingConfirmation,
-                 std::move(remote_ip),  std::move(remote_host), bytes_sent};
+                 std::move(remote_ip),  std::move(remote_host), bytes_sent, {}};
 }
 
 inline Outcome transient(std::string reply, Stage stage, Scope scope = Scope::kRecipient,
                          std::string remote_ip = {}, std::uint64_t bytes_sent = 0, std::string remote_host = {}) {
   return Outcome{Disposition::kTransient, scope, std::move(reply), stage, std::move(remote_ip),
-                 std::move(remote_host),  bytes_sent};
+                 std::move(remote_host),  bytes_sent, {}};
 }
 
 inline Outcome permanent(std::string reply, Stage stage, Scope scope = Scope::kRecipient,
                          std::string remote_ip = {}, std::uint64_t bytes_sent = 0, std::string remote_host = {}) {
   return Outcome{Disposition::kPermanent, scope, std::move(reply), stage, std::move(remote_ip),
-                 std::move(remote_host),  bytes_sent};
+                 std::move(remote_host),  bytes_sent, {}};
 }
 
 // Momentum's internal reply texts: one catalogue, in protocol/ so routing

@@ -47,7 +47,7 @@ struct OutcomeHandler::Pass {
     return log::FailureRecord{now,           id,           f.batch_id,      f.connection_id,
                               f.key->domain, o.bytes_sent, f.binding_group, f.key->binding,
                               stage_code(o.stage), f.retries, received,     o.remote_ip,
-                              o.reply};
+                              o.reply,       options.delivery_method, o.remote_id, f.message->size};
   }
   log::BounceRecord bounce_record(const Outcome& o, log::BounceKind kind, std::string_view address) const {
     const auto [rcpt_local, rcpt_domain] = log::split_address(address);
@@ -104,7 +104,9 @@ void OutcomeHandler::record_delivered(Pass& p, std::size_t i) const {
   const AttemptFacts& f = p.f;
   const Outcome& o = f.outcomes[i];
   ctx_.log.delivery(log::DeliveryRecord{p.now, p.id, f.batch_id, f.connection_id, f.key->domain, f.message->size,
-                                        f.binding_group, f.key->binding, f.retries, p.received, o.remote_ip, false});
+                                        f.binding_group, f.key->binding, f.retries, p.received, o.remote_ip, false,
+                                        f.recipients[i].address, f.message->sender, p.options.delivery_method,
+                                        o.remote_id, o.reply});
   p.updates.push_back({f.recipients[i].index, p.status(spool::RecipientState::kDelivered, f.retries, {}, o.reply)});
   ++p.v.delivered;
 }
@@ -192,6 +194,8 @@ void OutcomeHandler::bounce(const AttemptFacts& f, const QueueOptions& options, 
     ctx_.log.problem(id + ": bounce not generated: " + made.error().message);
     return;
   }
+  ctx_.log.bounce_generated(
+      BounceEvent{now, made->message.id.to_string(), id, f.message->sender, f.connection_id});
   ctx_.generated.submit_generated(std::move(made->message), std::move(made->body));
 }
 

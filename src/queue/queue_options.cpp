@@ -35,6 +35,7 @@ QueueOptions read_queue_options(const config::Config* config, const QueueKey& ke
   o.inline_original = protocol::parse_inline_original(get(*config, k, "bounces_inline_original").as_string())
                           .value_or(protocol::InlineOriginal::kHeaders);
   o.mailerdaemon = get(*config, k, "mailerdaemon").as_string();
+  o.delivery_method = get(*config, k, "delivery_method").as_string();
   return o;
 }
 

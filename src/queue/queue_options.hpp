@@ -9,8 +9,8 @@
 //
 // Options: retry_interval, max_retry_interval, max_retries,
 // message_expiration, never_retry, never_attempt_expired_messages,
-// suspend_delivery, generate_bounces, bounces_inline_original, mailerdaemon
-// (outbound scopes); delayed_queue_scan_interval (global).
+// suspend_delivery, generate_bounces, bounces_inline_original, mailerdaemon,
+// delivery_method (outbound scopes); delayed_queue_scan_interval (global).
 //
 // Leaves to others: what the values mean (queue/retry_policy.hpp, the
 // scheduler); parsing and validation (config/).
@@ -37,6 +37,7 @@ struct QueueOptions {
   bool generate_bounces = true;
   protocol::InlineOriginal inline_original = protocol::InlineOriginal::kHeaders;
   std::string mailerdaemon;  // "" = unset: "mailer-daemon@<hostname>"
+  std::string delivery_method = "esmtp";  // for the event stream's records
 };
 
 QueueOptions read_queue_options(const config::Config* config, const QueueKey& key);

@@ -60,8 +60,10 @@ TEST(WriterEventLog, RecordsGoToTheirFiles) {
   const WallTime t{std::chrono::seconds(1'700'000'000)};
   sink.reception(log::ReceptionRecord{t, "ID1", "", "", "bob", "example.com", "alice", "sender.example",
                                       "198.51.100.7", 10, "esmtp", "", "default"});
-  sink.delivery(log::DeliveryRecord{t, "ID1", "", "c1", "example.com", 10, "", "default", 0, t, "192.0.2.1", false});
-  log::FailureRecord failure{t, "ID2", "", "c2", "example.com", 0, "", "default", 9, 1, t, "192.0.2.1", "451 later"};
+  sink.delivery(log::DeliveryRecord{t, "ID1", "", "c1", "example.com", 10, "", "default", 0, t, "192.0.2.1", false,
+                                    {}, {}, {}, {}, {}});
+  log::FailureRecord failure{t, "ID2", "", "c2", "example.com", 0, "", "default", 9, 1, t, "192.0.2.1", "451 later",
+                             {}, {}, 0};
   log::BounceRecord bounce{t,         "ID2", "",  "c2", log::BounceKind::kTransient, "bob", "example.com", "alice",
                            "sender.example", "", "default", 9, 70, 10, "192.0.2.1", "451 later"};
   sink.transient(failure, bounce);
