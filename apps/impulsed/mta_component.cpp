@@ -128,11 +128,16 @@ impulse::expected<void, std::string> MtaComponent::start() {
   return {};
 }
 
+queue::Injector& MtaComponent::injector() { return *injector_; }
+
+bool MtaComponent::accepting() const { return !stopping_ && injector_ != nullptr; }
+
 std::uint64_t MtaComponent::inbound_sessions() const {
   return (listener_ ? listener_->open_sessions() : 0) + (ecstream_listener_ ? ecstream_listener_->open_sessions() : 0);
 }
 
 void MtaComponent::stop(std::function<void()> done) {
+  stopping_ = true;
   auto finish = [this, done = std::move(done)] {
     auto rest = [this, done] {
       boost::asio::post(daemon_.loops().loop(0), [this, done] {

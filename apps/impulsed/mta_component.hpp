@@ -12,6 +12,7 @@
 // thread before the loops run; stop() from loop 0.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -30,6 +31,7 @@ class Store;
 namespace impulse::queue {
 class Scheduler;
 class MessageInjector;
+class Injector;
 class WriterEventLog;
 class EventLog;
 class IdSource;
@@ -67,6 +69,10 @@ class MtaComponent : public Component {
   queue::Scheduler& scheduler() { return *scheduler_; }
   delivery::ConnectionManager& connections() { return *agent_; }
   log::LogSet& logs() { return *logs_; }
+  queue::Injector& injector();
+  const spool::Store& store() const { return *store_; }
+  // The message path is up and the daemon is not stopping (for /readyz).
+  bool accepting() const;
   // The JSON event log and webhooks (SPEC §17); never null after start().
   log::EventStream& events() { return *events_; }
   std::uint64_t inbound_sessions() const;
@@ -89,6 +95,7 @@ class MtaComponent : public Component {
   std::unique_ptr<queue::Scheduler> scheduler_;
   std::unique_ptr<queue::MessageInjector> injector_;
   std::unique_ptr<inbound::EsmtpListener> listener_;
+  std::atomic<bool> stopping_{false};
   std::unique_ptr<inbound::EcstreamListener> ecstream_listener_;  // ECStream_Listener (SPEC §15)
 };
 

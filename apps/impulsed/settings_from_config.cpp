@@ -65,6 +65,42 @@ impulse::expected<std::vector<inbound::ListenerSettings>, std::string> esmtp_lis
   return out;
 }
 
+impulse::expected<std::vector<inbound::http::HttpListenerSettings>, std::string> http_listens_from(
+    const config::Config& cfg) {
+  std::vector<inbound::http::HttpListenerSettings> out;
+  constexpr std::string_view kL = "http_listener";
+  for (const auto& l : cfg.listens(kL)) {
+    auto ep = config::parse_listen_address(l.address);
+    if (!ep || ep->unix_socket || !ep->port)
+      return impulse::unexpected<std::string>("HTTP_Listener: cannot listen on '" + l.address +
+                                              "': expected an IP address and port");
+    inbound::http::HttpListenerSettings s;
+    s.address = ep->host;
+    s.port = *ep->port;
+    auto resolved = [&](std::string_view name) { return cfg.resolve_listener(kL, l.address, name); };
+    auto opt = [&](std::string_view name) { return resolved(name).value; };
+    if (auto relay = resolved("relay_hosts"); relay.is_default()) {
+      s.relay_hosts = inbound::http::default_http_relay_hosts();
+    } else {
+      for (const auto& c : relay.value->as_list())
+        if (auto cidr = config::parse_cidr(c)) s.relay_hosts.push_back(*cidr);
+    }
+    s.api_keys = opt("api_keys")->as_list();
+    const auto max_request = opt("max_request_size")->as_int();
+    s.max_request_size = max_request > 0 ? static_cast<std::uint64_t>(max_request) : inbound::http::kDefaultMaxRequestSize;
+    if (auto t = opt("http_header_timeout")->as_int(); t > 0) s.header_timeout = std::chrono::seconds(t);
+    if (auto t = opt("http_body_timeout")->as_int(); t > 0) s.body_timeout = std::chrono::seconds(t);
+    s.max_connections = static_cast<std::size_t>(opt("service_sessions")->as_int());
+    s.tls_certificate = opt("tls_certificate")->as_string();
+    s.tls_key = opt("tls_key")->as_string();
+    if (s.tls_key.empty()) s.tls_key = s.tls_certificate;  // a PEM file may hold both
+    s.mm7_vasp_path = opt("mm7_vasp_path")->as_string();
+    s.log_requests = opt("log_requests_to_paniclog")->as_bool();
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 spool::RocksDbStoreOptions spool_options_from(const config::Config& cfg) {
   spool::RocksDbStoreOptions o;
   o.path = cfg.global("spoolbase").as_string();

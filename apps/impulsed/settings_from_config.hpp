@@ -10,6 +10,7 @@
 #include "base/expected.hpp"
 #include "base/hostname.hpp"  // local_hostname(): banners, Received: headers, bounces
 #include "config/config.hpp"
+#include "inbound/http/http_listener_settings.hpp"
 #include "inbound/listener_settings.hpp"
 #include "log/log_set.hpp"
 #include "spool/rocksdb_store.hpp"
@@ -25,5 +26,9 @@ impulse::expected<std::vector<inbound::ListenerSettings>, std::string> esmtp_lis
     const config::Config& cfg, const std::string& hostname);
 
 spool::RocksDbStoreOptions spool_options_from(const config::Config& cfg);
+
+// HTTP_Listener: one per Listen address; Relay_Hosts set nowhere = loopback.
+impulse::expected<std::vector<inbound::http::HttpListenerSettings>, std::string> http_listens_from(
+    const config::Config& cfg);
 
 }  // namespace impulse::daemon

@@ -9,6 +9,7 @@
 #include "admin/admin.hpp"
 #include "console/admin_commands.hpp"
 #include "console_component.hpp"
+#include "http_component.hpp"
 #include "impulse_version.hpp"
 #include "console/webhook_commands.hpp"
 #include "log/event_stream.hpp"
@@ -52,11 +53,17 @@ impulse::expected<void, std::string> wire_components(Daemon& d, StderrReporter& 
       .daemon = daemon_actions(d, *mta),
       .started = std::chrono::steady_clock::now(),
   });
+  // HTTP_Listener: injection and health here; each other route set adds
+  // itself with its own add_*_routes(http->routes(), ...) call below.
+  auto http = std::make_shared<HttpComponent>(d);
+  http->add_core_routes(*mta);
   auto webhook_status = [m = mta.get()] { return m->events().webhook_status(); };
   console::add_webhook_commands(console->registry(), webhook_status);
   console::add_commands(console->registry(), std::move(admin));
   if (auto r = console->start(); !r) return r;
   d.add(console);
+  if (auto r = http->start(); !r) return r;
+  d.add(http);
   return {};
 }
 

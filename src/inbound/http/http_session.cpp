@@ -10,6 +10,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <array>
 #include <chrono>
 
 #include "base/strings.hpp"
@@ -25,6 +26,8 @@ namespace {
 
 constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 constexpr auto kErrorWriteTime = std::chrono::seconds(5);
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 1024 * 1024;
 
 // A reply the session makes itself, for a request it could not parse or
 // read whole: HTTP/1.1, closes the connection.
@@ -97,7 +100,28 @@ asio::awaitable<bool> HttpSession::write(Stream& stream, Response res) {
                                                             : std::chrono::duration_cast<std::chrono::steady_clock::duration>(kErrorWriteTime));
   auto r = co_await runtime::with_deadline(beast_http::async_write(stream, res, asio::as_tuple(asio::use_awaitable)),
                                            timer_, deadline, runtime::cancel_of(socket_));
+  if (r.ok() && !res.keep_alive() && !stopping_) co_await linger();
   co_return r.ok() && res.keep_alive();
+}
+
+// Closing with unread request bytes in the socket makes the kernel send a
+// reset, which can destroy the reply before the client reads it (a 413 to a
+// client still sending). Half-close, then read and drop what still comes,
+// for at most kLingerTime / kLingerBytes (RFC 9112 §9.6).
+asio::awaitable<void> HttpSession::linger() {
+  boost::system::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) co_return;
+  const auto deadline = std::chrono::steady_clock::now() + kLingerTime;
+  std::array<char, 4096> sink;
+  std::size_t dropped = 0;
+  while (dropped < kLingerBytes) {
+    auto r = co_await runtime::with_deadline(
+        socket_.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable)), timer_, deadline,
+        runtime::cancel_of(socket_));
+    if (!r.ok()) co_return;
+    dropped += r.bytes;
+  }
 }
 
 template <class Stream>
@@ -124,7 +148,11 @@ asio::awaitable<void> HttpSession::serve(Stream& stream) {
     }
     if (head.error) {
       if (client_went_away(head.error)) co_return;
-      if (head.error == beast_http::error::header_limit) {
+      if (head.error == beast_http::error::body_limit) {  // Content-Length over the limit, seen with the head
+        co_await write(stream, session_error(beast_http::status::payload_too_large,
+                                             "request body over Max_Request_Size (" +
+                                                 std::to_string(settings_.max_request_size) + " bytes)"));
+      } else if (head.error == beast_http::error::header_limit) {
         co_await write(stream, session_error(beast_http::status::request_header_fields_too_large,
                                              "request head over " + std::to_string(kHeaderLimit) + " bytes"));
       } else {
@@ -135,13 +163,6 @@ asio::awaitable<void> HttpSession::serve(Stream& stream) {
     }
     busy_ = true;
 
-    const auto length = parser.content_length();
-    if (length && *length > settings_.max_request_size) {
-      co_await write(stream, session_error(beast_http::status::payload_too_large,
-                                           "request body of " + std::to_string(*length) + " bytes is over Max_Request_Size (" +
-                                               std::to_string(settings_.max_request_size) + " bytes)"));
-      co_return;
-    }
     if (!parser.is_done()) {
       if (iequals(std::string_view(parser.get()[beast_http::field::expect]), "100-continue")) {
         beast_http::response<beast_http::empty_body> go_on{beast_http::status::continue_, 11};

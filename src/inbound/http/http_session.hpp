@@ -11,7 +11,9 @@
 //   3. read the body within http_body_timeout (the parser's body_limit
 //      enforces Max_Request_Size for chunked bodies too: 413);
 //   4. dispatch() (route, access, handler), write the reply within
-//      http_body_timeout; close unless both sides keep the connection alive.
+//      http_body_timeout; close unless both sides keep the connection alive
+//      (half-close first and drop what the client still sends, for at most
+//      2 s / 1 MiB, so a reset does not destroy the reply).
 // A malformed request gets 400 and close; a head over 16 KiB gets 431 and
 // close. Every error body is {"error": "..."}.
 //
@@ -68,6 +70,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::awaitable<void> serve(Stream& stream);
   template <class Stream>
   boost::asio::awaitable<bool> write(Stream& stream, Response res);
+  boost::asio::awaitable<void> linger();
   void problem(const std::string& text) const;
   void close();
 
