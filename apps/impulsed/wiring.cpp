@@ -12,6 +12,8 @@
 #include "http_component.hpp"
 #include "impulse_version.hpp"
 #include "console/webhook_commands.hpp"
+#include "inbound/http/admin_routes.hpp"
+#include "inbound/http/metrics_routes.hpp"
 #include "log/event_stream.hpp"
 #include "log/log_set.hpp"
 #include "mta_component.hpp"
@@ -57,6 +59,12 @@ impulse::expected<void, std::string> wire_components(Daemon& d, StderrReporter& 
   // itself with its own add_*_routes(http->routes(), ...) call below.
   auto http = std::make_shared<HttpComponent>(d);
   http->add_core_routes(*mta);
+  // Administration and /metrics: Admin is called on loop 0, as the console does.
+  inbound::http::add_admin_routes(http->routes(), admin, d.loops().loop(0).get_executor());
+  inbound::http::add_metrics_routes(http->routes(), {.registry = d.metrics().registry,
+                                                     .admin = admin,
+                                                     .admin_executor = d.loops().loop(0).get_executor(),
+                                                     .version = kVersion});
   auto webhook_status = [m = mta.get()] { return m->events().webhook_status(); };
   console::add_webhook_commands(console->registry(), webhook_status);
   console::add_commands(console->registry(), std::move(admin));
