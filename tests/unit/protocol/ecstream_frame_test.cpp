@@ -72,6 +72,30 @@ TEST(EcstreamFrame, ReplyBytesAreThoseOfTheSpecification) {
   EXPECT_EQ((Reply{1, 250, "2.0.0", "queued", "X"}).line(), "250 2.0.0 queued");
 }
 
+TEST(EcstreamFrame, ExampleSessionOfTheSpecificationByteByByte) {
+  // docs/ecstream.md section 5.
+  const std::string greeting("\x01\x00\x00\x00\x27" "ECSTREAM" "\x00\x01\x00\x01\x00\x00\x27\x10"
+                             "\x00\x00\x00\x00\x00\x00\x00\x00" "\x04\x00\x00\x00" "\x00\x09" "b.example",
+                             44);
+  EXPECT_EQ(encode(Greeting{1, 1, 10000, 0, 64u << 20, "b.example"}), greeting);
+  Message m;
+  m.seq = 1;
+  m.message_id = "6540A1B2-01-0000002A";
+  m.sender = "a@x.example";
+  m.recipients = {"b@y.example"};
+  m.body = "Subject: hi\r\n\r\n.\r\n";
+  const std::string message("\x03\x00\x00\x00\x51" "\x00\x00\x00\x01" "\x00" "\x00\x14" "6540A1B2-01-0000002A"
+                            "\x00\x00" "\x00\x0b" "a@x.example" "\x00\x00\x00\x01" "\x00\x0b" "b@y.example"
+                            "\x00\x00\x00\x12" "Subject: hi\r\n\r\n.\r\n",
+                            86);
+  EXPECT_EQ(encode(m), message);
+  EXPECT_EQ(encode(Reply{1, 250, "2.0.0", "Ok: queued as 6540B000-00-00000007", "6540B000-00-00000007"}).size(), 76u);
+  const std::string goaway("\x05\x00\x00\x00\x2a" "\x00\x00\x00\x01" "\x01\xa5" "\x00\x05" "4.3.2"
+                           "\x00\x1b" "Reconfiguration in progress",
+                           47);
+  EXPECT_EQ(encode(Goaway{1, 421, "4.3.2", "Reconfiguration in progress"}), goaway);
+}
+
 TEST(EcstreamFrame, EveryFrameRoundTripsFedOneOctetAtATime) {
   const Greeting g{1, 1, 500, 10485760, 1u << 20, "b.example"};
   const Hello h{1, "a.example"};
