@@ -11,6 +11,7 @@
 #include "inbound/esmtp_listener.hpp"
 #include "log/log_set.hpp"
 #include "log/problem_reporter.hpp"
+#include "mcmt_reception_from_config.hpp"
 #include "queue/delivery_agent.hpp"
 #include "queue/id_source.hpp"
 #include "queue/injector.hpp"
@@ -109,6 +110,7 @@ impulse::expected<void, std::string> MtaComponent::start() {
 
   auto listens = esmtp_listens_from(*cfg, hostname_);
   if (!listens) return impulse::unexpected<std::string>(listens.error());
+  set_mcmt_reception(*listens, cfg);
   if (!listens->empty()) {
     auto listener = inbound::EsmtpListener::open(daemon_.loops().all(), std::move(*listens), *injector_,
                                                  [this](const std::string& t) { reporter_.error(t); });

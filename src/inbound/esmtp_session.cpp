@@ -2,6 +2,8 @@
 // ESMTP listener is in this file.
 #include "inbound/esmtp_session.hpp"
 
+#include "protocol/channel_part.hpp"
+#include "protocol/channel_part_reception.hpp"
 #include "protocol/smtp_reply.hpp"
 
 namespace impulse::inbound {
@@ -228,12 +230,18 @@ void EsmtpSession::finish_data() {
     phase_ = Phase::Ready;
     return answer(500, "5.5.0", "Line too long");
   }
+  std::string data = reader.take_data();
+  if (auto refused = mcmt_verdict(data)) {
+    reset_transaction();
+    phase_ = Phase::Ready;
+    return answer(554, "5.6.0", *refused);
+  }
   queue::Injection msg;
   injecting_sender_ = mail_from_;
   msg.envelope.sender = std::move(mail_from_);
   msg.envelope.recipients = std::move(recipients_);
   msg.envelope.body_8bitmime = body_8bitmime_;
-  msg.data = reader.take_data();
+  msg.data = std::move(data);
   msg.origin.protocol = spool::Protocol::kEsmtp;
   msg.origin.esmtp = esmtp_;
   msg.origin.helo = helo_;
@@ -248,6 +256,19 @@ void EsmtpSession::finish_data() {
   injector_.inject(std::move(msg), [weak](Result<std::string> id) {
     if (auto self = weak.lock(); self && *self) (*self)->injected(std::move(id));
   });
+}
+
+// MCMT_Reception (SPEC §11) at the end of DATA: the refusal text, or
+// nullopt with `data` marked (allow) or cleared of a forged mark.
+std::optional<std::string> EsmtpSession::mcmt_verdict(std::string& data) const {
+  const McmtReception mode = settings_.mcmt_reception ? settings_.mcmt_reception(peer_.ip) : McmtReception::kPassthru;
+  const bool mcmt = mode != McmtReception::kPassthru && protocol::is_mcmt(data);
+  if (mcmt && mode == McmtReception::kReject) return "MCMT messages are not accepted here";
+  if (mcmt) {
+    if (auto ok = protocol::check_mcmt_structure(data); !ok) return ok.error();
+  }
+  if (auto marked = protocol::mark_mcmt_reception(data, mcmt)) data = std::move(*marked);
+  return std::nullopt;
 }
 
 void EsmtpSession::injected(Result<std::string> id) {

@@ -87,6 +87,7 @@ class EsmtpSession {
   void on_data();
   void on_starttls();
   void finish_data();
+  std::optional<std::string> mcmt_verdict(std::string& data) const;
   void injected(Result<std::string> id);
   void reset_transaction();
   // A reply to a command: 5xx ones count towards max_errors.

@@ -13,12 +13,21 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/net.hpp"
 
 namespace impulse::inbound {
+
+// MCMT_Reception (SPEC §11): what an MCMT message gets at the end of DATA.
+enum class McmtReception {
+  kPassthru,  // stored unchanged (the default)
+  kAllow,     // structure checked (554 5.6.0 if bad); email recipients get its rfc822 part
+  kReject,    // 554 5.6.0 MCMT messages are not accepted here
+};
 
 struct ListenerSettings {
   // Where to listen: an IP literal without brackets ("127.0.0.1", "::1",
@@ -36,6 +45,10 @@ struct ListenerSettings {
   std::string tls_certificate;               // TLS_Certificate (PEM); STARTTLS offered when
   std::string tls_key;                       // both this and TLS_Key (PEM) are set
   std::size_t max_errors = 10;               // bad commands before `421 4.7.0` and close
+  // MCMT_Reception for a client address (Peer scopes, else Listen, else the
+  // listener); the wiring resolves it from the configuration snapshot
+  // (apps/impulsed/mcmt_reception_from_config.cpp). Empty = passthru.
+  std::function<McmtReception(std::string_view peer_ip)> mcmt_reception;
 
   // "127.0.0.1:2525", "[::1]:2525" (queue::Origin::listener_address).
   std::string display_address() const;

@@ -10,6 +10,7 @@
 #include "delivery/smtp/smtp_connection.hpp"
 #include "delivery/smtp/smtp_settings_config.hpp"
 #include "delivery/smtp/tls_client.hpp"
+#include "protocol/channel_part_reception.hpp"
 #include "spool/message.hpp"
 
 namespace impulse::delivery::smtp {
@@ -53,6 +54,13 @@ class SmtpSession final : public Session {
     smtp_job.sender = job.sender();
     smtp_job.recipients.reserve(job.recipients.size());
     for (const auto& r : job.recipients) smtp_job.recipients.push_back(r.address);
+    // An MCMT message accepted under MCMT_Reception allow (or over the HTTP
+    // API or ECSTREAM, which always allow): email recipients get its
+    // message/rfc822 part only (SPEC §11).
+    const bool always_allow = job.message->protocol == spool::Protocol::kRest ||
+                              job.message->protocol == spool::Protocol::kEcstream;
+    if (auto email = body ? protocol::email_body_for(*body, always_allow) : std::nullopt)
+      body = std::make_shared<const std::string>(std::move(*email));
     smtp_job.body = std::move(body);
     smtp_job.client = original_client(*job.message);
     co_return co_await connection_->deliver(smtp_job);
