@@ -14,6 +14,7 @@
 #include "console/webhook_commands.hpp"
 #include "inbound/http/admin_routes.hpp"
 #include "inbound/http/metrics_routes.hpp"
+#include "inbound/http/webhook_routes.hpp"
 #include "log/event_stream.hpp"
 #include "log/log_set.hpp"
 #include "mta_component.hpp"
@@ -66,6 +67,7 @@ impulse::expected<void, std::string> wire_components(Daemon& d, StderrReporter& 
                                                      .admin_executor = d.loops().loop(0).get_executor(),
                                                      .version = kVersion});
   auto webhook_status = [m = mta.get()] { return m->events().webhook_status(); };
+  inbound::http::add_webhook_routes(http->routes(), webhook_status);
   console::add_webhook_commands(console->registry(), webhook_status);
   console::add_commands(console->registry(), std::move(admin));
   if (auto r = console->start(); !r) return r;

@@ -4,7 +4,7 @@
 #
 #   bench/relay/run.sh [--reps R] [-n N] [--only impulse|postfix] [--interleave]
 #                      [--impulsed PATH] [--bench DIR] [--state DIR]
-#                      [--wait-load L [--max-wait S]]
+#                      [--wait-load L [--max-wait S]] [--events]
 #                      [-- extra run-peer.sh options, e.g. --reuse]
 #
 # smtp-source (20 sessions, 4 KiB, one connection per message) -> MTA on
@@ -31,11 +31,17 @@
 # as a comment line. Ports: $BENCH_INJECT_PORT / $BENCH_SINK_PORT, default
 # 2625 / 2626 here (not the harness's 2525 / 2526, which other benchmarks on
 # this machine use). Summary: /work/shared/bench/lib/summarize.py bench/relay/results.log
+#
+# --events: impulsed also writes the JSON event log and feeds one webhook
+# (bench/relay/events.conf appended to the configuration; mta=impulse-events
+# in the RESULT lines) whose receiver, started here on 127.0.0.1:
+# $BENCH_WEBHOOK_PORT (default 2627), answers every batch with 200
+# (tests/integration/harness/webhook_receiver.py --discard).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-reps=3 n=20000 only="" interleave=0 wait_load="" max_wait=3600
+reps=3 n=20000 only="" interleave=0 wait_load="" max_wait=3600 events=0
 impulsed=$ROOT/build/release/apps/impulsed/impulsed
 bench=/work/shared/bench
 state=$ROOT/build/relaybench
@@ -51,8 +57,9 @@ while [ $# -gt 0 ]; do
         --impulsed) impulsed=$2; shift 2 ;;
         --bench) bench=$2; shift 2 ;;
         --state) state=$2; shift 2 ;;
+        --events) events=1; shift ;;
         --) shift; extra=("$@"); break ;;
-        -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -66,6 +73,7 @@ impulsed=$(cd "$(dirname "$impulsed")" && pwd)/$(basename "$impulsed")
 
 export BENCH_INJECT_PORT=${BENCH_INJECT_PORT:-2625}
 export BENCH_SINK_PORT=${BENCH_SINK_PORT:-2626}
+export BENCH_WEBHOOK_PORT=${BENCH_WEBHOOK_PORT:-2627}
 export BENCH_TOOLS_DIR=$state/tools BENCH_PEERS_DIR=$state/peers BENCH_RUN_DIR=$state/run
 export BENCH_RESULTS=${BENCH_RESULTS:-$HERE/results.log}
 mkdir -p "$state"
@@ -77,9 +85,19 @@ done
 "$bench/setup-tools.sh"
 
 workdir=$(mktemp -d "${TMPDIR:-/var/tmp}/impulse-relay.XXXXXX")
-monitor=""
-trap '[ -n "$monitor" ] && kill "$monitor" 2>/dev/null; rm -rf "$workdir"' EXIT
+monitor="" receiver=""
+trap '[ -n "$monitor" ] && kill "$monitor" 2>/dev/null; [ -n "$receiver" ] && kill "$receiver" 2>/dev/null; rm -rf "$workdir"' EXIT
 cp "$HERE/impulse.conf" "$workdir/impulse.conf.in"
+if [ $events = 1 ]; then
+    [ -z "$(ss -Hltn "( sport = :$BENCH_WEBHOOK_PORT )")" ] || die "port $BENCH_WEBHOOK_PORT is busy"
+    sed -e "s/@WEBHOOK_PORT@/$BENCH_WEBHOOK_PORT/g" "$HERE/events.conf" >> "$workdir/impulse.conf.in"
+    mkdir -p "$workdir/hook"
+    /usr/bin/python3 "$ROOT/tests/integration/harness/webhook_receiver.py" "$workdir/hook" "$BENCH_WEBHOOK_PORT" \
+        --discard > "$workdir/hook/server.log" 2>&1 &
+    receiver=$!
+    for _ in $(seq 100); do grep -q ready "$workdir/hook/server.log" && break; sleep 0.1; done
+    grep -q ready "$workdir/hook/server.log" || die "webhook receiver did not start: $(cat "$workdir/hook/server.log")"
+fi
 # A snapshot of the binary: build/release is shared and may be rebuilt (with
 # whatever the working tree holds) during the sitting.
 cp "$impulsed" "$workdir/impulsed"
@@ -128,9 +146,10 @@ wait_clear() {
 # cgroup mtabench/mta; stop = SIGTERM to that PID. MTA_PRESTART runs before
 # every start: a fresh spool, fresh logs, the ports filled in.
 export MTA_NAME=impulse
+[ $events = 1 ] && MTA_NAME=impulse-events
 export MTA_DIR=$workdir/mta
 export MTA_VERSION="$("$impulsed" --version | awk '{print $NF}')-built${built}-sha${sum}"
-export MTA_PRESTART='rm -rf spool mainlog.ec paniclog.ec bouncelog.ec console.sock && sed -e "s/@INJECT_PORT@/$BENCH_INJECT_PORT/g" -e "s/@SINK_PORT@/$BENCH_SINK_PORT/g" ../impulse.conf.in > impulse.conf'
+export MTA_PRESTART='rm -rf spool mainlog.ec paniclog.ec bouncelog.ec events.jsonl console.sock && sed -e "s/@INJECT_PORT@/$BENCH_INJECT_PORT/g" -e "s/@SINK_PORT@/$BENCH_SINK_PORT/g" ../impulse.conf.in > impulse.conf'
 export MTA_CMD="$workdir/impulsed -c impulse.conf"
 export MTA_STOP_TIMEOUT=60
 mkdir -p "$MTA_DIR"
@@ -171,6 +190,9 @@ run_impulse() {
     r=$(grep -c '@R@' "$MTA_DIR/mainlog.ec" || true)
     d=$(grep -c '@D@' "$MTA_DIR/mainlog.ec" || true)
     note "impulse last rep: mainlog has $r R and $d D records; paniclog: $(grep -v -c -E 'started:|received SIGTERM' "$MTA_DIR/paniclog.ec" || true) other line(s)"
+    if [ $events = 1 ]; then
+        note "impulse last rep: events.jsonl has $(wc -l < "$MTA_DIR/events.jsonl") events; the webhook receiver has acknowledged $(cat "$workdir/hook/count" 2>/dev/null || echo 0) since the sitting began"
+    fi
 }
 run_postfix() { run_peer postfix "$1" postfix; }
 

@@ -1,7 +1,7 @@
 """A webhook receiver for the event-stream tests (SPEC §17) and the relay
 benchmark: Python's http.server in a child process, on loopback.
 
-Each POST is recorded (unless --discard) as one line of `requests.jsonl` in
+Each POST is recorded (with --discard: only counted, in the file `count`) as one line of `requests.jsonl` in
 the receiver's directory: {"path", "authorization", "events" (the parsed
 JSON body), "status" (what was answered)}. What it answers is read from the
 file `mode` in that directory at each request, so a test changes it
@@ -39,6 +39,8 @@ except ImportError:  # run as a program: the server side needs none of it
 def _serve(directory: str, port: int, discard: bool) -> None:
     mode_path = os.path.join(directory, "mode")
     log_path = os.path.join(directory, "requests.jsonl")
+    count_path = os.path.join(directory, "count")
+    counted = [0]
 
     def mode() -> str:
         try:
@@ -67,7 +69,12 @@ def _serve(directory: str, port: int, discard: bool) -> None:
                 self.close_connection = True
                 return
             status = 200 if m == "ok" else 503
-            if not discard:
+            if discard:  # count only (the benchmark): events are the objects' "type" keys
+                counted[0] += body.count(b'"type":')
+                with open(count_path + ".tmp", "w") as fh:
+                    fh.write(f"{counted[0]}\n")
+                os.replace(count_path + ".tmp", count_path)
+            else:
                 try:
                     events = json.loads(body)
                 except ValueError:
