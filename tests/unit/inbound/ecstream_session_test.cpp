@@ -80,7 +80,7 @@ TEST(EcstreamSession, PipelinedMessagesAreRepliedOnlyWhenDurable) {
   EXPECT_TRUE(h.frames().empty());  // nothing is durable yet
   EXPECT_EQ(h.session->in_flight(), 2u);
   ASSERT_EQ(h.injector.messages().size(), 2u);
-  const auto& first = h.injector.messages()[0];
+  const auto first = h.injector.messages()[0];
   EXPECT_EQ(first.protocol, spool::Protocol::kEcstream);
   EXPECT_EQ(first.peer_ip, "192.0.2.7");
   EXPECT_EQ(first.helo, "a.example");
