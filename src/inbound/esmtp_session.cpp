@@ -232,6 +232,7 @@ void EsmtpSession::finish_data() {
   }
   std::string data = reader.take_data();
   if (auto refused = mcmt_verdict(data)) {
+    report_refusal(554, "5.6.0", *refused, mail_from_, {});
     reset_transaction();
     phase_ = Phase::Ready;
     return answer(554, "5.6.0", *refused);
