@@ -16,9 +16,7 @@ std::string one_line(std::string_view text) {
 
 }  // namespace
 
-ApnResult unusable_message(std::string_view why) {
-  return {queue::permanent("554 5.6.0 [internal] " + one_line(why), queue::Stage::kNotConnected), std::nullopt};
-}
+ApnResult unusable_message(std::string_view why) { return push::unusable_message(why); }
 
 ApnResult credentials_not_configured(std::chrono::seconds hold) {
   ApnResult r{queue::transient(std::string(kCredentialsNotConfigured), queue::Stage::kNotConnected,
@@ -30,36 +28,9 @@ ApnResult credentials_not_configured(std::chrono::seconds hold) {
 
 ApnResult response_outcome(const protocol::ApnVerdict& verdict, const ApnPeer& peer, std::string_view apns_id,
                            std::chrono::seconds credentials_hold) {
-  using Kind = protocol::ApnVerdictKind;
-  const std::string& text = verdict.response_text;
-  ApnResult r;
-  switch (verdict.kind) {
-    case Kind::kDelivered:
-      r.outcome = queue::delivered(text, peer.address, peer.bytes_sent, peer.host);
-      break;
-    case Kind::kPermanent:
-    case Kind::kDeadToken:
-      r.outcome = queue::permanent(text, queue::kStageResponse, queue::Scope::kRecipient, peer.address,
-                                   peer.bytes_sent, peer.host);
-      break;
-    case Kind::kCredentials:
-      r.outcome = queue::transient(text, queue::kStageResponse, queue::Scope::kMessage, peer.address, peer.bytes_sent,
-                                   peer.host);
-      r.hold = queue::Hold{queue::Hold::Target::kQueue, credentials_hold, false, {},
-                           "APN credentials refused: " + text};
-      break;
-    case Kind::kTransient:
-    case Kind::kRenewToken:
-    case Kind::kRetryOnNewConnection:
-      r.outcome = queue::transient(text, queue::kStageResponse, queue::Scope::kMessage, peer.address, peer.bytes_sent,
-                                   peer.host);
-      if (verdict.retry_after) {
-        r.hold = queue::Hold{queue::Hold::Target::kQueue, *verdict.retry_after, false, {},
-                             "Retry-After: " + std::to_string(verdict.retry_after->count()) + " (" + text + ")"};
-      }
-      break;
-  }
-  (void)apns_id;
+  const push::PushPeer from{"APN", peer.address, peer.host, peer.bytes_sent};
+  ApnResult r = push::push_outcome(push::from_apn(verdict), from, credentials_hold);
+  r.outcome.remote_id = std::string(apns_id);
   return r;
 }
 

@@ -5,10 +5,12 @@
 // be sent (554 5.6.0 [internal] <why>, no request), missing credentials
 // (451 4.7.0, queue held), and a connection that could not be opened.
 //
-// Verdicts that hold the queue: credentials refused (403 other than
-// ExpiredProviderToken; Host_Failure_Retry) and Retry-After on 429/503 (at
-// least that long). Renewal and GOAWAY retries are decided by the session
-// before it gets here (one attempt, no T record).
+// The rules shared by every push channel (DSN status, class 10 for a dead
+// token, credentials refused and Retry-After holding the queue, 554 5.6.0
+// for an unusable message) are delivery/push/push_outcome.hpp's; this file
+// adds APN's own cases and the apns-id (Outcome::remote_id). Renewal and
+// GOAWAY retries are decided by the session before it gets here (one
+// attempt, no T record).
 // Leaves to others: what a disposition means (the queue), retry timing.
 // Pure functions; any thread. Failure modes: none.
 #pragma once
@@ -19,6 +21,7 @@
 #include <string_view>
 
 #include "delivery/http2/http2_types.hpp"
+#include "delivery/push/push_outcome.hpp"
 #include "delivery/transport.hpp"
 #include "protocol/apn_response.hpp"
 #include "queue/outcome.hpp"
@@ -33,10 +36,7 @@ struct ApnPeer {
   std::string domain;  // the queue's domain, for the hold's paniclog reason
 };
 
-struct ApnResult {
-  queue::Outcome outcome;
-  std::optional<queue::Hold> hold;
-};
+using ApnResult = push::PushRecipientResult;
 
 // No request can be made for this recipient: permanent 554 5.6.0 [internal] <why>.
 ApnResult unusable_message(std::string_view why);

@@ -74,12 +74,19 @@ awaitable<queue::AttemptResult> ApnSession::deliver(const queue::DeliveryJob& jo
     co_return result;
   }
   auto part = protocol::find_channel_part(body ? std::string_view(*body) : std::string_view(), protocol::Channel::kApn);
+  std::vector<ApnResult> results;
+  results.reserve(job.recipients.size());
   for (const auto& recipient : job.recipients) {
-    ApnResult r = part ? co_await deliver_one(*part, recipient.address) : unusable_message(part.error());
-    result.outcomes.push_back(std::move(r.outcome));
-    if (r.hold && !result.hold) result.hold = std::move(r.hold);
+    // No co_await inside ?: (g++ 12 miscompiles it).
+    ApnResult r;
+    if (part) {
+      r = co_await deliver_one(*part, recipient.address);
+    } else {
+      r = unusable_message(part.error());
+    }
+    results.push_back(std::move(r));
   }
-  co_return result;
+  co_return push::combine(std::move(results));
 }
 
 awaitable<ApnResult> ApnSession::deliver_one(const protocol::ChannelPart& part, std::string_view recipient) {
