@@ -232,6 +232,27 @@ def test_500_and_503_are_transient(tmp_path, status, reason):
         assert d.records("P", msgid) == [] and d.bouncelog(msgid) == []
 
 
+def test_503_shutdown_is_sent_again_on_a_new_connection_in_the_same_attempt(tmp_path):
+    with Push(tmp_path) as p, p.daemon() as d:
+        p.apns.script(TOKEN, status=503, reason="Shutdown", times=1)
+        msgid = d.send(SENDER, [f"{TOKEN}@apn.test"], plain())
+        d.wait_records("D", msgid)
+        first, second = p.apns.requests()
+        assert (first["status"], first["reason"]) == (503, "Shutdown") and second["status"] == 200
+        assert first["conn"] != second["conn"]
+        assert d.records("T", msgid) == []
+
+
+def test_no_response_within_delivery_response_timeout_is_transient(tmp_path):
+    with Push(tmp_path) as p, p.daemon("Delivery_Response_Timeout = 300") as d:
+        p.apns.script(TOKEN, delay=3)
+        msgid = d.send(SENDER, [f"{TOKEN}@apn.test"], plain())
+        [t] = d.wait_records("T", msgid)
+        assert t["response"].startswith("451 4.4.2 [internal] no APN response"), t
+        assert t["stage"] == "9"
+        assert float(t["seconds"]) < 2.5, t
+
+
 # ------------------------------------------------------- messages and headers
 
 def test_mcmt_part_gives_the_token_and_headers_over_the_options(tmp_path):
