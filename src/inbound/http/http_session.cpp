@@ -206,7 +206,7 @@ asio::awaitable<void> HttpSession::serve(Stream& stream) {
     Response res = co_await dispatch(routes_, settings_, req, std::move(ctx), peer_.ip_for_acl, problems_);
     const auto status = res.result_int();
     const auto bytes = res.body().size();
-    if (status >= 500) {
+    if (status >= 500 && target_path(std::string_view(req.target().data(), req.target().size())) != "/readyz") {
       std::string text = res.body().substr(0, 200);
       while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
       problem(std::string(req.method_string()) + " " + std::string(req.target()) + ": " + std::to_string(status) + " " +

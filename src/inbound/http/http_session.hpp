@@ -21,7 +21,7 @@
 // supervision (http_listener.hpp); routes and handlers.
 // Threads: everything on the accepting loop's io_context.
 // Failures: I/O errors close the connection; a slow client that is cut off,
-// a failed TLS handshake and every 5xx are one problem line each
+// a failed TLS handshake and every 5xx but /readyz's 503 are one problem line each
 // ("<connection id> <ip>:<port>: ..."); with Log_Requests_To_Paniclog one
 // line per request `<ip> "METHOD path HTTP/1.1" status bytes ms`.
 // Internal to src/inbound (includes Asio and Beast).
