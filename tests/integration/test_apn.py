@@ -367,6 +367,44 @@ def test_untrusted_server_certificate_is_never_sent_to(tmp_path):
 
 # ------------------------------------------------------------ configuration
 
+def test_retired_gateway_route_is_delivered_over_http2_to_the_api_host_with_a_warning(tmp_path):
+    # DNS (nsd): api.push.apple.com has an A record on loopback and a decoy MX
+    # that must not be used (HTTP-method route hosts are resolved A/AAAA only).
+    from harness.dns import NsdServer, zone_header
+    address = "127.0.0.37"
+    zone = zone_header("push.apple.com") + (
+        f"api IN A {address}\napi IN MX 10 decoy.push.apple.com.\ndecoy IN A 127.0.0.38\n"
+        "gateway IN A 127.0.0.39\n")
+    ca = TestCA(os.path.join(tmp_path, "ca"))
+    cert, key = ca.issue("api.push.apple.com")
+    p8, pub = provider_key(str(tmp_path))
+    with NsdServer({"push.apple.com": zone}) as dns, \
+            ApnsServer(os.path.join(tmp_path, "apns"), cert, key, address=address, port=443, jwt_key=pub,
+                       key_id=KEY_ID, team_id=TEAM_ID) as apns:
+        extra = f"""\
+            Domain apn.test {{
+              Delivery_Method = APN
+              Routes = ( "apn://gateway.push.apple.com?port=2195" )
+              tls_ca = "{ca.ca_path}"
+              APN_Key_File = "{p8}"
+              APN_Key_ID = "{KEY_ID}"
+              APN_Team_ID = "{TEAM_ID}"
+              APN_Topic = "{TOPIC}"
+            }}
+            """
+        settings = f'Nameservers = ( "{dns.nameserver}" )'
+        with Daemon(tmp_path, lambda port: daemon_config(port, settings, extra=extra)) as d:
+            assert "names the retired APNs binary protocol; delivering over HTTP/2 to api.push.apple.com:443" \
+                in d.impulsed.stderr()
+            msgid = d.send(SENDER, [f"{TOKEN}@apn.test"], plain())
+            [rec] = d.wait_records("D", msgid)
+            assert rec["remote_ip"] == address
+            [req] = apns.requests()
+            assert req["authority"] == "api.push.apple.com" and req["status"] == 200
+            [conn] = apns.connections()
+            assert conn["sni"] == "api.push.apple.com"
+
+
 def test_check_warns_for_the_retired_gateway_and_missing_credentials_and_stays_valid(tmp_path):
     conf = tmp_path / "seed.conf"
     conf.write_text('Spoolbase = "spool"\n'

@@ -208,7 +208,7 @@ class Connection(asyncio.Protocol):
         self.client_subject = subject
         self.server.record({"event": "connection", "conn": self.id, "alpn": alpn,
                             "tls_version": ssl_obj.version() if ssl_obj else None, "client_cert": subject,
-                            "sni": getattr(ssl_obj, "server_hostname", None)})
+                            "sni": SNI_SEEN.get(id(ssl_obj))})
         if alpn != "h2":
             transport.close()
             return
@@ -320,8 +320,12 @@ class Connection(asyncio.Protocol):
         self.flush()
 
 
+SNI_SEEN: dict[int, str] = {}  # id(SSLObject) -> the server name the client asked for
+
+
 def serve(args):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.sni_callback = lambda ssl_obj, name, _ctx: SNI_SEEN.__setitem__(id(ssl_obj), name)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(args.cert, args.key)
     ctx.set_alpn_protocols(["h2"])
@@ -370,15 +374,15 @@ class ApnsServer:
             [req] = apns.wait_requests(1)                     # dicts, see the module doc
             apns.connections()
 
-    Listens on `address` at a free port (apns.port); stopped by PID."""
+    Listens on `address` at a free port (apns.port), or at `port`; stopped by PID."""
 
     def __init__(self, directory, cert, key, address="127.0.0.1", max_streams=1000, client_ca=None,
-                 jwt_key=None, key_id=None, team_id=None):
+                 jwt_key=None, key_id=None, team_id=None, port=None):
         from harness.process import free_port
         self.dir = os.fspath(directory)
         os.makedirs(self.dir, exist_ok=True)
         self.address = address
-        self.port = free_port(address)
+        self.port = port or free_port(address)
         self.record_path = os.path.join(self.dir, f"apns-{self.port}.jsonl")
         self.control_path = os.path.join(self.dir, f"apns-{self.port}.control.json")
         self.log_path = os.path.join(self.dir, f"apns-{self.port}.log")
