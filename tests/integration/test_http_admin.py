@@ -9,63 +9,25 @@ Peers are real: Postfix's smtp-sink and the scripted SMTP server on their
 own 127.0.0.17x addresses. Every wait polls what the API or a peer shows;
 no sleeps.
 """
-import http.client
-import json
 import time
 
-from harness.impulse import daemon_config
-from harness.impulse import Daemon as ImpulseDaemon
-from harness.process import free_port, port_open, wait_for
+from harness.http_api import HttpDaemon
+from harness.process import wait_for
 from harness.scripted_smtp import ScriptedSmtp
 from harness.smtp_peers import SmtpSink
 
 DEAD_NAMESERVER = "127.0.0.1:9"
+SETTINGS = f"""\
+    Nameservers = ( "{DEAD_NAMESERVER}" )
+    Delayed_Queue_Scan_Interval = 1
+    """
 
 
-def config(port, http_port, body="", http_options=""):
-    return daemon_config(port, f"""\
-        Nameservers = ( "{DEAD_NAMESERVER}" )
-        Delayed_Queue_Scan_Interval = 1
-        """, extra=f"""\
-        HTTP_Listener {{
-          {http_options}
-          Listen "127.0.0.1:{http_port}" {{ }}
-        }}
-        """ + body)
-
-
-class Daemon(ImpulseDaemon):
+class Daemon(HttpDaemon):
     """impulsed with SMTP, the console and an HTTP_Listener on free loopback ports."""
 
     def __init__(self, tmp_path, body="", http_options=""):
-        self.http_port = free_port()
-        self.http_options = http_options
-        super().__init__(tmp_path, lambda port: config(port, self.http_port, body, http_options))
-
-    def start(self):
-        super().start()
-        wait_for(lambda: port_open("127.0.0.1", self.http_port), what="the HTTP listener")
-        return self
-
-    def write_config(self, body):
-        super().write_config(config(self.port, self.http_port, body, self.http_options))
-
-    def api(self, method, path, body=None, key=None):
-        """(status, parsed JSON body) of one request."""
-        c = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=20)
-        try:
-            headers = {"Authorization": f"Bearer {key}"} if key else {}
-            data = None
-            if body is not None:
-                data = json.dumps(body).encode()
-                headers["Content-Type"] = "application/json"
-            c.request(method, path, body=data, headers=headers)
-            r = c.getresponse()
-            raw = r.read()
-            assert r.getheader("Content-Type", "").startswith("application/json"), (path, r.getheaders(), raw)
-            return r.status, json.loads(raw)
-        finally:
-            c.close()
+        super().__init__(tmp_path, body, http_options, SETTINGS)
 
     def ok(self, method, path, body=None):
         status, doc = self.api(method, path, body)
@@ -219,7 +181,7 @@ def test_config_reload_answers_200_or_409_with_every_error(tmp_path):
 
             bad = good + "Max_Outbound_Connections = lots\nNo_Such_Option = 1\n"
             d.write_config(bad)
-            lines = config(d.port, d.http_port, bad).splitlines()
+            lines = d.config_text(bad).splitlines()
             l1 = lines.index("Max_Outbound_Connections = lots") + 1
             l2 = lines.index("No_Such_Option = 1") + 1
             status, doc = d.api("POST", "/api/v1/config/reload")

@@ -9,16 +9,14 @@ Peers are real: Postfix's smtp-sink on 127.0.0.18x, Debian's promtool and
 prometheus. Every wait polls what /metrics or Prometheus' API shows; no
 sleeps. Prometheus is started in its own session and stopped by PID.
 """
-import http.client
 import json
 import re
 import subprocess
 import urllib.parse
 import urllib.request
 
-from harness.impulse import daemon_config
-from harness.impulse import Daemon as ImpulseDaemon
-from harness.process import free_port, port_open, stop_session, wait_for
+from harness.http_api import HttpDaemon
+from harness.process import free_port, stop_session, wait_for
 from harness.smtp_peers import SmtpSink
 
 DEAD_NAMESERVER = "127.0.0.1:9"
@@ -27,36 +25,14 @@ SPEC_NAMES = ["impulse_messages_received_total", "impulse_deliveries_total", "im
               "impulse_build_info"]
 
 
-def config(port, http_port, body="", http_options=""):
-    return daemon_config(port, f"""\
-        Nameservers = ( "{DEAD_NAMESERVER}" )
-        """, extra=f"""\
-        HTTP_Listener {{
-          {http_options}
-          Listen "127.0.0.1:{http_port}" {{ }}
-        }}
-        """ + body)
-
-
-class Daemon(ImpulseDaemon):
+class Daemon(HttpDaemon):
     def __init__(self, tmp_path, body="", http_options=""):
-        self.http_port = free_port()
-        super().__init__(tmp_path, lambda port: config(port, self.http_port, body, http_options))
-
-    def start(self):
-        super().start()
-        wait_for(lambda: port_open("127.0.0.1", self.http_port), what="the HTTP listener")
-        return self
+        super().__init__(tmp_path, body, http_options, f'Nameservers = ( "{DEAD_NAMESERVER}" )\n')
 
     def get_metrics(self, key=None):
         """(status, content type, text) of GET /metrics."""
-        c = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=20)
-        try:
-            c.request("GET", "/metrics", headers={"Authorization": f"Bearer {key}"} if key else {})
-            r = c.getresponse()
-            return r.status, r.getheader("Content-Type", ""), r.read().decode()
-        finally:
-            c.close()
+        status, headers, raw = self.request("GET", "/metrics", key=key)
+        return status, headers.get("Content-Type", ""), raw.decode()
 
     def metrics(self):
         status, ctype, text = self.get_metrics()

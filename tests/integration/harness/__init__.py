@@ -8,4 +8,5 @@ dns: NsdServer, a real authoritative nsd on a free high port with given zones.
 smtp_peers: Postfix's smtp-sink and a private Postfix smtpd; scripted_smtp:
 a scripted aiosmtpd server; dovecot: a private Dovecot LMTP server;
 test_ca: a throw-away certificate authority.
+http_api: impulsed with an HTTP_Listener and a client for its JSON API.
 """
