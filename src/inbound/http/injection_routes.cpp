@@ -5,7 +5,10 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <optional>
+
 #include "inbound/http/inject_awaitable.hpp"
+#include "protocol/channel_part.hpp"
 #include "protocol/rest_inject.hpp"
 #include "queue/injection.hpp"
 #include "routing/binding_header.hpp"
@@ -29,10 +32,17 @@ queue::Injection to_injection(protocol::PreparedMessage m, const RequestContext&
   in.origin.tls = ctx.tls;
   in.origin.connection_id = ctx.connection_id;
   in.origin.listener_address = ctx.listener_address;
-  // TODO(MCMT): HTTP injections behave as MCMT_Reception = allow; once the
-  // channel parser (protocol/channel_part.hpp) is in, refuse an MCMT message
-  // whose structure check_mcmt_structure() rejects with a 400 here.
   return in;
+}
+
+// HTTP injections behave as MCMT_Reception = allow (SPEC §11): an MCMT
+// message must have a readable structure with its message/rfc822 part
+// (its email recipients get that part: the SMTP transport knows `rest`
+// always allows, so no mark is added). The refusal text otherwise.
+std::optional<std::string> mcmt_refusal(const std::string& data) {
+  if (!protocol::is_mcmt(data)) return std::nullopt;
+  if (auto ok = protocol::check_mcmt_structure(data); !ok) return "MCMT message refused: " + ok.error();
+  return std::nullopt;
 }
 
 std::string spool_failure_text(const Error& e) { return "451 4.3.0 message not spooled: " + e.message; }
@@ -46,6 +56,11 @@ asio::awaitable<Response> momentum_inject(queue::Injector& injector, const Reque
   if (!parsed) co_return json_response(beast_http::status::bad_request, inject_failure(parsed.error(), {}), req);
   auto prepared = protocol::prepare_rest_inject(*parsed);
   if (!prepared) co_return json_response(beast_http::status::bad_request, inject_failure(prepared.error(), {}), req);
+  for (std::size_t i = 0; i < prepared->size(); ++i) {
+    if (auto why = mcmt_refusal((*prepared)[i].data))
+      co_return json_response(beast_http::status::bad_request,
+                              inject_failure("recipients[" + std::to_string(i) + "]: " + *why, {}), req);
+  }
   std::vector<queue::Injection> batch;
   batch.reserve(prepared->size());
   for (auto& m : *prepared) batch.push_back(to_injection(std::move(m), ctx));
@@ -71,6 +86,7 @@ asio::awaitable<Response> momentum_inject(queue::Injector& injector, const Reque
 asio::awaitable<Response> api_message(queue::Injector& injector, const Request& req, const RequestContext& ctx) {
   auto parsed = protocol::parse_message_request(req.body());
   if (!parsed) co_return json_error(beast_http::status::bad_request, parsed.error(), req);
+  if (auto why = mcmt_refusal(parsed->message.data)) co_return json_error(beast_http::status::bad_request, *why, req);
   const std::size_t recipients = parsed->message.recipients.size();
   std::string headers;
   if (parsed->binding_group) headers += std::string(routing::kBindingGroupHeader) + ": " + *parsed->binding_group + "\r\n";

@@ -19,6 +19,9 @@
 //     the content, so the injector's binding policy applies them (an
 //     unknown name: binding default and one paniclog line).
 //
+// Both behave as MCMT_Reception = allow (SPEC §11): an MCMT message with a
+// broken structure (protocol/channel_part.hpp check_mcmt_structure) is a
+// 400 "MCMT message refused: ...".
 // Every 200 is sent only after the injector says the message is durable.
 // Leaves to others: parsing and substitution (protocol/rest_inject.hpp),
 // access (http_access.hpp), the listener.

@@ -223,6 +223,20 @@ TEST_F(HttpListenerTest, BindingBecomesAHeaderTheInjectorPolicyReads) {
   EXPECT_EQ(injector_.messages().at(0).data, "X-Impulse-Binding-Group: g1\r\nX-Impulse-Binding: b1\r\nS: x\r\n\r\nb\r\n");
 }
 
+TEST_F(HttpListenerTest, BrokenMcmtIsRefusedAsUnderMcmtReceptionAllow) {
+  ASSERT_TRUE(start());
+  Client c(port());
+  // multipart/vnd.msys.mcmt without its message/rfc822 part
+  const std::string mcmt =
+      "Content-Type: multipart/vnd.msys.mcmt; boundary=\\\"b\\\"\\r\\n\\r\\n--b\\r\\n"
+      "Content-Type: message/vnd.msys.apn\\r\\n\\r\\n{}\\r\\n--b--\\r\\n";
+  auto res = c.call(beast_http::verb::post, "/api/v1/messages",
+                    R"({"envelope_sender": "", "recipients": ["r@e.test"], "content": ")" + mcmt + R"("})");
+  EXPECT_EQ(res.result(), beast_http::status::bad_request) << res.body();
+  EXPECT_EQ(json_of(res).at("error").as_string().find("MCMT message refused: "), 0u) << res.body();
+  EXPECT_EQ(injector_.count(), 0u);
+}
+
 TEST_F(HttpListenerTest, ReadyzFollowsTheCheckAndAThrowingHandlerIs500) {
   ASSERT_TRUE(start());
   Client c(port());
