@@ -22,6 +22,7 @@ from harness.impulse import Daemon as ImpulseDaemon
 from harness.process import free_port, port_open, wait_for
 from harness.scripted_smtp import ScriptedSmtp
 from harness.smtp_peers import SmtpSink
+from harness.test_ca import TestCA
 from harness.webhook_receiver import WebhookReceiver
 
 MX = "127.0.61.1"
@@ -270,3 +271,18 @@ def test_webhook_status_over_http_matches_the_console(tmp_path):
             assert (w["name"], w["backlog"], w["last_error"]) == ("crm", 0, None)
             assert w["last_success"] == console["last_success"] and console["last_error"] == "none"
             assert w["sent"] == 2
+
+
+def test_an_https_receiver_is_used_only_with_a_certificate_the_webhook_trusts(tmp_path):
+    ca = TestCA(os.path.join(str(tmp_path), "ca"))
+    trusted = ca.issue("hooks.test", ips=["127.0.0.1"])
+    stranger = TestCA(os.path.join(str(tmp_path), "other-ca")).issue("hooks.test", ips=["127.0.0.1"])
+    with ScriptedSmtp(MX) as mx, WebhookReceiver(tls=trusted) as good, WebhookReceiver(tls=stranger) as bad:
+        hooks = (webhook("good", good.url, events=("delivery",), extra=f'tls_ca = "{ca.ca_path}"')
+                 + webhook("bad", bad.url, events=("delivery",), extra=f'tls_ca = "{ca.ca_path}"'))
+        with Daemon(tmp_path / "d", mx, hooks=hooks) as d:
+            msgid = d.send("alice@sender.test", ["bob@example.com"])
+            got = good.wait_events(lambda evs: len(evs) == 1)
+            assert got[0]["message_id"] == msgid
+            wait_for(lambda: "TLS handshake" in d.summary()["bad"]["last_error"], what="the refused certificate")
+            assert bad.acknowledged_events() == [] and d.summary()["bad"]["backlog"] == 1

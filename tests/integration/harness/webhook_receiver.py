@@ -17,7 +17,9 @@ between requests:
         hook.set_mode("fail"); ...; hook.set_mode("ok")
         events = hook.wait_events(lambda evs: len(evs) >= 3)
 
-Run as a program: python3 webhook_receiver.py DIR PORT [--discard]; it
+With tls=(cert, key) it speaks HTTPS (url https://127.0.0.1:PORT/hook).
+
+Run as a program: python3 webhook_receiver.py DIR PORT [--discard] [--tls CERT KEY]; it
 prints "ready" on stdout's log once listening.
 """
 import http.server
@@ -36,7 +38,7 @@ except ImportError:  # run as a program: the server side needs none of it
     Peer = object
 
 
-def _serve(directory: str, port: int, discard: bool) -> None:
+def _serve(directory: str, port: int, discard: bool, tls=None) -> None:
     mode_path = os.path.join(directory, "mode")
     log_path = os.path.join(directory, "requests.jsonl")
     count_path = os.path.join(directory, "count")
@@ -95,6 +97,11 @@ def _serve(directory: str, port: int, discard: bool) -> None:
         allow_reuse_address = False
 
     server = Server(("127.0.0.1", port), Handler)
+    if tls:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(tls[0], tls[1])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     print("ready", flush=True)
     server.serve_forever()
 
@@ -103,7 +110,8 @@ class WebhookReceiver(Peer):
     """The receiver as a test's peer: start() picks a free port and waits
     until it listens; stop() ends it and removes its directory."""
 
-    def __init__(self, discard: bool = False, path: str = "/hook"):
+    def __init__(self, discard: bool = False, path: str = "/hook", tls=None):
+        self.tls = tuple(tls) if tls else None  # (certificate, key) PEM files: HTTPS
         self.address = "127.0.0.1"
         self.port = 0
         self.discard = discard
@@ -112,7 +120,7 @@ class WebhookReceiver(Peer):
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{self.path}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}{self.path}"
 
     def start(self):
         self.dir = tempfile.mkdtemp(prefix="impulse-webhook-")
@@ -127,6 +135,8 @@ class WebhookReceiver(Peer):
         args = [sys.executable, os.path.abspath(__file__), self.dir, str(self.port)]
         if self.discard:
             args.append("--discard")
+        if self.tls:
+            args += ["--tls", *self.tls]
         self.process = spawn(args, os.path.join(self.dir, "server.log"))
         wait_for(lambda: "ready" in read_text(os.path.join(self.dir, "server.log")) or self.process.poll() is not None,
                  what="webhook receiver")
@@ -178,4 +188,6 @@ class WebhookReceiver(Peer):
 
 
 if __name__ == "__main__":
-    _serve(sys.argv[1], int(sys.argv[2]), "--discard" in sys.argv[3:])
+    rest = sys.argv[3:]
+    tls = rest[rest.index("--tls") + 1:rest.index("--tls") + 3] if "--tls" in rest else None
+    _serve(sys.argv[1], int(sys.argv[2]), "--discard" in rest, tls)
