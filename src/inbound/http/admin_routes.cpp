@@ -1,16 +1,13 @@
 // Implementation of admin_routes.hpp.
 #include "inbound/http/admin_routes.hpp"
 
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <fmt/format.h>
 
 #include "admin/admin.hpp"
+#include "inbound/http/admin_call.hpp"
 #include "inbound/http/admin_json.hpp"
 
 namespace impulse::inbound::http {
@@ -21,30 +18,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 using AdminPtr = std::shared_ptr<admin::Admin>;
 using Status = beast_http::status;
-
-template <class T>
-using Start = std::function<void(std::function<void(T)>)>;
-
-// Runs `start` on `admin_ex` and resumes the calling coroutine, on its own
-// executor, with the value `start`'s callback is given (exactly once, on
-// any thread). Not a coroutine itself. Callers keep the returned awaitable
-// in a named variable and co_await that: g++ 12 destroys temporaries of a
-// full expression that contains a co_await twice (a lambda's captured
-// string was freed twice), so no co_await here has temporaries around it.
-template <class T>
-asio::awaitable<T> ask(asio::any_io_executor admin_ex, Start<T> start) {
-  auto init = [admin_ex](auto handler, Start<T> begin) {
-    auto h = std::make_shared<decltype(handler)>(std::move(handler));
-    auto work = asio::make_work_guard(asio::get_associated_executor(*h));
-    asio::post(admin_ex, [h, work, begin = std::move(begin)] {
-      begin([h, work](T value) {
-        asio::post(work.get_executor(), [h, value = std::move(value)]() mutable { std::move(*h)(std::move(value)); });
-      });
-    });
-  };
-  return asio::async_initiate<decltype(asio::use_awaitable), void(T)>(std::move(init), asio::use_awaitable,
-                                                                     std::move(start));
-}
 
 // The optional JSON object body of an action: {"binding": "b", "quiet": true}.
 struct ActionBody {
@@ -79,7 +52,7 @@ asio::awaitable<bool> has_queue(AdminPtr admin, asio::any_io_executor ex, std::s
   admin::QueueQuery q;
   q.domains.push_back(std::move(domain));
   if (binding) q.bindings.push_back(*binding);
-  auto op = ask<std::vector<admin::QueueLine>>(
+  auto op = admin_call<std::vector<admin::QueueLine>>(
       ex, [admin, q](std::function<void(std::vector<admin::QueueLine>)> done) { admin->queues(q, std::move(done)); });
   const auto lines = co_await std::move(op);
   co_return !lines.empty();
@@ -88,7 +61,7 @@ asio::awaitable<bool> has_queue(AdminPtr admin, asio::any_io_executor ex, std::s
 // ---- queries ----
 
 asio::awaitable<Response> get_summary(AdminPtr admin, asio::any_io_executor ex, const Request& req) {
-  auto op = ask<admin::Summary>(ex, [admin](std::function<void(admin::Summary)> done) { done(admin->summary()); });
+  auto op = admin_call<admin::Summary>(ex, [admin](std::function<void(admin::Summary)> done) { done(admin->summary()); });
   const auto s = co_await std::move(op);
   co_return json_response(Status::ok, summary_json(s), req);
 }
@@ -96,7 +69,7 @@ asio::awaitable<Response> get_summary(AdminPtr admin, asio::any_io_executor ex, 
 asio::awaitable<Response> get_domain(AdminPtr admin, asio::any_io_executor ex, const Request& req,
                                      const RequestContext& ctx) {
   const std::string name = ctx.params.at(0);
-  auto op = ask<delivery::DomainDescription>(
+  auto op = admin_call<delivery::DomainDescription>(
       ex, [admin, name](std::function<void(delivery::DomainDescription)> done) { admin->domain(name, std::move(done)); });
   const auto d = co_await std::move(op);
   if (d.records.empty() && d.queues.empty())
@@ -105,7 +78,7 @@ asio::awaitable<Response> get_domain(AdminPtr admin, asio::any_io_executor ex, c
 }
 
 asio::awaitable<Response> get_queues(AdminPtr admin, asio::any_io_executor ex, const Request& req) {
-  auto op = ask<std::vector<admin::QueueLine>>(
+  auto op = admin_call<std::vector<admin::QueueLine>>(
       ex, [admin](std::function<void(std::vector<admin::QueueLine>)> done) { admin->queues({}, std::move(done)); });
   const auto lines = co_await std::move(op);
   co_return json_response(Status::ok, queues_json(lines), req);
@@ -117,7 +90,7 @@ asio::awaitable<Response> get_message(AdminPtr admin, asio::any_io_executor ex, 
   auto id = spool::MessageId::parse(text);
   if (!id) co_return json_error(Status::not_found, fmt::format("'{}' is not a message id", text), req);
   const spool::MessageId mid = *id;
-  auto op = ask<std::vector<admin::MessageInfo>>(
+  auto op = admin_call<std::vector<admin::MessageInfo>>(
       ex, [admin, mid](std::function<void(std::vector<admin::MessageInfo>)> done) {
         admin->message_details(mid, std::move(done));
       });
@@ -142,7 +115,7 @@ asio::awaitable<Response> flush_domain(AdminPtr admin, asio::any_io_executor ex,
       co_return json_error(Status::not_found, fmt::format("no queue for domain {}", name), req);
     sel.domain = name;
   }
-  auto op = ask<std::size_t>(ex, [admin, sel](std::function<void(std::size_t)> done) { admin->flush(sel, std::move(done)); });
+  auto op = admin_call<std::size_t>(ex, [admin, sel](std::function<void(std::size_t)> done) { admin->flush(sel, std::move(done)); });
   const std::size_t n = co_await std::move(op);
   co_return json_response(Status::ok, json::object{{"domain", name}, {"flushed", n}}, req);
 }
@@ -158,7 +131,7 @@ asio::awaitable<Response> fail_domain(AdminPtr admin, asio::any_io_executor ex, 
   if (!known)
     co_return json_error(Status::not_found, fmt::format("no queue for domain {}", name), req);
   const ActionBody b = *body;
-  auto op = ask<std::size_t>(ex, [admin, b, name](std::function<void(std::size_t)> done) {
+  auto op = admin_call<std::size_t>(ex, [admin, b, name](std::function<void(std::size_t)> done) {
     admin->fail_domain(b.binding, name, b.quiet, std::move(done));
   });
   const std::size_t n = co_await std::move(op);
@@ -168,7 +141,7 @@ asio::awaitable<Response> fail_domain(AdminPtr admin, asio::any_io_executor ex, 
 asio::awaitable<Response> refresh_domain(AdminPtr admin, asio::any_io_executor ex, const Request& req,
                                          const RequestContext& ctx) {
   const std::string name = ctx.params.at(0);
-  auto op = ask<std::size_t>(
+  auto op = admin_call<std::size_t>(
       ex, [admin, name](std::function<void(std::size_t)> done) { admin->refresh_domain(name, std::move(done)); });
   const std::size_t n = co_await std::move(op);
   co_return json_response(Status::ok, json::object{{"domain", name}, {"refreshed", n}}, req);
@@ -185,7 +158,7 @@ asio::awaitable<Response> message_action(AdminPtr admin, asio::any_io_executor e
   if (!id) co_return json_error(Status::not_found, fmt::format("'{}' is not a message id", text), req);
   const spool::MessageId mid = *id;
   const bool quiet = body->quiet;
-  auto op = ask<admin::MessageAction>(ex, [admin, mid, failing, quiet](std::function<void(admin::MessageAction)> done) {
+  auto op = admin_call<admin::MessageAction>(ex, [admin, mid, failing, quiet](std::function<void(admin::MessageAction)> done) {
     if (failing) admin->fail_message(mid, quiet, std::move(done));
     else admin->retry_message(mid, std::move(done));
   });
@@ -205,7 +178,7 @@ asio::awaitable<Response> message_action(AdminPtr admin, asio::any_io_executor e
 // ---- daemon ----
 
 asio::awaitable<Response> reload(AdminPtr admin, asio::any_io_executor ex, const Request& req) {
-  auto op = ask<admin::ReloadOutcome>(ex, [admin](std::function<void(admin::ReloadOutcome)> done) { done(admin->reload()); });
+  auto op = admin_call<admin::ReloadOutcome>(ex, [admin](std::function<void(admin::ReloadOutcome)> done) { done(admin->reload()); });
   const auto r = co_await std::move(op);
   if (!r.ok) co_return json_response(Status::conflict, reload_refused_json(r), req);
   co_return json_response(Status::ok, json::object{{"status", "reloaded"}}, req);

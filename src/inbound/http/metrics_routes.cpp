@@ -1,13 +1,10 @@
 // Implementation of metrics_routes.hpp.
 #include "inbound/http/metrics_routes.hpp"
 
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
 
 #include "admin/admin.hpp"
+#include "inbound/http/admin_call.hpp"
 #include "inbound/http/metrics_text.hpp"
 
 namespace impulse::inbound::http {
@@ -16,37 +13,20 @@ namespace {
 
 namespace asio = boost::asio;
 
-struct ScrapeFacts {
-  admin::Summary summary;
-  std::vector<admin::QueueLine> largest;
-};
-
-// Summary and the largest queues, gathered on the admin executor; the
-// answer is carried back to the scraping coroutine's executor. Not a
-// coroutine (no coroutine parameter made from a temporary, g++ 12).
-asio::awaitable<ScrapeFacts> gather(std::shared_ptr<admin::Admin> admin, asio::any_io_executor admin_ex,
-                                    std::size_t limit) {
-  auto init = [admin, admin_ex, limit](auto handler) {
-    auto h = std::make_shared<decltype(handler)>(std::move(handler));
-    auto work = asio::make_work_guard(asio::get_associated_executor(*h));
-    asio::post(admin_ex, [admin, h, work, limit] {
-      admin::QueueQuery q;
-      q.non_empty_only = true;
-      q.limit = limit;
-      admin->queues(q, [admin, h, work](std::vector<admin::QueueLine> lines) {
-        ScrapeFacts facts{admin->summary(), std::move(lines)};
-        asio::post(work.get_executor(), [h, facts = std::move(facts)]() mutable { std::move(*h)(std::move(facts)); });
-      });
-    });
-  };
-  return asio::async_initiate<decltype(asio::use_awaitable), void(ScrapeFacts)>(std::move(init), asio::use_awaitable);
-}
-
 asio::awaitable<Response> scrape(std::shared_ptr<const MetricsSources> src, const Request& req) {
-  auto op = gather(src->admin, src->admin_executor, src->domain_series);  // named: no temporaries around co_await (g++ 12)
-  ScrapeFacts facts = co_await std::move(op);
+  admin::QueueQuery largest_first;
+  largest_first.non_empty_only = true;
+  largest_first.limit = src->domain_series;
+  auto queues_op = admin_call<std::vector<admin::QueueLine>>(
+      src->admin_executor, [a = src->admin, largest_first](std::function<void(std::vector<admin::QueueLine>)> done) {
+        a->queues(largest_first, std::move(done));
+      });
+  const auto largest = co_await std::move(queues_op);
+  auto summary_op = admin_call<admin::Summary>(
+      src->admin_executor, [a = src->admin](std::function<void(admin::Summary)> done) { done(a->summary()); });
+  const auto summary = co_await std::move(summary_op);
   std::vector<metrics::FamilySnapshot> families = src->registry.snapshot();
-  auto more = admin_metric_families(facts.summary, facts.largest, src->version);
+  auto more = admin_metric_families(summary, largest, src->version);
   families.insert(families.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
   Response res{beast_http::status::ok, req.version()};
   res.set(beast_http::field::content_type, kMetricsContentType);
