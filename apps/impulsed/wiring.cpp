@@ -55,6 +55,7 @@ impulse::expected<void, std::string> wire_components(Daemon& d, StderrReporter& 
       .inbound_concurrency = [m = mta.get()] { return m->inbound_sessions(); },
       .daemon = daemon_actions(d, *mta),
       .started = std::chrono::steady_clock::now(),
+      .store = &mta->store(),
   });
   // HTTP_Listener: injection and health here; each other route set adds
   // itself with its own add_*_routes(http->routes(), ...) call below.

@@ -11,7 +11,7 @@
 # ECSTREAM with Gateway B:$B_EC_PORT, or ESMTP with Gateway B:$B_SMTP_PORT);
 # smtp-source injects N messages of 4 KiB into A over S sessions (default
 # 20, one connection per message). Measured: from the first connection of
-# smtp-source until B's mainlog has N D records (end to end), the injection
+# smtp-source until B has delivered N (its console's summary; end to end), the injection
 # time (until smtp-source exits), and the CPU (user + system, /proc/PID/stat)
 # used by A and by B over that time, per message. One RESULT line per mode
 # and rep goes to stdout and to bench/ecstream/results.log.
@@ -24,8 +24,9 @@
 # A second measurement per mode and rep, phase=hop, isolates the node-to-node
 # transfer: A holds the N messages (Suspend_Delivery), B keeps what it gets;
 # A's configuration is then reloaded without the suspension (impulsectl) and
-# the time from B's first R record until B has logged N of them (each
-# durable on B) is measured, with A's and B's CPU over that time.
+# the time from B's first received message until B has received N (each
+# durable on B; the console's summary counters) is measured, with A's and
+# B's CPU from the reload on.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -69,7 +70,11 @@ trap cleanup EXIT
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 wait_port() { for _ in $(seq 200); do ss -Hltn "( sport = :$1 )" | grep -q . && return 0; sleep 0.05; done; die "port $1 never opened"; }
-count_d() { grep -c '@D@' "$1/mainlog.ec" 2>/dev/null || true; }
+# Counters from the node's console (the mainlog is flushed once a second:
+# too coarse to time a few seconds of work).
+summary() { "$IMPULSECTL" -s "$1/console.sock" summary 2>/dev/null | awk -F': ' -v k="$2" '$1 ~ k {print $2}'; }
+count_d() { local v; v=$(summary "$1" "Successfully Delivered Messages"); echo "${v:-0}"; }
+count_r() { local v; v=$(summary "$1" "Received Messages"); echo "${v:-0}"; }
 
 common() {  # $1 = node dir name
     cat <<CONF
@@ -81,6 +86,9 @@ Retry_Interval = 5
 ec_logger "ec_logger" {
   mainlog = "mainlog.ec"
   paniclog = "paniclog.ec"
+}
+Control_Listener {
+  Listen "./console.sock" { }
 }
 CONF
 }
@@ -114,9 +122,6 @@ node_a() {  # $1 = ecstream | smtp, $2 = "suspend" to hold what it receives
 ESMTP_Listener {
   Relay_Hosts = ( "127.0.0.0/8" )
   Listen "127.0.0.1:$A_PORT" { }
-}
-Control_Listener {
-  Listen "./console.sock" { }
 }
 CONF
 }
@@ -154,7 +159,7 @@ one_run() {  # $1 = mode, $2 = rep
     t1=$(date +%s.%N)
     a1=$(cpu_ticks "$a"); b1=$(cpu_ticks "$b")
     local ra da
-    ra=$(grep -c '@R@' "$dir/a/mainlog.ec" || true); da=$(count_d "$dir/a")
+    ra=$(count_r "$dir/a"); da=$(count_d "$dir/a")
     kill "$a" "$b" "$sink" 2>/dev/null || true
     wait "$a" "$b" "$sink" 2>/dev/null || true
     pids=()
@@ -167,8 +172,6 @@ one_run() {  # $1 = mode, $2 = rep
     echo "$line"
     echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $line load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ,)" >> "$RESULTS"
 }
-
-count_r() { grep -c '@R@' "$1/mainlog.ec" 2>/dev/null || true; }
 
 # The hop alone: A holds N messages (Suspend_Delivery), B keeps what it
 # receives; then A's configuration is reloaded without the suspension and the
@@ -193,10 +196,11 @@ hop_run() {  # $1 = mode, $2 = rep
     hz=$(getconf CLK_TCK)
     "$IMPULSECTL" -s "$dir/a/console.sock" config reload >/dev/null
     # A suspended queue is looked at again on its loop's next maintenance
-    # pass (seconds later): the clock starts with B's first R record.
-    until=$((SECONDS + 600))
-    while [ "$(count_r "$dir/b")" -lt 1 ]; do [ $SECONDS -lt $until ] || die "$mode hop: nothing on B"; sleep 0.01; done
+    # pass (seconds later): the clock starts when B has received the first
+    # message; the CPU is counted from the reload (A and B idle until then).
     a0=$(cpu_ticks "$a"); b0=$(cpu_ticks "$b")
+    until=$((SECONDS + 600))
+    while [ "$(count_r "$dir/b")" -lt 1 ]; do [ $SECONDS -lt $until ] || die "$mode hop: nothing on B"; sleep 0.02; done
     t0=$(date +%s.%N)
     while [ "$(count_r "$dir/b")" -lt "$n" ]; do
         [ $SECONDS -lt $until ] || die "$mode hop: only $(count_r "$dir/b") of $n on B after 600 s"

@@ -30,6 +30,10 @@
 #include "base/expected.hpp"
 #include "spool/message_id.hpp"
 
+namespace impulse::spool {
+class Store;
+}
+
 namespace impulse::queue {
 class Scheduler;
 }
@@ -53,6 +57,8 @@ struct AdminDeps {
   std::function<std::uint64_t()> inbound_concurrency;   // open inbound sessions; may be empty
   DaemonActions daemon;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // What only the spool keeps (message details' origin id); may be null.
+  const spool::Store* store = nullptr;
 };
 
 class Admin {

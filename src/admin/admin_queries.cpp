@@ -8,6 +8,7 @@
 #include "admin/message_info.hpp"
 #include "base/strings.hpp"
 #include "queue/scheduler.hpp"
+#include "spool/store.hpp"
 
 namespace impulse::admin {
 
@@ -131,7 +132,14 @@ void Admin::show_queue(ShowQueueQuery query, std::function<void(std::vector<Mess
 
 void Admin::message_details(spool::MessageId id, std::function<void(std::vector<MessageInfo>)> done) const {
   deps_.scheduler.find_message(
-      id, [done = std::move(done)](std::vector<queue::QueuedMessageInfo> ms) { done(to_infos(ms)); });
+      id, [done = std::move(done), store = deps_.store, id](std::vector<queue::QueuedMessageInfo> ms) {
+        std::vector<MessageInfo> infos = to_infos(ms);
+        // The origin id is kept in the spool record only (not in memory).
+        if (store && !infos.empty())
+          if (auto stored = store->load_message(id))
+            for (auto& info : infos) info.origin_id = stored->origin_id;
+        done(std::move(infos));
+      });
 }
 
 }  // namespace impulse::admin

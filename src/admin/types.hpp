@@ -86,6 +86,7 @@ struct MessageInfo {
   std::uint64_t size = 0;
   std::string sender;
   std::vector<std::string> recipients;
+  std::string origin_id;  // message details: the sending node's id (ECSTREAM), "" = none
 };
 
 // `showqueue`: one binding's queue for a domain, or every binding's.

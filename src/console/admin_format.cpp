@@ -81,6 +81,7 @@ std::string format_message_details(const std::vector<admin::MessageInfo>& messag
     out += fmt::format("Sender: <{}>\n", m.sender);
     for (const auto& rc : m.recipients) out += fmt::format("Recipient: <{}>\n", rc);
     out += fmt::format("Size: {}\n", m.size);
+    if (!m.origin_id.empty()) out += fmt::format("Origin Id: {}\n", m.origin_id);  // ECSTREAM: the sender's id
   }
   return out;
 }

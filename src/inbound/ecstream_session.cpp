@@ -138,6 +138,7 @@ void EcstreamSession::on_message(std::string_view payload) {
   in.origin.tls = peer_.tls;
   in.origin.connection_id = peer_.connection_id;
   in.origin.listener_address = peer_.listener_address;
+  in.origin.origin_id = std::move(m.message_id);
   ++in_flight_;
   std::weak_ptr<EcstreamSession*> weak = self_;
   const std::uint32_t seq = m.seq;

@@ -50,6 +50,7 @@ struct Origin {
   bool tls = false;               // received over TLS (after STARTTLS, or an HTTPS listener)
   std::string connection_id;      // the front end's connection id: the R records' connid
   std::string listener_address;   // "127.0.0.1:2525", "[::1]:2525"; "" = unknown
+  std::string origin_id;          // the sending node's id of the message (ECSTREAM); "" = none
   // A ready-made trace header field, prepended as given (it must end in
   // CRLF; "" adds nothing, e.g. a message moved between nodes unchanged).
   // nullopt: the injector builds `Received:` (queue/received_header.hpp).

@@ -59,6 +59,7 @@ void MessageInjector::inject(Injection in, Completion done) {
   envelope.recipients = std::move(in.envelope.recipients);
   envelope.peer_ip = in.origin.peer_ip.empty() ? std::string(kUnknownPeer) : std::move(in.origin.peer_ip);
   envelope.helo = std::move(in.origin.helo);
+  envelope.origin_id = std::move(in.origin.origin_id);
   envelope.protocol = in.origin.protocol;
   envelope.size = body->size();
   envelope.binding = std::move(chosen);

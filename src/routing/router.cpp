@@ -14,6 +14,7 @@ spool::Message Router::make_message(Envelope envelope) const {
   m.sender = std::move(envelope.sender);
   m.peer_ip = std::move(envelope.peer_ip);
   m.helo = std::move(envelope.helo);
+  m.origin_id = std::move(envelope.origin_id);
   m.protocol = envelope.protocol;
   m.size = envelope.size;
   m.recipients.reserve(envelope.recipients.size());

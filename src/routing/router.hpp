@@ -67,6 +67,7 @@ struct Envelope {
   std::vector<std::string> recipients;  // as given (RCPT TO paths without <>)
   std::string peer_ip;
   std::string helo;  // the client's EHLO/HELO argument, "" if none
+  std::string origin_id;  // the sending node's id (ECSTREAM), "" if none
   spool::Protocol protocol = spool::Protocol::kEsmtp;
   std::uint64_t size = 0;  // body size
   std::optional<BindingChoice> binding;  // from BindingPolicy::choose_from_data; wins over choose()

@@ -97,6 +97,7 @@ struct Message {
   std::string sender;      // MAIL FROM path without <>; "" = null sender
   std::string peer_ip;     // injecting client's address; "unknown" for HTTP
   std::string helo;        // the client's EHLO/HELO argument as sent; "" = none (HTTP, bounces)
+  std::string origin_id;   // the sending node's id of the message (ECSTREAM); "" = none
   Protocol protocol = Protocol::kEsmtp;
   std::uint64_t size = 0;  // body size in bytes, as logged
   std::string binding = "default";  // the message's binding assignment

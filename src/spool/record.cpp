@@ -117,7 +117,7 @@ Error record_error(std::string_view what) { return Error{"corrupt spool record: 
 
 std::string encode_record_payload(const Message& m) {
   std::string out;
-  out.reserve(64 + m.sender.size() + m.helo.size() + m.recipients.size() * 64);
+  out.reserve(64 + m.sender.size() + m.helo.size() + m.origin_id.size() + m.recipients.size() * 64);
   Writer w(out);
   w.u32le(m.id.epoch);
   w.u8(m.id.lane);
@@ -128,6 +128,7 @@ std::string encode_record_payload(const Message& m) {
   w.str(m.sender);
   w.str(m.peer_ip);
   w.str(m.helo);
+  w.str(m.origin_id);
   w.str(m.binding);
   w.str(m.binding_group);
   w.varint(m.recipients.size());
@@ -160,6 +161,7 @@ Result<Message> decode_record_payload(std::string_view payload, std::uint8_t ver
   m.sender = r.str();
   m.peer_ip = r.str();
   if (version >= 2) m.helo = r.str();
+  if (version >= 3) m.origin_id = r.str();
   m.binding = r.str();
   m.binding_group = r.str();
   std::uint64_t count = r.varint();

@@ -3,16 +3,17 @@
 // tests/fuzz/fuzz_spool_record.cpp).
 // The body is not part of the record; stores keep it beside it.
 //
-// Format, version 2 (all integers unsigned LEB128 varints unless noted;
+// Format, version 3 (all integers unsigned LEB128 varints unless noted;
 // "str" = varint length then that many bytes; times = zig-zag varint of
 // microseconds since the Unix epoch):
-//   u8  version (2; 1 is still read)
+//   u8  version (3; 2 and 1 are still read)
 //   u32 payload length L, little-endian
 //   L bytes payload:
 //     u32-LE epoch | u8 lane | varint seq                    (the message id)
 //     time received | u8 protocol | varint size
-//     str sender | str peer_ip | str helo (version 2 only; absent in 1,
-//     which decodes with helo "") | str binding | str binding_group
+//     str sender | str peer_ip | str helo (since version 2; absent in 1,
+//     which decodes with helo "") | str origin_id (since version 3; absent
+//     before, decoded as "") | str binding | str binding_group
 //     varint recipient count, then per recipient:
 //       str address | str local_part | str domain | str binding | str binding_group
 //       u8 state | varint retries | time next_attempt | time first_attempt
@@ -36,7 +37,7 @@
 
 namespace impulse::spool {
 
-inline constexpr std::uint8_t kRecordVersion = 2;  // what encode_record() writes
+inline constexpr std::uint8_t kRecordVersion = 3;  // what encode_record() writes
 inline constexpr std::uint8_t kOldestRecordVersion = 1;  // oldest decode_record() reads
 
 std::string encode_record(const Message& message);

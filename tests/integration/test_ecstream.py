@@ -306,3 +306,15 @@ def test_tls_with_a_required_client_certificate(tmp_path, ca):
         msgid = n.a.send("alice@sender.test", ["bob@example.com"], body("with certificate"))
         n.a.wait_records("D", msgid)
         assert [m.message["Subject"] for m in sink.wait_messages(1)] == ["with certificate"]
+
+
+def test_message_details_on_the_receiver_show_the_senders_message_id(tmp_path):
+    with SmtpSink() as sink, Nodes(tmp_path, sink, b_settings="Suspend_Delivery = true\n") as n:
+        sent = n.a.send("alice@sender.test", ["bob@example.com"], body("held on B"))
+        n.a.wait_records("D", sent)
+        (r,) = n.b.wait_records("R")
+        assert r["protocol"] == "ecstream" and r["peer_ip"] == "127.0.0.1"
+        details = n.b.ctl("message", "details", r["msgid"])
+        assert f"Message: {r['msgid']}\n" in details
+        assert f"Origin Id: {sent}\n" in details, details
+        assert "Sender: <alice@sender.test>\n" in details

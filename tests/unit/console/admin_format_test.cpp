@@ -121,6 +121,13 @@ TEST(AdminFormat, MessageDetailsBlock) {
   EXPECT_NE(format_message_details({message(admin::EntryState::kInFlight)}).find("(in flight)\n"), std::string::npos);
 }
 
+TEST(AdminFormat, MessageDetailsShowTheSendingNodesIdOfAnEcstreamMessage) {
+  admin::MessageInfo m = message(admin::EntryState::kActive);
+  m.origin_id = "6540A1B2-01-0000002A";
+  const std::string text = format_message_details({m});
+  EXPECT_TRUE(text.ends_with("Size: 1234\nOrigin Id: 6540A1B2-01-0000002A\n")) << text;
+}
+
 TEST(AdminFormat, EvalValuesOfEveryType) {
   auto eval = [](config::OptionData v) {
     return format_eval(admin::EvalResult{"opt", config::OptionValue{std::move(v), {}}, "default"});

@@ -174,6 +174,22 @@ TEST(SpoolRecord, HeloIsKeptInTheCurrentVersion) {
   EXPECT_EQ(decoded->peer_ip, "::1");
 }
 
+TEST(SpoolRecord, OriginIdIsKeptSinceVersion3) {
+  // The sending node's id of a message received over ECSTREAM (SPEC §15).
+  Message m = rich_message();
+  m.origin_id = "6540A1B2-01-0000002A";
+  auto decoded = decode_record(encode_record(m));
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(decoded->origin_id, "6540A1B2-01-0000002A");
+  EXPECT_EQ(*decoded, m);
+  // A version-1 record has none.
+  Message old = rich_message();
+  old.protocol = Protocol::kRest;
+  auto v1 = decode_record(version1_record(old));
+  ASSERT_TRUE(v1) << v1.error().message;
+  EXPECT_EQ(v1->origin_id, "");
+}
+
 TEST(SpoolRecord, ChecksumMismatchIsNamed) {
   std::string bytes = encode_record(rich_message());
   bytes.back() = static_cast<char>(bytes.back() ^ 1);
