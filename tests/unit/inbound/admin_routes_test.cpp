@@ -144,6 +144,22 @@ TEST(AdminRoutes, MessageRetryAndFailAct) {
   EXPECT_EQ(r.call(verb::get, "/api/v1/messages/" + b).status, 404u);
 }
 
+TEST(AdminRoutes, AMessageBeingDeliveredIs409) {
+  RoutesHarness r("");
+  r.h.agent.auto_run = false;
+  const std::string id = r.inject("a@example.com");
+  ASSERT_FALSE(r.h.agent.ready.empty());
+  auto jobs = r.h.agent.ready[0]->take(1);  // handed to the agent: in flight
+  ASSERT_EQ(jobs.size(), 1u);
+  for (const char* action : {"/retry", "/fail"}) {
+    Reply busy = r.call(verb::post, "/api/v1/messages/" + id + action);
+    EXPECT_EQ(busy.status, 409u) << action;
+    EXPECT_EQ(busy.body.at("error"),
+              json::value("message " + id + " is being delivered; try again when the attempt ends"));
+  }
+  EXPECT_EQ(r.call(verb::get, "/api/v1/messages/" + id).body.at("queues").at(0).at("state"), "in_flight");
+}
+
 TEST(AdminRoutes, DomainActionsCheckTheBodyAndTheDomain) {
   RoutesHarness r(kSuspended);
   r.inject("a@held.test");
