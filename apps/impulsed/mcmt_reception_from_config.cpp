@@ -9,7 +9,8 @@ void set_mcmt_reception(std::vector<inbound::ListenerSettings>& listens, const c
   const auto configured = cfg->listens("esmtp_listener");
   for (std::size_t i = 0; i < listens.size() && i < configured.size(); ++i) {
     listens[i].mcmt_reception = [cfg, address = configured[i].address](std::string_view peer_ip) {
-      const std::string& v = cfg->resolve_listener("esmtp_listener", address, "mcmt_reception", peer_ip).value->as_string();
+      const config::Resolved r = cfg->resolve_listener("esmtp_listener", address, "mcmt_reception", peer_ip);
+      const std::string& v = r.value->as_string();
       if (v == "allow") return inbound::McmtReception::kAllow;
       if (v == "reject") return inbound::McmtReception::kReject;
       return inbound::McmtReception::kPassthru;

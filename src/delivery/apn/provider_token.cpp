@@ -12,6 +12,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
+#include "protocol/base64url.hpp"
+
 namespace impulse::delivery::apn {
 namespace {
 
@@ -27,29 +29,14 @@ std::string openssl_error(std::string_view what) {
   return out;
 }
 
-std::string base64url(std::string_view bytes) {
-  constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    std::uint32_t v = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
-    if (i + 1 < bytes.size()) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    if (i + 2 < bytes.size()) v |= static_cast<unsigned char>(bytes[i + 2]);
-    out += kAlphabet[v >> 18 & 63];
-    out += kAlphabet[v >> 12 & 63];
-    if (i + 1 < bytes.size()) out += kAlphabet[v >> 6 & 63];
-    if (i + 2 < bytes.size()) out += kAlphabet[v & 63];
-  }
-  return out;
-}
-
 std::string json_string(std::string_view s) { return boost::json::serialize(boost::json::string(s)); }
 
 }  // namespace
 
 impulse::expected<std::string, std::string> sign_es256_jwt(evp_pkey_st* key, std::string_view header_json,
                                                             std::string_view claims_json) {
-  const std::string signing_input = base64url(header_json) + "." + base64url(claims_json);
+  const std::string signing_input =
+      protocol::encode_base64url(header_json) + "." + protocol::encode_base64url(claims_json);
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1)
     return impulse::unexpected(openssl_error("cannot start an ES256 signature"));
@@ -71,7 +58,8 @@ impulse::expected<std::string, std::string> sign_es256_jwt(evp_pkey_st* key, std
   unsigned char raw[64];
   if (BN_bn2binpad(r, raw, 32) != 32 || BN_bn2binpad(s, raw + 32, 32) != 32)
     return impulse::unexpected(std::string("ECDSA signature does not fit P-256"));
-  return signing_input + "." + base64url(std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
+  const std::string_view signature(reinterpret_cast<const char*>(raw), sizeof raw);
+  return signing_input + "." + protocol::encode_base64url(signature);
 }
 
 ProviderToken::ProviderToken(std::shared_ptr<evp_pkey_st> key, std::string key_id, std::string team_id)

@@ -35,13 +35,14 @@ PushRecipientResult push_outcome(const PushVerdict& verdict, const PushPeer& pee
       r.outcome.bounce_class = protocol::BounceClass::kInvalidRecipient;
       r.outcome.dsn_status = kDeadTokenStatus;
       return r;
-    case PushVerdictKind::kCredentials:
+    case PushVerdictKind::kCredentials: {
       r.outcome = queue::transient(text, queue::kStageResponse, queue::Scope::kRecipient, peer.address,
                                    peer.bytes_sent, peer.host);
+      const std::string service = peer.service.empty() ? std::string("the service") : peer.service;
       r.hold = queue::Hold{queue::Hold::Target::kQueue, host_failure_retry, false, {},
-                           "credentials refused by " + (peer.service.empty() ? std::string("the service") : peer.service) +
-                               ": " + text};
+                           "credentials refused by " + service + ": " + text};
       return r;
+    }
     case PushVerdictKind::kTransient:
       r.outcome = queue::transient(text, queue::kStageResponse, queue::Scope::kRecipient, peer.address,
                                    peer.bytes_sent, peer.host);

@@ -170,7 +170,8 @@ TEST(ChannelPart, UndecodablePartsAreErrors) {
       mcmt_with_apn_part("Content-Type: message/vnd.msys.apn\nContent-Transfer-Encoding: base64", "eyJh*cHMiOnt9fQ=="),
       Channel::kApn);
   ASSERT_FALSE(bad64);
-  EXPECT_EQ(bad64.error(), "undecodable message/vnd.msys.apn part: undecodable base64: invalid base64 character at offset 4");
+  EXPECT_EQ(bad64.error(),
+            "undecodable message/vnd.msys.apn part: undecodable base64: invalid base64 character at offset 4");
   auto badqp = find_channel_part(
       mcmt_with_apn_part("Content-Type: message/vnd.msys.apn\nContent-Transfer-Encoding: quoted-printable", "{=ZZ}"),
       Channel::kApn);
