@@ -155,11 +155,13 @@ run_one() {  # $1 = smtp|http, $2 = rep
 }
 
 log "impulsed: $("$bin" --version) ($impulsed, $(date -u -r "$impulsed" +%Y-%m-%dT%H:%MZ))"
-log "$reps rep(s) of $n x ${size} B messages, $conns connections (SMTP ${reuse:+kept open}${reuse:-one per message}, HTTP keep-alive); work dir $workdir ($(df -T "$workdir" | awk 'NR==2{print $2}'))"
+smtp_mode="connections kept open"; [ -z "$reuse" ] && smtp_mode="one connection per message"
+log "$reps rep(s) of $n x ${size} B messages, $conns connections (SMTP $smtp_mode, HTTP keep-alive); work dir $workdir ($(df -T "$workdir" | awk 'NR==2{print $2}'))"
 for rep in $(seq 1 "$reps"); do
     if [ $((rep % 2)) = 1 ]; then run_one smtp "$rep"; run_one http "$rep"; else run_one http "$rep"; run_one smtp "$rep"; fi
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%s [%s-%s]", m, v[1], v[NR] }'; }
+log "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 for proto in smtp http; do
     printf '%-4s: msg/s median %s, impulsed CPU ms/msg median %s\n' "$proto" \
         "$(echo "${rates[$proto]}" | median)" "$(echo "${cpus[$proto]}" | median)"
