@@ -104,6 +104,11 @@ def test_metrics_pass_promtool_and_move_with_deliveries_and_queued_mail(tmp_path
             assert value(text, "impulse_spool_commit_seconds_bucket", le="+Inf") == \
                 value(text, "impulse_spool_commit_seconds_count")
             assert value(text, "impulse_spool_commit_seconds_sum") > 0
+            # the session to the sink idles (Idle_Timeout, 5 s by default), then closes: the gauge follows
+            wait_for(lambda: value(d.metrics(), "impulse_outbound_connections", method="esmtp") == 1,
+                     what="one open outbound session")
+            wait_for(lambda: value(d.metrics(), "impulse_outbound_connections", method="esmtp") == 0, 30,
+                     what="the outbound session closed")
 
             d.send("v@refused.test")
             text = wait_for(lambda: (lambda t: t if value(t, "impulse_deliveries_total", method="esmtp",
