@@ -2,6 +2,8 @@
 #include "config/validator.hpp"
 
 #include "config/apn_checks.hpp"
+#include "config/ecstream_checks.hpp"
+#include "config/gcm_checks.hpp"
 
 #include <algorithm>
 #include <map>
@@ -248,6 +250,8 @@ std::string domain_key(std::string_view name) {
 ValidationResult validate(const Scope& root) {
   ValidationResult result = Validator().run(root);
   check_apn(*result.root, result.errors, result.warnings);
+  check_ecstream(*result.root, result.warnings);
+  check_gcm(*result.root, result.errors, result.warnings);
   return result;
 }
 
