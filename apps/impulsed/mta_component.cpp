@@ -6,6 +6,8 @@
 
 #include "daemon.hpp"
 #include "delivery/connection_manager.hpp"
+#include "delivery/default_transports.hpp"
+#include "delivery/mm7/mm7_message_ids.hpp"
 #include "ecstream_listens.hpp"
 #include "inbound/ecstream_listener.hpp"
 #include "inbound/esmtp_listener.hpp"
@@ -73,13 +75,14 @@ impulse::expected<void, std::string> MtaComponent::start() {
   auto problem = [log = event_log_.get()](std::string_view text) { log->problem(text); };
   binding_policy_ = std::make_unique<routing::BindingHeaderPolicy>([&live] { return live.current(); }, problem);
   router_ = std::make_unique<routing::Router>(*binding_policy_);
+  mm7_message_ids_ = std::make_shared<delivery::mm7::Mm7MessageIds>();
   auto agent = delivery::ConnectionManager::create(delivery::ConnectionManagerDeps{
       .loops = daemon_.loops().all(),
       .clock = clock_,
       .config = [&live] { return live.current(); },
       .resolver = delivery::unbound_resolver_factory(*cfg),
       .problem = problem,
-      .transports = std::nullopt,  // default_transports()
+      .transports = delivery::default_transports(mm7_message_ids_),
       .random_seed = std::nullopt,
       .take_batch = 4,
       .metrics = &daemon_.metrics().delivery});

@@ -48,6 +48,9 @@ class EcstreamListener;
 namespace impulse::delivery {
 class ConnectionManager;
 }
+namespace impulse::delivery::mm7 {
+class Mm7MessageIds;
+}
 namespace impulse::console {
 class CommandRegistry;
 }
@@ -76,6 +79,8 @@ class MtaComponent : public Component {
   // The JSON event log and webhooks (SPEC §17); never null after start().
   log::EventStream& events() { return *events_; }
   std::uint64_t inbound_sessions() const;
+  // MMSC MessageID -> message id, kept by MM7 deliveries for delivery reports (SPEC §14).
+  const std::shared_ptr<delivery::mm7::Mm7MessageIds>& mm7_message_ids() const { return mm7_message_ids_; }
 
  private:
   Daemon& daemon_;
@@ -91,6 +96,7 @@ class MtaComponent : public Component {
   std::unique_ptr<queue::WriterEventLog> event_log_;
   std::unique_ptr<log::EventStream> events_;     // json_logger, webhooks
   std::unique_ptr<queue::EventLog> stream_log_;  // event_log_ + events_, when any event is wanted
+  std::shared_ptr<delivery::mm7::Mm7MessageIds> mm7_message_ids_;
   std::unique_ptr<delivery::ConnectionManager> agent_;
   std::unique_ptr<queue::Scheduler> scheduler_;
   std::unique_ptr<queue::MessageInjector> injector_;

@@ -95,6 +95,7 @@ impulse::expected<std::vector<inbound::http::HttpListenerSettings>, std::string>
     s.tls_key = opt("tls_key")->as_string();
     if (s.tls_key.empty()) s.tls_key = s.tls_certificate;  // a PEM file may hold both
     s.mm7_vasp_path = opt("mm7_vasp_path")->as_string();
+    s.mm7_vasp_basic_auth = opt("mm7_vasp_basic_auth")->as_string();
     s.log_requests = opt("log_requests_to_paniclog")->as_bool();
     out.push_back(std::move(s));
   }

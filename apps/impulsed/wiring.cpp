@@ -14,10 +14,12 @@
 #include "console/webhook_commands.hpp"
 #include "inbound/http/admin_routes.hpp"
 #include "inbound/http/metrics_routes.hpp"
+#include "inbound/http/mm7_routes.hpp"
 #include "inbound/http/webhook_routes.hpp"
 #include "log/event_stream.hpp"
 #include "log/log_set.hpp"
 #include "mta_component.hpp"
+#include "settings_from_config.hpp"
 
 namespace impulse::daemon {
 
@@ -40,6 +42,18 @@ admin::DaemonActions daemon_actions(Daemon& d, MtaComponent& mta) {
       .config = [&d] { return d.live_config().current(); },
       .version = fmt::format("impulsed (Impulse) {}", kVersion),
   };
+}
+
+// The listeners' MM7_VASP_Path endpoints, read from the configuration at start-up.
+void add_mm7_vasp_routes(inbound::http::Routes& routes, Daemon& d, MtaComponent& mta) {
+  auto cfg = d.live_config().current();
+  if (!cfg) return;
+  auto listens = http_listens_from(*cfg);
+  if (!listens) return;  // the HTTP component reports it when it starts
+  inbound::http::add_mm7_routes(routes, {.endpoints = inbound::http::mm7_vasp_endpoints(*listens),
+                                         .message_ids = mta.mm7_message_ids(),
+                                         .events = &mta.events(),
+                                         .now = {}});
 }
 
 }  // namespace
@@ -69,6 +83,7 @@ impulse::expected<void, std::string> wire_components(Daemon& d, StderrReporter& 
                                                      .version = kVersion});
   auto webhook_status = [m = mta.get()] { return m->events().webhook_status(); };
   inbound::http::add_webhook_routes(http->routes(), webhook_status);
+  add_mm7_vasp_routes(http->routes(), d, *mta);  // MM7 delivery reports on MM7_VASP_Path (SPEC §14)
   console::add_webhook_commands(console->registry(), webhook_status);
   console::add_commands(console->registry(), std::move(admin));
   if (auto r = console->start(); !r) return r;

@@ -71,6 +71,9 @@ std::vector<OptionDef> delivery_options() {
       text("mm7_namespace", "", kOutbound),
       text("mm7_number_prefix", "", kOutbound),
       text("mm7_soap_env", "env", kOutbound),
+      // SPEC §14: per-MMSC overrides of the status-code classes (lists of codes).
+      make("mm7_permanent_status_codes", OptionType::StringList, "", kBindingDomainGlobal),
+      make("mm7_temporary_status_codes", OptionType::StringList, "", kBindingDomainGlobal),
   };
 }
 

@@ -47,6 +47,7 @@ std::vector<OptionDef> listener_options() {
       size("max_request_size", "10M", kHttp),
       make("api_keys", T::StringList, "", ScopeKind::HttpListener | ScopeKind::Listen),
       text("mm7_vasp_path", "", ScopeKind::HttpListener | ScopeKind::Listen),
+      text("mm7_vasp_basic_auth", "", ScopeKind::HttpListener | ScopeKind::Listen),  // "user:password"
       // HTTP read deadlines: the request head (including a keep-alive
       // connection's wait for its next request), then its body.
       seconds("http_header_timeout", "30", ScopeKind::HttpListener | ScopeKind::Listen),

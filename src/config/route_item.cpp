@@ -10,7 +10,7 @@ namespace impulse::config {
 
 namespace {
 
-constexpr std::array<std::string_view, 7> kSchemes = {"smtp", "lmtp", "apn", "gcm", "mm7", "http", "https"};
+constexpr std::array<std::string_view, 8> kSchemes = {"smtp", "lmtp", "apn", "gcm", "mm7", "mm7s", "http", "https"};
 
 bool scheme_known(std::string_view s) {
   for (auto k : kSchemes)
@@ -134,7 +134,7 @@ impulse::expected<RouteItem, std::string> parse_route_item(std::string_view text
   item.scheme = to_lower(text.substr(0, sep));
   if (!scheme_known(item.scheme))
     return impulse::unexpected("unknown route scheme '" + std::string(text.substr(0, sep)) +
-                               "'; expected one of: smtp, lmtp, apn, gcm, mm7, http, https");
+                               "'; expected one of: smtp, lmtp, apn, gcm, mm7, mm7s, http, https");
   std::string_view rest = text.substr(sep + 3);
   std::string_view query;
   if (auto q = rest.find('?'); q != std::string_view::npos) {

@@ -4,10 +4,15 @@
 // Pure wiring; no failure modes.
 #pragma once
 
+#include <memory>
+
+#include "delivery/mm7/mm7_message_ids.hpp"
 #include "delivery/transport.hpp"
 
 namespace impulse::delivery {
 
-TransportRegistry default_transports();
+// `mm7_message_ids`: where MM7 keeps MessageIDs for delivery reports (the
+// daemon's one instance, shared with the HTTP listener); may be null.
+TransportRegistry default_transports(std::shared_ptr<mm7::Mm7MessageIds> mm7_message_ids = {});
 
 }  // namespace impulse::delivery

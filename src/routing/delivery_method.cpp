@@ -42,7 +42,7 @@ std::uint16_t default_port(DeliveryMethod method, const MethodPorts& ports, std:
     case DeliveryMethod::Ecstream: return ports.ecstream_port;
     case DeliveryMethod::Apn:
     case DeliveryMethod::Gcm: return 443;
-    case DeliveryMethod::Mm7: return iequals(scheme, "https") ? 443 : 80;
+    case DeliveryMethod::Mm7: return iequals(scheme, "https") || iequals(scheme, "mm7s") ? 443 : 80;
   }
   return ports.remote_smtp_port;
 }

@@ -37,7 +37,8 @@ struct HttpListenerSettings {
   std::size_t max_connections = 1000;  // Service_Sessions: per Listen address, over all loops; 503 beyond
   std::string tls_certificate;         // TLS_Certificate / TLS_Key (PEM): HTTPS when both set
   std::string tls_key;
-  std::string mm7_vasp_path;           // MM7_VASP_Path: accepted, served by the MM7 work to come
+  std::string mm7_vasp_path;           // MM7_VASP_Path: MM7 delivery reports (inbound/http/mm7_routes.hpp)
+  std::string mm7_vasp_basic_auth;     // MM7_VASP_Basic_Auth "user:password"; "" = none
   bool log_requests = false;           // Log_Requests_To_Paniclog
 
   // "127.0.0.1:8081", "[::1]:8081".

@@ -83,7 +83,7 @@ TEST(RouteItem, PushAndMm7UrlsCarryPaths) {
 TEST(RouteItem, ErrorsSayWhatWasExpected) {
   EXPECT_EQ(parse_route_item("").error(), "empty route item");
   EXPECT_EQ(parse_route_item("ftp://x").error(),
-            "unknown route scheme 'ftp'; expected one of: smtp, lmtp, apn, gcm, mm7, http, https");
+            "unknown route scheme 'ftp'; expected one of: smtp, lmtp, apn, gcm, mm7, mm7s, http, https");
   EXPECT_EQ(parse_route_item("smtp://?pref=1").error(), "empty host in route");
   EXPECT_EQ(parse_route_item("smtp://").error(), "empty host in route");
   EXPECT_EQ(parse_route_item("smtp://[::1]?pref=abc").error(),

@@ -108,7 +108,7 @@ TEST(Validation, BadValuesSayWhatWasExpectedAtTheValue) {
 
 TEST(Validation, MalformedRouteUrls) {
   EXPECT_EQ(errors_of("Routes = ( \"ftp://mx.example.com\" )\n"),
-            (std::vector<Err>{{1, 12, "unknown route scheme 'ftp'; expected one of: smtp, lmtp, apn, gcm, mm7, http, https"}}));
+            (std::vector<Err>{{1, 12, "unknown route scheme 'ftp'; expected one of: smtp, lmtp, apn, gcm, mm7, mm7s, http, https"}}));
   EXPECT_EQ(errors_of("Routes = ( __mx__ \"smtp://?pref=1\" )\n"), (std::vector<Err>{{1, 19, "empty host in route"}}));
   EXPECT_EQ(errors_of("Routes = ( \"smtp://h?pref=x\" \"smtp://h?ttl=y\" \"smtp://h?port=0\" \"smtp://h?type=ns\" )\n"),
             (std::vector<Err>{{1, 12, "bad route parameter 'pref=x': expected an integer between 0 and 65535"},
