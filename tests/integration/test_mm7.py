@@ -281,6 +281,55 @@ def test_message_without_an_mm7_part_fails_without_a_request(tmp_path):
         assert m.mmsc.requests() == []
 
 
+def test_kept_alive_connection_carries_the_next_message(tmp_path):
+    with Mm7(tmp_path) as m, m.daemon("Idle_Timeout = 30") as d:
+        first = d.send(SENDER, [f"{NUMBER}@mm7.test"], plain())
+        d.wait_records("D", first)
+        second = d.send(SENDER, [f"{NUMBER}@mm7.test"], plain(subject="again"))
+        d.wait_records("D", second)
+        reqs = m.mmsc.wait_requests(2)
+        assert [r["subject"] for r in reqs] == ["Your picture", "again"]
+        assert reqs[0]["conn"] == reqs[1]["conn"], reqs
+
+
+def test_transient_status_is_retried_and_then_delivered(tmp_path):
+    with Mm7(tmp_path) as m, m.daemon() as d:
+        m.mmsc.script(NUMBER, code=4006, text="Service unavailable", times=1)
+        msgid = d.send(SENDER, [f"{NUMBER}@mm7.test"], plain())
+        [t] = d.wait_records("T", msgid)
+        assert t["response"] == "200 4006 Service unavailable", t
+        d.wait_records("D", msgid, timeout=30)
+        first, second = m.mmsc.wait_requests(2)
+        assert first["transaction_id"] != second["transaction_id"]
+
+
+# ------------------------------------------------------------------- HTTPS
+
+def tls_mmsc(tmp_path):
+    from harness.test_ca import TestCA
+    ca = TestCA(str(tmp_path / "ca"))
+    cert, key = ca.issue("mmsc.test", ips=["127.0.0.1"])
+    return ca, Mm7(tmp_path, cert=cert, key=key)
+
+
+def test_mm7s_route_speaks_https_verified_against_tls_ca(tmp_path):
+    ca, m = tls_mmsc(tmp_path)
+    with m, m.daemon(f'tls_ca = "{ca.ca_path}"', route=f"mm7s://127.0.0.1/mm7?port={m.mmsc.port}") as d:
+        msgid = d.send(SENDER, [f"{NUMBER}@mm7.test"], plain())
+        d.wait_records("D", msgid)
+        [req] = m.mmsc.requests()
+        assert "violation" not in req and req["status"] == 200, req
+
+
+def test_https_certificate_not_trusted_is_transient_and_sends_nothing(tmp_path):
+    ca, m = tls_mmsc(tmp_path)
+    with m, m.daemon('tls = required', route=f"mm7://127.0.0.1/mm7?port={m.mmsc.port}") as d:
+        msgid = d.send(SENDER, [f"{NUMBER}@mm7.test"], plain())
+        [t] = d.wait_records("T", msgid)
+        assert "TLS" in t["response"] and t["stage"] == "17", t
+        assert m.mmsc.requests() == [] and d.records("P", msgid) == []
+
+
 # ---------------------------------------------------------- delivery reports
 
 def test_delivery_report_is_answered_1000_and_recorded_with_the_message_id(tmp_path):

@@ -2,7 +2,8 @@
 reference/protocols.md §6), as strict as a real one about what it checks,
 written from the specification and not from Impulse's code:
 
-- HTTP/1.1 keep-alive; only POST to `path` (404 otherwise);
+- HTTP/1.1 keep-alive, over TLS with `cert`/`key`; only POST to `path`
+  (404 otherwise);
 - a `SOAPAction` header (its value, usually "", recorded);
 - Basic authentication when `user`/`password` are given: 401 with
   `WWW-Authenticate: Basic realm="MMSC"` without the right credentials;
@@ -368,9 +369,16 @@ def main(argv=None):
     p.add_argument("--vasid")
     p.add_argument("--user")
     p.add_argument("--password")
+    p.add_argument("--cert")
+    p.add_argument("--key")
     args = p.parse_args(argv)
     server = ThreadingHTTPServer((args.address, args.port), Handler)
     server.daemon_threads = True
+    if args.cert:  # HTTPS (mm7s:// routes)
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.cert, args.key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     server.mmsc = Mmsc(args)
     print("listening", flush=True)
     server.serve_forever()
@@ -387,7 +395,7 @@ class MmscServer:
     Listens on `address` at a free port (mmsc.port); stopped by PID."""
 
     def __init__(self, directory, path="/mm7", namespace=DEFAULT_NS, version="6.8.0", vaspid=None, vasid=None,
-                 user=None, password=None, address="127.0.0.1"):
+                 user=None, password=None, address="127.0.0.1", cert=None, key=None):
         from harness.process import free_port
         self.dir = os.fspath(directory)
         os.makedirs(self.dir, exist_ok=True)
@@ -404,6 +412,8 @@ class MmscServer:
             self.args += ["--vasid", vasid]
         if user is not None:
             self.args += ["--user", user, "--password", password or ""]
+        if cert is not None:
+            self.args += ["--cert", cert, "--key", key]
         self.process = None
         self._script: dict = {}
         self._write_script()
