@@ -50,7 +50,9 @@ std::vector<OptionDef> delivery_options() {
       text("apn_topic", "", kOutbound),
       text("apn_push_type", "alert", kOutbound),
       text("apn_priority", "", kOutbound),  // "" = not sent; else 10, 5 or 1
-      // GCM.
+      // GCM (SPEC §13): FCM HTTP v1 with a service-account file, or the legacy key.
+      path("gcm_service_account", "", kOutbound),
+      text("gcm_project_id", "", kOutbound),  // "" = the service account's project_id
       text("gcm_authorization_token_id", "", kOutbound),
       text("gcm_application_id", "", kOutbound),
       boolean("gcm_delay_while_idle", "false", kOutbound),

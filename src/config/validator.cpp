@@ -3,6 +3,7 @@
 
 #include "config/apn_checks.hpp"
 #include "config/ecstream_checks.hpp"
+#include "config/gcm_checks.hpp"
 
 #include <algorithm>
 #include <map>
@@ -250,6 +251,7 @@ ValidationResult validate(const Scope& root) {
   ValidationResult result = Validator().run(root);
   check_apn(*result.root, result.errors, result.warnings);
   check_ecstream(*result.root, result.warnings);
+  check_gcm(*result.root, result.errors, result.warnings);
   return result;
 }
 

@@ -1,0 +1,181 @@
+// Implementation of delivery/gcm/gcm_session.hpp.
+#include "delivery/gcm/gcm_session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <limits>
+
+#include "log/event_sink.hpp"
+#include "protocol/gcm_request.hpp"
+#include "protocol/gcm_response.hpp"
+#include "spool/message.hpp"
+
+namespace impulse::delivery::gcm {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using http2::Http2Connection;
+
+namespace {
+
+constexpr std::size_t kUnlimited = std::numeric_limits<std::size_t>::max();
+constexpr std::chrono::seconds kCloseTimeout{2};
+
+}  // namespace
+
+GcmSession::GcmSession(GcmSessionContext context, Http2Connection::Ptr connection)
+    : context_(std::move(context)), connection_(std::move(connection)), reconnected_(context_.executor) {}
+
+std::size_t GcmSession::capacity() const {
+  if (!connection_) return 1;
+  return std::max<std::size_t>(connection_->max_concurrent_streams(), 1);
+}
+
+bool GcmSession::reusable() const {
+  if (!connection_) return !credentials_told_;
+  return connection_->usable() || reconnecting_;
+}
+
+std::size_t GcmSession::deliveries_left() const {
+  const std::uint32_t max = context_.settings->max_deliveries_per_connection;
+  if (max == 0) return kUnlimited;
+  return max > started_ ? max - started_ : 0;
+}
+
+PushPeer GcmSession::peer() const {
+  PushPeer p;
+  p.service = "GCM";
+  p.address = context_.connect.address;
+  p.host = context_.connect.host;
+  p.bytes_sent = connection_ ? std::max<std::uint64_t>(connection_->bytes_sent(), 1) : 0;
+  return p;
+}
+
+awaitable<queue::AttemptResult> GcmSession::deliver(const queue::DeliveryJob& job, spool::Body body) {
+  ++started_;
+  std::vector<PushRecipientResult> results;
+  results.reserve(job.recipients.size());
+  if (!connection_) {
+    credentials_told_ = true;
+    for (std::size_t i = 0; i < job.recipients.size(); ++i)
+      results.push_back(credentials_not_configured(context_.settings->credentials_hold));
+    co_return push::combine(std::move(results));
+  }
+  auto part = protocol::find_channel_part(body ? std::string_view(*body) : std::string_view(), protocol::Channel::kGcm);
+  for (const auto& recipient : job.recipients) {
+    // No co_await inside ?: (g++ 12 miscompiles it).
+    PushRecipientResult r;
+    if (part) {
+      r = co_await deliver_one(*part, job, recipient.address);
+    } else {
+      r = push::unusable_message(part.error());
+    }
+    results.push_back(std::move(r));
+  }
+  co_return push::combine(std::move(results));
+}
+
+awaitable<PushRecipientResult> GcmSession::deliver_one(const protocol::ChannelPart& part,
+                                                       const queue::DeliveryJob& job, const std::string& recipient) {
+  const GcmSettings& settings = *context_.settings;
+  const bool v1 = settings.auth == GcmAuth::kServiceAccount;
+  std::string_view local = recipient;
+  if (auto parts = spool::split_address(recipient)) local = parts->local_part;
+  auto token = protocol::gcm_registration_token(part, local);
+  if (!token) co_return push::unusable_message(token.error());
+  auto built = v1 ? protocol::build_fcm_v1_body(part, *token, settings.request)
+                  : protocol::build_gcm_legacy_body(part, *token, settings.request);
+  if (!built) co_return push::unusable_message(built.error());
+
+  http2::Http2Request request;  // named: it lives in this frame while request() runs
+  request.method = "POST";
+  request.path = v1 ? protocol::fcm_v1_path(settings.project_id) : settings.http_uri;
+  request.headers.emplace_back("content-type", "application/json; charset=UTF-8");
+  request.headers.emplace_back("authorization", v1 ? std::string() : "key=" + settings.legacy_key);
+  request.body = std::move(*built);
+  request.timeout = settings.response_timeout;
+
+  bool renewed = false;
+  bool moved = false;
+  Http2Connection::Ptr connection = connection_;
+  for (;;) {
+    std::string bearer;
+    if (v1) {
+      const TokenResult access = co_await context_.token->get();
+      if (access.kind != TokenResult::Kind::kToken) co_return token_outcome(access, peer(), settings.credentials_hold);
+      bearer = access.value;
+      request.headers[1].second = "Bearer " + bearer;
+    }
+    if (!connection || !connection->usable()) connection = co_await fresh_connection(connection);
+    if (!connection)
+      co_return failure_outcome(
+          http2::Http2Error{http2::Http2ErrorKind::kConnectionLost, "cannot reconnect to " + context_.connect.address},
+          peer());
+    auto response = co_await connection->request(request);
+    if (!response) {
+      if (response.error().kind == http2::Http2ErrorKind::kNotProcessed && !moved) {
+        moved = true;  // GOAWAY or refused: the same request on another connection, same attempt
+        connection = co_await fresh_connection(connection);
+        continue;
+      }
+      co_return failure_outcome(response.error(), peer());
+    }
+    std::optional<std::string_view> retry_after;
+    if (auto value = response->header("retry-after"); !value.empty()) retry_after = value;
+    const protocol::GcmVerdict verdict =
+        v1 ? protocol::classify_fcm_v1_response(response->status, response->body, retry_after, context_.now_unix())
+           : protocol::classify_gcm_legacy_response(response->status, response->body, retry_after,
+                                                    context_.now_unix());
+    if (v1 && response->status == 401 && !renewed) {
+      renewed = true;  // the access token was refused: a new one, and the request again (same attempt)
+      context_.token->invalidate(bearer);
+      continue;
+    }
+    if (!verdict.canonical_token.empty()) report_canonical(job, recipient, verdict.canonical_token);
+    co_return response_outcome(verdict, peer(), settings.credentials_hold);
+  }
+}
+
+void GcmSession::report_canonical(const queue::DeliveryJob& job, const std::string& recipient,
+                                  const std::string& token) {
+  if (!context_.events || !context_.events->wants(log::EventType::kTokenReplaced)) return;
+  log::emit_token_replaced(*context_.events, std::chrono::system_clock::now(), job.id().to_string(), recipient,
+                           token);
+}
+
+awaitable<Http2Connection::Ptr> GcmSession::fresh_connection(Http2Connection::Ptr failed) {
+  const auto deadline = std::chrono::steady_clock::now() + context_.settings->connect_timeout;
+  while (reconnecting_ && std::chrono::steady_clock::now() < deadline) {
+    reconnected_.expires_at(deadline);  // deadline: connect_timeout (the reconnect's own)
+    co_await reconnected_.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  if (connection_ && connection_ != failed && connection_->usable()) co_return connection_;
+  if (reconnecting_) co_return nullptr;
+  reconnecting_ = true;
+  auto opened = co_await Http2Connection::connect(context_.executor, context_.connect);
+  reconnecting_ = false;
+  reconnected_.cancel();
+  if (!opened) co_return nullptr;
+  Http2Connection::Ptr old = std::exchange(connection_, std::move(*opened));
+  if (old) old->drain();
+  co_return connection_;
+}
+
+awaitable<SessionIdleEnd> GcmSession::idle() {
+  if (!connection_) co_return SessionIdleEnd::kClosed;
+  const http2::Http2IdleEnd end = co_await connection_->idle(context_.settings->idle_timeout);
+  SessionIdleEnd mapped = SessionIdleEnd::kClosed;
+  if (end == http2::Http2IdleEnd::kWoken) mapped = SessionIdleEnd::kWoken;
+  if (end == http2::Http2IdleEnd::kTimedOut) mapped = SessionIdleEnd::kTimedOut;
+  co_return mapped;
+}
+
+void GcmSession::wake() {
+  if (connection_) connection_->wake();
+}
+
+awaitable<void> GcmSession::close() {
+  if (connection_) co_await connection_->close(kCloseTimeout);
+}
+
+}  // namespace impulse::delivery::gcm

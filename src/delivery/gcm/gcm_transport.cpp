@@ -1,0 +1,143 @@
+// Implementation of delivery/gcm/gcm_transport.hpp: GcmTransport (per loop:
+// settings with shared TLS contexts and access tokens, open).
+#include "delivery/gcm/gcm_transport.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <map>
+
+#include "delivery/gcm/gcm_session.hpp"
+#include "delivery/gcm/gcm_settings_config.hpp"
+#include "delivery/gcm/token_endpoint.hpp"
+
+namespace impulse::delivery::gcm {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+
+namespace {
+
+class GcmMethodSettings final : public MethodSettings {
+ public:
+  std::shared_ptr<const GcmSettings> gcm;
+  http2::TlsContextPtr tls;
+  std::shared_ptr<AccessToken> token;
+};
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+class GcmTransport final : public Transport {
+ public:
+  GcmTransport(asio::io_context& io, runtime::ProblemSink problems, log::EventSink* events)
+      : io_(io), problems_(std::move(problems)), events_(events) {}
+
+  Result<MethodSettingsPtr> settings(const config::ConfigPtr& config, const config::OutboundKey& key) override {
+    if (!config) return fail("no configuration");
+    auto gcm = gcm_settings_from_config(*config, key);
+    if (!gcm) return unexpected(gcm.error());
+    auto made = std::make_shared<GcmMethodSettings>();
+    made->max_deliveries_per_session = gcm->max_deliveries_per_connection;
+    if (gcm->auth != GcmAuth::kNone) {
+      auto tls = tls_context(config, gcm->tls);
+      if (!tls) return unexpected(tls.error());
+      made->tls = std::move(*tls);
+    }
+    if (gcm->auth == GcmAuth::kServiceAccount) {
+      auto token = access_token(*gcm, made->tls);
+      if (!token) return unexpected(token.error());
+      made->token = std::move(*token);
+    }
+    made->gcm = std::make_shared<const GcmSettings>(std::move(*gcm));
+    return MethodSettingsPtr(std::move(made));
+  }
+
+  awaitable<SessionOpenResult> open(const SessionTarget& where, const MethodSettingsPtr& settings,
+                                    const queue::DeliveryJob&) override {
+    const auto& s = static_cast<const GcmMethodSettings&>(*settings);
+    GcmSessionContext context;
+    context.executor = io_.get_executor();
+    context.settings = s.gcm;
+    context.token = s.token;
+    context.now_unix = &unix_now;
+    context.domain = where.key.domain;
+    context.events = events_;
+    http2::Http2ConnectOptions& c = context.connect;
+    c.host = where.target.host;
+    c.address = where.target.address_text();
+    c.port = where.target.port;
+    c.bind_address = s.gcm->bind_address;
+    c.tls = s.tls;
+    c.verify = s.gcm->tls.verify;
+    c.connect_timeout = s.gcm->connect_timeout;
+    c.write_timeout = std::max<std::chrono::milliseconds>(s.gcm->response_timeout, std::chrono::seconds(1));
+    c.problems = problems_;
+    if (s.gcm->auth == GcmAuth::kNone) {
+      // Nothing to authenticate with: no connection; the session fails
+      // each message transiently and holds the queue (SPEC §13).
+      co_return std::unique_ptr<Session>(std::make_unique<GcmSession>(std::move(context), nullptr));
+    }
+    auto opened = co_await http2::Http2Connection::connect(context.executor, context.connect);
+    if (!opened) {
+      PushPeer peer{"GCM", c.address, c.host, 0};
+      co_return impulse::unexpected(open_failure(opened.error(), peer));
+    }
+    co_return std::unique_ptr<Session>(std::make_unique<GcmSession>(std::move(context), std::move(*opened)));
+  }
+
+ private:
+  Result<http2::TlsContextPtr> tls_context(const config::ConfigPtr& config, const http2::Http2TlsOptions& options) {
+    if (config != tls_config_) {
+      tls_contexts_.clear();
+      tls_config_ = config;
+    }
+    std::string key = options.ca + '\0' + options.certificate + '\0' + options.key + (options.verify ? "1" : "0");
+    if (auto it = tls_contexts_.find(key); it != tls_contexts_.end()) return it->second;
+    auto made = http2::make_http2_tls_context(options);
+    if (!made) return unexpected(made.error());
+    tls_contexts_.emplace(std::move(key), *made);
+    return std::move(*made);
+  }
+
+  // One AccessToken per service account (its identity, key and token_uri)
+  // and per trust (tls_ca, verification) for the life of the loop.
+  Result<std::shared_ptr<AccessToken>> access_token(const GcmSettings& s, const http2::TlsContextPtr& tls) {
+    std::string key = s.account.client_email + '\0' + s.account.private_key + '\0' + s.account.token_uri + '\0' +
+                      s.tls.ca + (s.tls.verify ? "1" : "0");
+    if (auto it = tokens_.find(key); it != tokens_.end()) return it->second;
+    auto signer = OAuthSigner::load(s.account);
+    if (!signer) return fail("GCM_Service_Account " + s.service_account_file + ": " + signer.error());
+    TokenEndpoint endpoint;
+    endpoint.executor = io_.get_executor();
+    endpoint.uri = s.account.token;
+    endpoint.tls = tls;
+    endpoint.verify = s.tls.verify;
+    endpoint.bind_address = s.bind_address;
+    endpoint.connect_timeout = s.connect_timeout;
+    endpoint.response_timeout = std::max<std::chrono::milliseconds>(s.response_timeout, std::chrono::seconds(1));
+    endpoint.problems = problems_;
+    const auto wait_limit = s.connect_timeout + endpoint.response_timeout + std::chrono::seconds(1);
+    auto token = std::make_shared<AccessToken>(io_.get_executor(), std::move(*signer), token_poster(std::move(endpoint)),
+                                               &unix_now, wait_limit);
+    tokens_.emplace(std::move(key), token);
+    return token;
+  }
+
+  asio::io_context& io_;
+  runtime::ProblemSink problems_;
+  log::EventSink* events_;
+  config::ConfigPtr tls_config_;
+  std::map<std::string, http2::TlsContextPtr> tls_contexts_;
+  std::map<std::string, std::shared_ptr<AccessToken>> tokens_;
+};
+
+}  // namespace
+
+TransportFactory gcm_transport_factory(runtime::ProblemSink problems, log::EventSink* events) {
+  return [problems = std::move(problems), events](asio::io_context& io) -> std::unique_ptr<Transport> {
+    return std::make_unique<GcmTransport>(io, problems, events);
+  };
+}
+
+}  // namespace impulse::delivery::gcm

@@ -1,0 +1,47 @@
+// The OAuth token endpoint's HTTP exchange (SPEC §11 "Secure by default":
+// the token_uri host is resolved like a route host, A/AAAA only, and its
+// certificate verified against the system store or the domain's tls_ca):
+// one POST of the grant's form body to the service account's token_uri
+// over a new HTTP/2 connection (TLS, ALPN h2), closed after the answer.
+// Grants are rare (one per service account per token lifetime), so no
+// connection is kept.
+//
+// Leaves to others: the grant's content and the token's cache
+// (access_token.hpp). Deadlines (docs/architecture.md rule 5): the name
+// resolution and the connection within connect_timeout, the answer within
+// delivery_response_timeout.
+// Executor: the caller's loop. Failure modes: an error text (cannot
+// resolve, connect or verify, no answer in time); never throws.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "delivery/gcm/access_token.hpp"
+#include "delivery/http2/http2_tls.hpp"
+#include "protocol/service_account.hpp"
+#include "runtime/spawn.hpp"
+
+namespace impulse::delivery::gcm {
+
+struct TokenEndpoint {
+  boost::asio::any_io_executor executor;
+  protocol::TokenUri uri;
+  http2::TlsContextPtr tls;
+  bool verify = true;
+  std::string bind_address;
+  std::chrono::milliseconds connect_timeout{30'000};
+  std::chrono::milliseconds response_timeout{5'000};
+  runtime::ProblemSink problems;
+};
+
+boost::asio::awaitable<impulse::expected<PostAnswer, std::string>> post_token_form(TokenEndpoint endpoint,
+                                                                                   std::string form);
+
+// A Poster for AccessToken over post_token_form.
+Poster token_poster(TokenEndpoint endpoint);
+
+}  // namespace impulse::delivery::gcm
