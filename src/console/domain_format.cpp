@@ -42,8 +42,12 @@ void append_record(std::string& out, const DomainDescription& d, const RecordVie
   append_queue(out, q);
   out += fmt::format("Active Connections: {}\n", r.active_connections);
   std::size_t i = 0;
-  for (const auto& c : r.connections)
-    out += fmt::format("\t[{}] ID: {} IP: {} State: {}\n", i++, c.id, c.address, c.state);
+  for (const auto& c : r.connections) {
+    out += fmt::format("\t[{}] ID: {} IP: {} State: {}", i++, c.id, c.address, c.state);
+    // A connection carrying several deliveries at once (HTTP/2 streams).
+    if (c.capacity > 1) out += fmt::format(" Streams: {}/{}", c.in_flight, c.capacity);
+    out += '\n';
+  }
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 // Plain values; any thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -57,6 +58,8 @@ struct ConnectionView {
   std::string address;  // peer address
   std::string host;
   std::string state;    // "connecting", "delivering", "idle", "closing"
+  std::size_t in_flight = 0;  // deliveries running on it (HTTP/2: streams in flight)
+  std::size_t capacity = 1;   // how many may run at once (HTTP/2: the server's concurrent streams)
 };
 
 struct RecordView {

@@ -92,9 +92,12 @@ std::vector<RecordView> DeliveryLoop::describe(std::string_view domain) const {
     if (st) {
       view.consecutive_failures = st->domain_health.consecutive_failures();
       view.active_connections = st->load.open_connections;
-      for (const auto& rec : st->connections)
-        view.connections.push_back(
-            ConnectionView{rec->id, rec->address_text, rec->target.host, connection_state_name(rec->state)});
+      for (const auto& rec : st->connections) {
+        ConnectionView c{rec->id, rec->address_text, rec->target.host, connection_state_name(rec->state)};
+        c.in_flight = rec->running;
+        if (rec->session) c.capacity = rec->session->capacity();
+        view.connections.push_back(std::move(c));
+      }
     }
     out.push_back(std::move(view));
   }

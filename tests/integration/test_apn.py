@@ -311,10 +311,14 @@ def test_oversize_or_malformed_payloads_are_never_sent(tmp_path):
 
 def test_many_notifications_share_one_connection_with_concurrent_streams(tmp_path):
     with Push(tmp_path, max_streams=4) as p, p.daemon("Max_Outbound_Connections = 1") as d:
-        p.apns.script("*", delay=0.3)
+        p.apns.script("*", delay=0.5)
         with d.smtp() as c:
             from harness.impulse import transaction
             ids = [transaction(c, SENDER, [f"{token(i)}@apn.test"], plain()) for i in range(12)]
+        # The console shows the connection's streams in flight against the server's limit.
+        shown = wait_for(lambda: re.search(r"State: \w+ Streams: ([1-4])/4$", d.ctl("domain", "apn.test"), re.M),
+                         what="streams in flight in 'domain apn.test'")
+        assert int(shown.group(1)) >= 1
         for msgid in ids:
             d.wait_records("D", msgid)
         reqs = p.apns.requests()
