@@ -18,10 +18,10 @@ import json
 import os
 import re
 import socket
-import ssl
 import subprocess
+import textwrap
 
-from harness.impulse import ID, Daemon, Impulsed, daemon_config, impulsectl
+from harness.impulse import ID, Daemon, Impulsed, daemon_config, run_impulsed
 from harness.process import free_port, port_open, wait_for
 from harness.smtp_peers import SmtpSink
 from harness.test_ca import TestCA
@@ -390,3 +390,37 @@ def test_https_injection(tmp_path):
         with socket.create_connection(("127.0.0.1", d.http_port), timeout=20) as s:
             s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
             assert not recv_all(s).startswith(b"HTTP/1.1 200")
+
+
+def test_check_accepts_the_http_listener_options_and_reports_bad_ones_with_position(tmp_path):
+    good = tmp_path / "good.conf"
+    good.write_text(textwrap.dedent("""\
+        HTTP_Listener {
+          Relay_Hosts = ( "127.0.0.0/8" "::1" )
+          API_Keys = ( "k1" "k2" )
+          Max_Request_Size = 1M
+          MM7_VASP_Path = "/mm7"
+          http_header_timeout = 10
+          http_body_timeout = 20
+          Service_Sessions = 50
+          Listen "127.0.0.1:8081" {
+            API_Keys = ( "k3" )
+            Max_Request_Size = 2M
+          }
+        }
+        """))
+    r = run_impulsed("-c", str(good), "--check")
+    assert r.returncode == 0, r.stderr
+    bad = tmp_path / "bad.conf"
+    bad.write_text(textwrap.dedent("""\
+        HTTP_Listener {
+          Max_Request_Size = lots
+          Listen "127.0.0.1:8081" {
+            API_Key = ( "k" )
+          }
+        }
+        """))
+    r = run_impulsed("-c", str(bad), "--check")
+    assert r.returncode != 0
+    assert re.search(rf"{re.escape(str(bad))}:2:22: error: expected a size in bytes", r.stderr), r.stderr
+    assert re.search(rf"{re.escape(str(bad))}:4:5: error: unknown option 'API_Key'.*api_keys", r.stderr, re.I), r.stderr
