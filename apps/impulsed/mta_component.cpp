@@ -82,7 +82,7 @@ impulse::expected<void, std::string> MtaComponent::start() {
       .config = [&live] { return live.current(); },
       .resolver = delivery::unbound_resolver_factory(*cfg),
       .problem = problem,
-      .transports = delivery::default_transports(mm7_message_ids_),
+      .transports = delivery::default_transports(mm7_message_ids_, events_.get()),
       .random_seed = std::nullopt,
       .take_batch = 4,
       .metrics = &daemon_.metrics().delivery});

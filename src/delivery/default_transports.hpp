@@ -9,10 +9,16 @@
 #include "delivery/mm7/mm7_message_ids.hpp"
 #include "delivery/transport.hpp"
 
+namespace impulse::log {
+class EventSink;
+}
+
 namespace impulse::delivery {
 
 // `mm7_message_ids`: where MM7 keeps MessageIDs for delivery reports (the
 // daemon's one instance, shared with the HTTP listener); may be null.
-TransportRegistry default_transports(std::shared_ptr<mm7::Mm7MessageIds> mm7_message_ids = {});
+// `events`: where channel transports emit token_replaced (GCM); may be null.
+TransportRegistry default_transports(std::shared_ptr<mm7::Mm7MessageIds> mm7_message_ids = {},
+                                     log::EventSink* events = nullptr);
 
 }  // namespace impulse::delivery
