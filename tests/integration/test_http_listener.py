@@ -424,3 +424,22 @@ def test_check_accepts_the_http_listener_options_and_reports_bad_ones_with_posit
     assert r.returncode != 0
     assert re.search(rf"{re.escape(str(bad))}:2:22: error: expected a size in bytes", r.stderr), r.stderr
     assert re.search(rf"{re.escape(str(bad))}:4:5: error: unknown option 'API_Key'.*api_keys", r.stderr, re.I), r.stderr
+
+
+def test_expect_100_continue_gets_its_interim_reply_and_a_large_message_arrives_intact(tmp_path):
+    """curl sends `Expect: 100-continue` before a large body (Momentum 3.x
+    crashed on it: reference/momentum.md §11.2 sources)."""
+    body_lines = "".join(f"line {i:07d} of a large message body\r\n" for i in range(40000))  # ~1.4 MB
+    content = "Subject: large\r\n\r\n" + body_lines
+    with SmtpSink("127.0.0.188") as sink, HttpDaemon(tmp_path, routed_to(sink)) as d:
+        path = os.path.join(d.dir, "large.json")
+        with open(path, "w") as f:
+            json.dump({"envelope_sender": "", "recipients": ["big@ok.test"], "content": content}, f)
+        r = subprocess.run(["curl", "-sS", "-v", "--max-time", "30", "-H", "Expect: 100-continue",
+                            "--data-binary", f"@{path}", f"http://127.0.0.1:{d.http_port}/api/v1/messages"],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        assert "HTTP/1.1 100 Continue" in r.stderr, r.stderr
+        assert json.loads(r.stdout)["recipients"] == 1
+        [m] = sink.wait_messages(1, timeout=60)
+        assert m.data.endswith(content.replace("\r\n", "\n").encode())
