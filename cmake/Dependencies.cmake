@@ -11,6 +11,10 @@ add_library(PkgConfig::UNBOUND INTERFACE IMPORTED)
 target_link_libraries(PkgConfig::UNBOUND INTERFACE ${UNBOUND_LIB})
 pkg_check_modules(NGHTTP2 REQUIRED IMPORTED_TARGET libnghttp2)
 pkg_check_modules(PUGIXML IMPORTED_TARGET pugixml)
+# prometheus-cpp: only its core (registry, counters, gauges, histograms, text
+# serializer). Its CMake config also finds civetweb, zlib and curl for the
+# pull/push libraries we do not use, so link the core through its .pc file.
+pkg_check_modules(PROMETHEUS_CORE REQUIRED IMPORTED_TARGET prometheus-cpp-core)
 find_library(ROCKSDB_LIB rocksdb REQUIRED)
 add_library(PkgConfig::ROCKSDB INTERFACE IMPORTED)
 target_link_libraries(PkgConfig::ROCKSDB INTERFACE ${ROCKSDB_LIB})

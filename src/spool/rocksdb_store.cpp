@@ -1,6 +1,7 @@
 // Implementation of spool/rocksdb_store.hpp.
 #include "spool/rocksdb_store.hpp"
 
+#include <prometheus/histogram.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
@@ -156,7 +157,7 @@ struct RocksDbStore::Impl {
   std::string unavailable;  // why db is null (guarded by life_mu)
 
   bool recover_before_next_write = false;  // writer thread only
-  metrics::Histogram* commit_seconds = nullptr;  // RocksDbStoreOptions::commit_seconds
+  prometheus::Histogram* commit_seconds = nullptr;  // RocksDbStoreOptions::commit_seconds
 
   std::atomic<std::uint64_t> commits{0}, updates{0}, removes{0}, failed{0}, batches{0};
 
@@ -299,7 +300,7 @@ struct RocksDbStore::Impl {
       const auto start = std::chrono::steady_clock::now();
       status = db->Write(wo, &batch);
       if (commit_seconds)
-        commit_seconds->observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        commit_seconds->Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       batches.fetch_add(1, std::memory_order_relaxed);
       recover_before_next_write = !status.ok();
     }

@@ -43,8 +43,11 @@
 #include <string>
 
 #include "base/clock.hpp"
-#include "base/metrics.hpp"
 #include "spool/store.hpp"
+
+namespace prometheus {
+class Histogram;  // spool/commit_metrics.hpp builds it
+}
 
 namespace impulse::spool {
 
@@ -55,8 +58,9 @@ struct RocksDbStoreOptions {
   std::size_t body_memtable_bytes = 32u << 20;      // bodies deleted before a flush never hit an SST
   std::size_t block_cache_bytes = 32u << 20;
   // Observes the seconds of each synced batch write (/metrics
-  // impulse_spool_commit_seconds); null = none. Outlives the store.
-  metrics::Histogram* commit_seconds = nullptr;
+  // impulse_spool_commit_seconds, spool/commit_metrics.hpp); null = none.
+  // Outlives the store.
+  prometheus::Histogram* commit_seconds = nullptr;
 };
 
 class RocksDbStore final : public Store {
