@@ -12,12 +12,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <mutex>
 #include <unordered_map>
 
 #include "inbound/http/http_route.hpp"
 #include "inbound/http/http_session.hpp"
 #include "inbound/listen_socket.hpp"
+#include "inbound/stop_tracker.hpp"
 #include "inbound/tls_context.hpp"
 #include "runtime/acceptor.hpp"
 #include "runtime/deadline.hpp"
@@ -75,12 +75,8 @@ struct HttpListener::State : std::enable_shared_from_this<HttpListener::State> {
   LogSink log;
   std::vector<Listen> listens;
   std::vector<std::unique_ptr<Loop>> loops;
-  std::atomic<std::size_t> live{0};
-  std::atomic<std::size_t> loops_to_stop{0};
   std::atomic<bool> started{false};
-  std::atomic<bool> stop_requested{false};
-  std::mutex done_mu;
-  std::function<void()> done;
+  StopTracker stopping;
   // "EEEEEEEE-H0-SSSSSSSS": listener start time and sequence, shaped like
   // the ESMTP listener's connection ids.
   const std::uint32_t id_epoch = static_cast<std::uint32_t>(
@@ -121,12 +117,11 @@ struct HttpListener::State : std::enable_shared_from_this<HttpListener::State> {
                                                  std::move(peer), problems(), shared_from_this());
     loop.sessions.emplace(session.get(), session);
     ++*listen.open;
-    ++live;
+    stopping.session_started();
     auto forget = [self = shared_from_this(), &loop, &listen, key = session.get()](std::exception_ptr) {
       loop.sessions.erase(key);
       --*listen.open;
-      --self->live;
-      self->maybe_done();
+      self->stopping.session_ended();
     };
     runtime::spawn(loop.io.get_executor(),
                    "http_session " + session->peer().ip + ":" + std::to_string(session->peer().port), session->run(),
@@ -140,19 +135,7 @@ struct HttpListener::State : std::enable_shared_from_this<HttpListener::State> {
       for (auto& [key, weak] : loop.sessions)
         if (auto s = weak.lock()) s->shutdown();
     }
-    --loops_to_stop;
-    maybe_done();
-  }
-
-  void maybe_done() {
-    if (!stop_requested || loops_to_stop != 0 || live != 0) return;
-    std::function<void()> d;
-    {
-      std::lock_guard lock(done_mu);
-      d = std::move(done);
-      done = nullptr;
-    }
-    if (d) d();
+    stopping.loop_stopped();
   }
 };
 
@@ -214,28 +197,15 @@ void HttpListener::start() {
 }
 
 void HttpListener::stop(std::function<void()> done) {
-  bool first = false;
-  {
-    std::lock_guard lock(state_->done_mu);
-    if (done) state_->done = std::move(done);
-    if (!state_->stop_requested) {
-      first = true;
-      state_->loops_to_stop = state_->loops.size();
-      state_->stop_requested = true;
-    }
-  }
-  if (!first) {
-    state_->maybe_done();
-    return;
-  }
+  if (!state_->stopping.request_stop(std::move(done), state_->loops.size())) return;
   for (auto& loop : state_->loops)
     asio::post(loop->io, [state = state_, loop = loop.get()] { state->stop_loop(*loop); });
 }
 
 std::uint16_t HttpListener::port(std::size_t index) const { return state_->listens.at(index).endpoint.port(); }
 
-std::size_t HttpListener::open_sessions() const { return state_->live; }
+std::size_t HttpListener::open_sessions() const { return state_->stopping.live(); }
 
-bool HttpListener::accepting() const { return state_->started && !state_->stop_requested; }
+bool HttpListener::accepting() const { return state_->started && !state_->stopping.stop_requested(); }
 
 }  // namespace impulse::inbound::http
