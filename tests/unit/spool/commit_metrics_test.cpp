@@ -14,11 +14,14 @@
 namespace impulse::spool {
 namespace {
 
-const prometheus::ClientMetric::Histogram& commit_histogram(const prometheus::Registry& reg) {
-  static std::vector<prometheus::MetricFamily> families;  // keeps the returned reference valid
-  families = reg.Collect();
+// The one series of impulse_spool_commit_seconds as collected now.
+prometheus::ClientMetric::Histogram commit_histogram(const prometheus::Registry& reg) {
+  const auto families = reg.Collect();
   const auto* f = ::impulse::testing::find_family(families, "impulse_spool_commit_seconds");
-  EXPECT_NE(f, nullptr);
+  if (!f) {
+    ADD_FAILURE() << "no impulse_spool_commit_seconds";
+    return {};
+  }
   EXPECT_EQ(f->type, prometheus::MetricType::Histogram);
   EXPECT_EQ(f->metric.size(), 1u);
   EXPECT_TRUE(f->metric.at(0).label.empty());
@@ -40,7 +43,7 @@ TEST(CommitMetrics, ObservationsLandInInclusiveCumulativeBuckets) {
   h.Observe(0.001);  // le="0.001" includes the bound itself
   h.Observe(0.3);
   h.Observe(11);     // above every bound: +Inf only
-  const auto& got = commit_histogram(reg);
+  const auto got = commit_histogram(reg);
   EXPECT_EQ(got.sample_count, 4u);
   EXPECT_DOUBLE_EQ(got.sample_sum, 0.00005 + 0.001 + 0.3 + 11);
   ASSERT_EQ(got.bucket.size(), commit_seconds_buckets().size() + 1);
@@ -73,7 +76,7 @@ TEST(CommitMetrics, RocksDbStoreObservesEachSyncedWrite) {
     auto id = gen.next();
     ASSERT_TRUE(testing::commit_and_wait(store, testing::sample_message(id), testing::body_for(id)));
   }
-  const auto& got = commit_histogram(reg);
+  const auto got = commit_histogram(reg);
   EXPECT_EQ(got.sample_count, 3u);  // one commit at a time: one synced batch each
   EXPECT_GT(got.sample_sum, 0);
   store.close();
