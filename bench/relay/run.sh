@@ -95,8 +95,8 @@ if [ $events = 1 ]; then
     /usr/bin/python3 "$ROOT/tests/integration/harness/webhook_receiver.py" "$workdir/hook" "$BENCH_WEBHOOK_PORT" \
         --discard > "$workdir/hook/server.log" 2>&1 &
     receiver=$!
-    for _ in $(seq 100); do grep -q ready "$workdir/hook/server.log" && break; sleep 0.1; done
-    grep -q ready "$workdir/hook/server.log" || die "webhook receiver did not start: $(cat "$workdir/hook/server.log")"
+    for _ in $(seq 100); do grep -qx ready "$workdir/hook/server.log" && break; sleep 0.1; done
+    grep -qx ready "$workdir/hook/server.log" || die "webhook receiver did not start: $(cat "$workdir/hook/server.log")"
 fi
 # A snapshot of the binary: build/release is shared and may be rebuilt (with
 # whatever the working tree holds) during the sitting.
@@ -191,7 +191,7 @@ run_impulse() {
     d=$(grep -c '@D@' "$MTA_DIR/mainlog.ec" || true)
     note "impulse last rep: mainlog has $r R and $d D records; paniclog: $(grep -v -c -E 'started:|received SIGTERM' "$MTA_DIR/paniclog.ec" || true) other line(s)"
     if [ $events = 1 ]; then
-        note "impulse last rep: events.jsonl has $(wc -l < "$MTA_DIR/events.jsonl") events; the webhook receiver has acknowledged $(cat "$workdir/hook/count" 2>/dev/null || echo 0) since the sitting began"
+        note "impulse last rep: events.jsonl has $(wc -l < "$MTA_DIR/events.jsonl") events; the webhook receiver has acknowledged $(cat "$workdir/hook/count" 2>/dev/null || echo 0) since the sitting began; webhook cursor $(cat "$MTA_DIR/spool/webhooks/bench/cursor" 2>/dev/null || echo none); receiver: $(tail -c 300 "$workdir/hook/server.log" | tr '\n' ' ')"
     fi
 }
 run_postfix() { run_peer postfix "$1" postfix; }

@@ -4,7 +4,6 @@
 #include "log/event_record.hpp"
 
 #include <boost/json/serializer.hpp>
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <array>
@@ -87,10 +86,14 @@ std::optional<EventType> parse_event_type(std::string_view name) {
 }
 
 std::string format_rfc3339_micros(WallTime t) {
-  const auto us = std::chrono::time_point_cast<std::chrono::microseconds>(t);
-  const auto secs = std::chrono::floor<std::chrono::seconds>(us);
-  const auto frac = (us - secs).count();
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:06}Z", secs, frac);
+  using namespace std::chrono;
+  const auto us = time_point_cast<microseconds>(t);
+  const auto day = floor<days>(us);
+  const year_month_day ymd{day};
+  const hh_mm_ss hms{floor<microseconds>(us - day)};
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
+                     hms.minutes().count(), hms.seconds().count(), hms.subseconds().count());
 }
 
 std::string format_event_json(const Event& e) {

@@ -106,7 +106,8 @@ void EventStream::write(std::vector<Pending>& batch) {
     for (const auto& p : batch) json_file_->append(p.line);
     json_file_->flush();
   }
-  std::vector<std::string> lines;
+  std::vector<std::string_view> lines;
+  lines.reserve(batch.size());
   for (auto& hook : impl_->webhooks) {
     lines.clear();
     for (const auto& p : batch)

@@ -61,7 +61,7 @@ void Webhook::wake() {
   if (waiting_for_events_) timer_.cancel();
 }
 
-void Webhook::append(std::span<const std::string> lines) {
+void Webhook::append(std::span<const std::string_view> lines) {
   if (lines.empty()) return;
   auto r = queue_->append(lines);
   std::string report;
@@ -138,6 +138,7 @@ asio::awaitable<void> Webhook::run() {
     }
     if (batch->events.empty()) {
       first_seen.reset();
+      if (auto saved = queue_->save_cursor(); !saved) record_failure(saved.error().message);  // idle: make it durable
       co_await wait_until(steady::time_point::max(), true);
       continue;
     }
@@ -174,6 +175,7 @@ asio::awaitable<void> Webhook::run() {
     record_failure(status ? fmt::format("HTTP status {}", *status) : status.error().message);
     co_await wait_until(steady::now() + webhook_backoff(++failures, options_.max_retry_interval), false);
   }
+  (void)queue_->save_cursor();
 }
 
 }  // namespace impulse::log

@@ -51,7 +51,7 @@ class Webhook {
   EventMask events() const { return options_.events; }
   const std::string& name() const { return options_.name; }
 
-  void append(std::span<const std::string> lines);
+  void append(std::span<const std::string_view> lines);
   void start();  // spawns the sender on the io_context
   void stop();
   WebhookStatus status() const;

@@ -115,6 +115,7 @@ Result<std::unique_ptr<WebhookQueue>> WebhookQueue::open(WebhookQueueOptions opt
 }
 
 WebhookQueue::~WebhookQueue() {
+  (void)save_cursor();
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -137,6 +138,7 @@ Result<void> WebhookQueue::load() {
     if (n <= 0 || (buf[n] = '\0', std::sscanf(buf, "%llu %llu", &seg, &off) != 2))
       return fail(fmt::format("{}: unreadable cursor", cursor_path));
     cursor_ = {seg, off};
+    saved_ = cursor_;
   }
   for (const auto& entry : fs::directory_iterator(options_.directory, ec))
     if (auto n = segment_number(entry.path().filename().string())) segments_.push_back(*n);
@@ -176,10 +178,16 @@ Result<void> WebhookQueue::start_segment_locked(std::uint64_t number) {
 }
 
 Result<AppendResult> WebhookQueue::append(std::span<const std::string> lines) {
+  std::vector<std::string_view> views(lines.begin(), lines.end());
+  return append(std::span<const std::string_view>(views));
+}
+
+Result<AppendResult> WebhookQueue::append(std::span<const std::string_view> lines) {
   std::lock_guard lock(mu_);
   AppendResult result;
   std::string data;
-  for (const auto& line : lines) {
+  data.reserve(4096);
+  for (const std::string_view line : lines) {
     if (bytes_ + data.size() + line.size() + 1 > options_.max_bytes) {
       ++result.dropped;
       continue;
@@ -232,12 +240,18 @@ Result<QueueBatch> WebhookQueue::read(std::size_t max_events) const {
   return batch;
 }
 
-Result<void> WebhookQueue::acknowledge(QueuePosition end, std::size_t count) {
+Result<void> WebhookQueue::save_cursor() {
+  QueuePosition at;
+  {
+    std::lock_guard lock(mu_);
+    if (cursor_ == saved_) return {};
+    at = cursor_;
+  }
   const std::string path = options_.directory + "/cursor";
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) return unexpected(io_error("cannot create", tmp, errno));
-  auto w = write_all(fd, fmt::format("{} {}\n", end.segment, end.offset), tmp);
+  auto w = write_all(fd, fmt::format("{} {}\n", at.segment, at.offset), tmp);
   if (w && options_.sync && ::fsync(fd) != 0) w = unexpected(io_error("cannot sync", tmp, errno));
   ::close(fd);
   if (!w) return w;
@@ -245,6 +259,23 @@ Result<void> WebhookQueue::acknowledge(QueuePosition end, std::size_t count) {
   if (options_.sync)
     if (auto s = sync_directory(options_.directory); !s) return s;
   std::lock_guard lock(mu_);
+  saved_ = at;
+  saved_at_ = std::chrono::steady_clock::now();
+  return {};
+}
+
+Result<void> WebhookQueue::acknowledge(QueuePosition end, std::size_t count) {
+  bool save = false;
+  {
+    std::lock_guard lock(mu_);
+    move_cursor_locked(end, count);
+    save = std::chrono::steady_clock::now() - saved_at_ >= options_.cursor_interval;
+  }
+  if (save) return save_cursor();
+  return {};
+}
+
+void WebhookQueue::move_cursor_locked(QueuePosition end, std::size_t count) {
   // Bytes between the old cursor and the new one leave the bound.
   std::uint64_t freed = 0;
   for (std::uint64_t s : segments_) {
@@ -256,11 +287,12 @@ Result<void> WebhookQueue::acknowledge(QueuePosition end, std::size_t count) {
   bytes_ -= std::min(freed, bytes_);
   cursor_ = end;
   backlog_ -= std::min<std::uint64_t>(count, backlog_);
+  // Only events already acknowledged go: a crash before the cursor is saved
+  // finds the saved cursor in a deleted segment and goes on from the next.
   std::erase_if(segments_, [&](std::uint64_t s) {
     if (s >= end.segment || s == current_) return false;
     return ::unlink(segment_path(s).c_str()) == 0 || errno == ENOENT;
   });
-  return {};
 }
 
 std::uint64_t WebhookQueue::backlog() const {

@@ -7,7 +7,11 @@
 //   0000000000000002.events  log/event_record.hpp) per '\n'-terminated line
 //   cursor                   "SEGMENT OFFSET\n": the first byte not yet
 //                            acknowledged; replaced with write + fsync +
-//                            rename + directory fsync
+//                            rename + directory fsync, at most once per
+//                            cursor_interval while acknowledgements come
+//                            (save_cursor() and the destructor write it at
+//                            once), so a crash re-sends at most that much:
+//                            at least once, never lost
 // Appends go to the newest segment; a new one is started when it passes
 // segment_bytes, and at every open (so a torn line left by a crash is never
 // appended to: a reader skips an unterminated tail of an older segment).
@@ -28,11 +32,13 @@
 // Error naming the file on an I/O failure and leave the queue usable.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/error.hpp"
@@ -44,6 +50,7 @@ struct WebhookQueueOptions {
   std::uint64_t max_bytes = std::uint64_t{1} << 30;
   std::uint64_t segment_bytes = std::uint64_t{8} << 20;
   bool sync = true;  // fdatasync every append
+  std::chrono::milliseconds cursor_interval{1000};  // 0: save the cursor at every acknowledgement
 };
 
 struct QueuePosition {
@@ -69,13 +76,17 @@ class WebhookQueue {
   WebhookQueue(const WebhookQueue&) = delete;
   WebhookQueue& operator=(const WebhookQueue&) = delete;
 
+  Result<AppendResult> append(std::span<const std::string_view> lines);
   Result<AppendResult> append(std::span<const std::string> lines);
   // Up to max_events events from the cursor on (fewer when fewer are there).
   Result<QueueBatch> read(std::size_t max_events) const;
-  // The receiver has the events up to `end`: moves the cursor (durably),
-  // deletes segments before it. `count` = events between the old and new
-  // cursor (the batch's size), for backlog().
+  // The receiver has the events up to `end`: moves the cursor, saves it
+  // when cursor_interval has passed since the last save, deletes segments
+  // before it. `count` = events between the old and new cursor (the
+  // batch's size), for backlog().
   Result<void> acknowledge(QueuePosition end, std::size_t count);
+  // Writes the cursor durably now if it moved since the last save.
+  Result<void> save_cursor();
 
   std::uint64_t backlog() const;  // events not yet acknowledged
   std::uint64_t bytes() const;    // bytes of the events not yet acknowledged (the bound's measure)
@@ -86,11 +97,14 @@ class WebhookQueue {
   explicit WebhookQueue(WebhookQueueOptions options) : options_(std::move(options)) {}
   Result<void> load();
   Result<void> start_segment_locked(std::uint64_t number);
+  void move_cursor_locked(QueuePosition end, std::size_t count);
   std::string segment_path(std::uint64_t number) const;
 
   const WebhookQueueOptions options_;
   mutable std::mutex mu_;
   QueuePosition cursor_;
+  QueuePosition saved_;                            // the cursor on disk
+  std::chrono::steady_clock::time_point saved_at_{};  // when it was written
   std::vector<std::uint64_t> segments_;  // existing segment numbers, ascending
   std::uint64_t current_ = 0;            // segment appended to
   int fd_ = -1;                          // its descriptor

@@ -94,7 +94,7 @@ def _serve(directory: str, port: int, discard: bool, tls=None) -> None:
 
     class Server(http.server.ThreadingHTTPServer):
         daemon_threads = True
-        allow_reuse_address = False
+        allow_reuse_address = True  # the previous receiver's TIME_WAIT connections must not block the port
 
     server = Server(("127.0.0.1", port), Handler)
     if tls:
@@ -138,8 +138,8 @@ class WebhookReceiver(Peer):
         if self.tls:
             args += ["--tls", *self.tls]
         self.process = spawn(args, os.path.join(self.dir, "server.log"))
-        wait_for(lambda: "ready" in read_text(os.path.join(self.dir, "server.log")) or self.process.poll() is not None,
-                 what="webhook receiver")
+        wait_for(lambda: "ready" in read_text(os.path.join(self.dir, "server.log")).splitlines()
+                 or self.process.poll() is not None, what="webhook receiver")
         assert self.process.poll() is None, read_text(os.path.join(self.dir, "server.log"))
 
     def halt(self):

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <fmt/format.h>
+
 #include "log/webhook_backoff.hpp"
 #include "log/webhook_queue.hpp"
 #include "log/webhook_url.hpp"
@@ -180,6 +182,46 @@ TEST(WebhookUrl, RefusesWhatItCannotUse) {
   EXPECT_FALSE(parse_webhook_url("http://:80/"));
   EXPECT_FALSE(parse_webhook_url("http://x:99999/"));
   EXPECT_FALSE(parse_webhook_url("http://user:pw@x/"));
+}
+
+}  // namespace
+}  // namespace impulse::log
+
+namespace impulse::log {
+namespace {
+
+TEST(WebhookQueue, TheCursorIsSavedAtMostOncePerIntervalAndOnRequest) {
+  TempDir dir;
+  const std::string cursor = dir.file("hook/cursor");
+  auto q = WebhookQueue::open({.directory = dir.file("hook"), .cursor_interval = std::chrono::hours(1)});
+  ASSERT_TRUE(q);
+  ASSERT_TRUE((*q)->append(events(0, 4)));
+  auto b = (*q)->read(2);
+  ASSERT_TRUE((*q)->acknowledge(b->end, 2));  // the first one is saved (none was)
+  const std::string first = testing::read_file(cursor);
+  EXPECT_FALSE(first.empty());
+  auto rest = (*q)->read(2);
+  ASSERT_TRUE((*q)->acknowledge(rest->end, 2));
+  EXPECT_EQ(testing::read_file(cursor), first);  // within the interval: not yet
+  EXPECT_EQ((*q)->backlog(), 0u);
+  ASSERT_TRUE((*q)->save_cursor());
+  EXPECT_EQ(testing::read_file(cursor), fmt::format("{} {}\n", rest->end.segment, rest->end.offset));
+}
+
+TEST(WebhookQueue, ACrashBeforeTheCursorIsSavedSendsAgainButLosesNothing) {
+  TempDir dir;
+  WebhookQueueOptions o{.directory = dir.file("hook"), .cursor_interval = std::chrono::hours(1)};
+  auto q = WebhookQueue::open(o);
+  ASSERT_TRUE((*q)->append(events(0, 3)));
+  auto b = (*q)->read(1);
+  ASSERT_TRUE((*q)->acknowledge(b->end, 1));  // saved: the first save
+  auto c = (*q)->read(1);
+  ASSERT_TRUE((*q)->acknowledge(c->end, 1));  // not saved
+  // A crash: copy the directory as it is on disk now, without the destructor's save.
+  std::filesystem::copy(dir.file("hook"), dir.file("crashed"));
+  auto after = WebhookQueue::open({.directory = dir.file("crashed")});
+  ASSERT_TRUE(after);
+  EXPECT_EQ((*after)->read(10)->events, events(1, 3));  // event 1 again, event 2 not lost
 }
 
 }  // namespace
