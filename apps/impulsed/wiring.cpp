@@ -45,15 +45,16 @@ admin::DaemonActions daemon_actions(Daemon& d, MtaComponent& mta) {
 }
 
 // The listeners' MM7_VASP_Path endpoints, read from the configuration at start-up.
-void add_mm7_vasp_routes(inbound::http::Routes& routes, Daemon& d, MtaComponent& mta) {
+impulse::expected<void, std::string> add_mm7_vasp_routes(inbound::http::Routes& routes, Daemon& d,
+                                                         MtaComponent& mta) {
   auto cfg = d.live_config().current();
-  if (!cfg) return;
+  if (!cfg) return {};
   auto listens = http_listens_from(*cfg);
-  if (!listens) return;  // the HTTP component reports it when it starts
-  inbound::http::add_mm7_routes(routes, {.endpoints = inbound::http::mm7_vasp_endpoints(*listens),
-                                         .message_ids = mta.mm7_message_ids(),
-                                         .events = &mta.events(),
-                                         .now = {}});
+  if (!listens) return {};  // the HTTP component reports it when it starts
+  return inbound::http::add_mm7_routes(routes, {.endpoints = inbound::http::mm7_vasp_endpoints(*listens),
+                                                .message_ids = mta.mm7_message_ids(),
+                                                .events = &mta.events(),
+                                                .now = {}});
 }
 
 }  // namespace
@@ -83,7 +84,8 @@ impulse::expected<void, std::string> wire_components(Daemon& d, StderrReporter& 
                                                      .version = kVersion});
   auto webhook_status = [m = mta.get()] { return m->events().webhook_status(); };
   inbound::http::add_webhook_routes(http->routes(), webhook_status);
-  add_mm7_vasp_routes(http->routes(), d, *mta);  // MM7 delivery reports on MM7_VASP_Path (SPEC §14)
+  // MM7 delivery reports on MM7_VASP_Path (SPEC §14).
+  if (auto r = add_mm7_vasp_routes(http->routes(), d, *mta); !r) return r;
   console::add_webhook_commands(console->registry(), webhook_status);
   console::add_commands(console->registry(), std::move(admin));
   if (auto r = console->start(); !r) return r;

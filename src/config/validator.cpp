@@ -4,6 +4,7 @@
 #include "config/apn_checks.hpp"
 #include "config/ecstream_checks.hpp"
 #include "config/gcm_checks.hpp"
+#include "config/mm7_checks.hpp"
 
 #include <algorithm>
 #include <map>
@@ -252,6 +253,7 @@ ValidationResult validate(const Scope& root) {
   check_apn(*result.root, result.errors, result.warnings);
   check_ecstream(*result.root, result.warnings);
   check_gcm(*result.root, result.errors, result.warnings);
+  check_mm7(*result.root, result.errors);
   return result;
 }
 

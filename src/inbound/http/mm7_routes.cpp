@@ -1,7 +1,10 @@
 // Implementation of inbound/http/mm7_routes.hpp.
 #include "inbound/http/mm7_routes.hpp"
 
+#include <cctype>
+#include <optional>
 #include <set>
+#include <variant>
 
 #include "protocol/base64.hpp"
 #include "protocol/mm7_delivery_report.hpp"
@@ -42,10 +45,16 @@ std::vector<Mm7VaspEndpoint> mm7_vasp_endpoints(const std::vector<HttpListenerSe
   return out;
 }
 
-void add_mm7_routes(Routes& routes, Mm7RouteDeps deps) {
+impulse::expected<void, std::string> add_mm7_routes(Routes& routes, Mm7RouteDeps deps) {
   auto shared = std::make_shared<const Mm7RouteDeps>(std::move(deps));
   std::set<std::string> paths;
   for (const auto& e : shared->endpoints) paths.insert(e.path);
+  for (const auto& path : paths) {
+    if (path.empty() || path.front() != '/' || path.find_first_of("{}?# \t") != std::string::npos)
+      return impulse::unexpected("MM7_VASP_Path \"" + path + "\" is not an absolute path without '{', '}', '?', '#' or spaces");
+    if (!std::holds_alternative<RouteMiss>(routes.lookup(beast_http::verb::post, path)))
+      return impulse::unexpected("MM7_VASP_Path \"" + path + "\" is already served by another route");
+  }
   for (const auto& path : paths) {
     routes.add(
         beast_http::verb::post, path, Access::kRelayHostsOnly,
@@ -73,6 +82,7 @@ void add_mm7_routes(Routes& routes, Mm7RouteDeps deps) {
           co_return xml_response(beast_http::status::ok, protocol::mm7_delivery_report_response(*report), req);
         });
   }
+  return {};
 }
 
 }  // namespace impulse::inbound::http

@@ -16,7 +16,8 @@
 // Paths are read at start-up; a reload does not add or remove them.
 //
 // Threading: handlers run on the listener's loops; Mm7MessageIds and the
-// EventSink are thread-safe. Failure modes: none beyond the statuses above.
+// EventSink are thread-safe. Failure modes: add_mm7_routes refuses a path
+// it cannot serve (start-up error); requests get the statuses above.
 #pragma once
 
 #include <functional>
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "base/clock.hpp"
+#include "base/expected.hpp"
 #include "delivery/mm7/mm7_message_ids.hpp"
 #include "inbound/http/http_listener_settings.hpp"
 #include "inbound/http/http_route.hpp"
@@ -48,7 +50,9 @@ struct Mm7RouteDeps {
 // The endpoints of the listeners that set MM7_VASP_Path.
 std::vector<Mm7VaspEndpoint> mm7_vasp_endpoints(const std::vector<HttpListenerSettings>& listens);
 
-// Adds POST <path> for each distinct path; nothing when there is none.
-void add_mm7_routes(Routes& routes, Mm7RouteDeps deps);
+// Adds POST <path> for each distinct path; nothing when there is none. An
+// error (nothing added) for a path that is not absolute, holds '{', '}',
+// '?', '#' or white space, or is already served by another route.
+impulse::expected<void, std::string> add_mm7_routes(Routes& routes, Mm7RouteDeps deps);
 
 }  // namespace impulse::inbound::http
