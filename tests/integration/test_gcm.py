@@ -64,14 +64,14 @@ def mcmt(part_headers: str, payload: str = PAYLOAD) -> str:
 class Push:
     """The CA, the service account, the stand-in and a sink for bounces."""
 
-    def __init__(self, tmp_path, auth="v1", token_lifetime=3600):
+    def __init__(self, tmp_path, auth="v1", token_lifetime=3600, http1=False):
         self.dir = str(tmp_path)
         self.auth = auth
         self.ca = TestCA(os.path.join(self.dir, "ca"))
         cert, key = self.ca.issue("fcm.test", ips=["127.0.0.1"])
         self.sa_key, pub = service_account_key(self.dir)
         self.fcm = FcmServer(os.path.join(self.dir, "fcm"), cert, key, sa_public_key=pub, client_email=CLIENT_EMAIL,
-                             project=PROJECT, legacy_key=LEGACY_KEY, token_lifetime=token_lifetime)
+                             project=PROJECT, legacy_key=LEGACY_KEY, token_lifetime=token_lifetime, http1=http1)
         self.sa_file = self.write_service_account()
         self.sink = SmtpSink("127.0.0.1")
 
@@ -342,6 +342,32 @@ def test_legacy_5xx_with_retry_after_holds_the_domain(tmp_path):
         assert t["response"] == "503 Service Unavailable", t
         wait_for(lambda: held_lines(d), what="the Retry-After hold")
         assert "Retry-After 90 s" in held_lines(d)[0]
+
+
+# ------------------------------------------------ HTTP/1.1 when h2 is not offered
+
+def test_legacy_over_http1_keep_alive_when_the_server_does_not_offer_h2(tmp_path):
+    with Push(tmp_path, auth="legacy", http1=True) as p, p.daemon("Idle_Timeout = 30") as d:
+        for i in range(3):
+            d.wait_records("D", d.send(SENDER, [f"{token(i)}@gcm.test"], plain()))
+        reqs = p.fcm.requests("legacy")
+        assert len(reqs) == 3 and {r["protocol"] for r in reqs} == {"http/1.1"}
+        assert {r["status"] for r in reqs} == {200}
+        # One kept-alive HTTP/1.1 connection carried the three requests.
+        assert len([c for c in p.fcm.connections() if c["alpn"] == "http/1.1"]) == 1, p.fcm.connections()
+
+
+def test_v1_and_its_token_endpoint_over_http1(tmp_path):
+    with Push(tmp_path, http1=True) as p, p.daemon() as d:
+        p.fcm.script(TOKEN, error="UNREGISTERED")
+        ok = d.send(SENDER, [f"{token(2)}@gcm.test"], plain())
+        dead = d.send(SENDER, [f"{TOKEN}@gcm.test"], plain())
+        d.wait_records("D", ok)
+        [rec] = d.wait_records("P", dead)
+        assert rec["response"] == "404 UNREGISTERED", rec
+        [grant] = p.fcm.grants()
+        assert grant["protocol"] == "http/1.1"
+        assert {r["protocol"] for r in p.fcm.requests("v1")} == {"http/1.1"}
 
 
 # ------------------------------------------------------------- body rules

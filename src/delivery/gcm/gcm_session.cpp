@@ -14,7 +14,6 @@ namespace impulse::delivery::gcm {
 
 namespace asio = boost::asio;
 using asio::awaitable;
-using http2::Http2Connection;
 
 namespace {
 
@@ -23,12 +22,12 @@ constexpr std::chrono::seconds kCloseTimeout{2};
 
 }  // namespace
 
-GcmSession::GcmSession(GcmSessionContext context, Http2Connection::Ptr connection)
+GcmSession::GcmSession(GcmSessionContext context, GcmLink::Ptr connection)
     : context_(std::move(context)), connection_(std::move(connection)), reconnected_(context_.executor) {}
 
 std::size_t GcmSession::capacity() const {
   if (!connection_) return 1;
-  return std::max<std::size_t>(connection_->max_concurrent_streams(), 1);
+  return connection_->capacity();
 }
 
 bool GcmSession::reusable() const {
@@ -45,9 +44,9 @@ std::size_t GcmSession::deliveries_left() const {
 PushPeer GcmSession::peer() const {
   PushPeer p;
   p.service = "GCM";
-  p.address = context_.connect.address;
-  p.host = context_.connect.host;
-  p.bytes_sent = connection_ ? std::max<std::uint64_t>(connection_->bytes_sent(), 1) : 0;
+  p.address = context_.connect.h2.address;
+  p.host = context_.connect.h2.host;
+  p.bytes_sent = connection_ ? connection_->bytes_sent() : 0;
   return p;
 }
 
@@ -87,8 +86,7 @@ awaitable<PushRecipientResult> GcmSession::deliver_one(const protocol::ChannelPa
                   : protocol::build_gcm_legacy_body(part, *token, settings.request);
   if (!built) co_return push::unusable_message(built.error());
 
-  http2::Http2Request request;  // named: it lives in this frame while request() runs
-  request.method = "POST";
+  LinkRequest request;  // named: it lives in this frame while post() runs
   request.path = v1 ? protocol::fcm_v1_path(settings.project_id) : settings.http_uri;
   request.headers.emplace_back("content-type", "application/json; charset=UTF-8");
   request.headers.emplace_back("authorization", v1 ? std::string() : "key=" + settings.legacy_key);
@@ -97,7 +95,7 @@ awaitable<PushRecipientResult> GcmSession::deliver_one(const protocol::ChannelPa
 
   bool renewed = false;
   bool moved = false;
-  Http2Connection::Ptr connection = connection_;
+  GcmLink::Ptr connection = connection_;
   for (;;) {
     std::string bearer;
     if (v1) {
@@ -109,9 +107,9 @@ awaitable<PushRecipientResult> GcmSession::deliver_one(const protocol::ChannelPa
     if (!connection || !connection->usable()) connection = co_await fresh_connection(connection);
     if (!connection)
       co_return failure_outcome(
-          http2::Http2Error{http2::Http2ErrorKind::kConnectionLost, "cannot reconnect to " + context_.connect.address},
+          http2::Http2Error{http2::Http2ErrorKind::kConnectionLost, "cannot reconnect to " + context_.connect.h2.address},
           peer());
-    auto response = co_await connection->request(request);
+    auto response = co_await connection->post(request);
     if (!response) {
       if (response.error().kind == http2::Http2ErrorKind::kNotProcessed && !moved) {
         moved = true;  // GOAWAY or refused: the same request on another connection, same attempt
@@ -121,7 +119,7 @@ awaitable<PushRecipientResult> GcmSession::deliver_one(const protocol::ChannelPa
       co_return failure_outcome(response.error(), peer());
     }
     std::optional<std::string_view> retry_after;
-    if (auto value = response->header("retry-after"); !value.empty()) retry_after = value;
+    if (!response->retry_after.empty()) retry_after = response->retry_after;
     const protocol::GcmVerdict verdict =
         v1 ? protocol::classify_fcm_v1_response(response->status, response->body, retry_after, context_.now_unix())
            : protocol::classify_gcm_legacy_response(response->status, response->body, retry_after,
@@ -143,7 +141,7 @@ void GcmSession::report_canonical(const queue::DeliveryJob& job, const std::stri
                            token);
 }
 
-awaitable<Http2Connection::Ptr> GcmSession::fresh_connection(Http2Connection::Ptr failed) {
+awaitable<GcmLink::Ptr> GcmSession::fresh_connection(GcmLink::Ptr failed) {
   const auto deadline = std::chrono::steady_clock::now() + context_.settings->connect_timeout;
   while (reconnecting_ && std::chrono::steady_clock::now() < deadline) {
     reconnected_.expires_at(deadline);  // deadline: connect_timeout (the reconnect's own)
@@ -152,11 +150,11 @@ awaitable<Http2Connection::Ptr> GcmSession::fresh_connection(Http2Connection::Pt
   if (connection_ && connection_ != failed && connection_->usable()) co_return connection_;
   if (reconnecting_) co_return nullptr;
   reconnecting_ = true;
-  auto opened = co_await Http2Connection::connect(context_.executor, context_.connect);
+  auto opened = co_await GcmLink::connect(context_.executor, context_.connect);
   reconnecting_ = false;
   reconnected_.cancel();
   if (!opened) co_return nullptr;
-  Http2Connection::Ptr old = std::exchange(connection_, std::move(*opened));
+  GcmLink::Ptr old = std::exchange(connection_, std::move(*opened));
   if (old) old->drain();
   co_return connection_;
 }

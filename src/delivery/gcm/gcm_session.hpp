@@ -1,6 +1,7 @@
-// GcmSession: one HTTP/2 connection to an FCM (or legacy GCM) host behind
-// the Session interface (delivery/transport.hpp; SPEC §11, §13). Its
-// capacity is the server's SETTINGS_MAX_CONCURRENT_STREAMS.
+// GcmSession: one connection to an FCM (or legacy GCM) host behind the
+// Session interface (delivery/transport.hpp; SPEC §11, §13): HTTP/2 when the
+// server offers it, else HTTP/1.1 keep-alive (gcm_link.hpp). Its capacity is
+// the server's SETTINGS_MAX_CONCURRENT_STREAMS (HTTP/1.1: one).
 //
 // deliver(job, body): the channel part (protocol/channel_part.hpp, GCM),
 // then per recipient: the registration token, the body
@@ -33,7 +34,7 @@
 #include "delivery/gcm/access_token.hpp"
 #include "delivery/gcm/gcm_outcome.hpp"
 #include "delivery/gcm/gcm_settings.hpp"
-#include "delivery/http2/http2_connection.hpp"
+#include "delivery/gcm/gcm_link.hpp"
 #include "delivery/transport.hpp"
 #include "protocol/channel_part.hpp"
 
@@ -48,7 +49,7 @@ struct GcmSessionContext {
   boost::asio::any_io_executor executor;
   std::shared_ptr<const GcmSettings> settings;
   std::shared_ptr<AccessToken> token;       // FCM v1; null otherwise
-  http2::Http2ConnectOptions connect;       // to reconnect to the same address
+  LinkOptions connect;                      // to reconnect to the same address
   std::function<std::int64_t()> now_unix;   // wall clock, seconds
   std::string domain;                       // the queue's domain (logs)
   log::EventSink* events = nullptr;         // token_replaced; may be null
@@ -57,7 +58,7 @@ struct GcmSessionContext {
 class GcmSession final : public Session {
  public:
   // `connection` null = no credentials configured (see above).
-  GcmSession(GcmSessionContext context, http2::Http2Connection::Ptr connection);
+  GcmSession(GcmSessionContext context, GcmLink::Ptr connection);
 
   std::size_t capacity() const override;
   bool reusable() const override;
@@ -71,12 +72,12 @@ class GcmSession final : public Session {
   boost::asio::awaitable<PushRecipientResult> deliver_one(const protocol::ChannelPart& part,
                                                           const queue::DeliveryJob& job,
                                                           const std::string& recipient);
-  boost::asio::awaitable<http2::Http2Connection::Ptr> fresh_connection(http2::Http2Connection::Ptr failed);
+  boost::asio::awaitable<GcmLink::Ptr> fresh_connection(GcmLink::Ptr failed);
   void report_canonical(const queue::DeliveryJob& job, const std::string& recipient, const std::string& token);
   PushPeer peer() const;
 
   GcmSessionContext context_;
-  http2::Http2Connection::Ptr connection_;
+  GcmLink::Ptr connection_;
   std::uint64_t started_ = 0;
   bool reconnecting_ = false;
   bool credentials_told_ = false;

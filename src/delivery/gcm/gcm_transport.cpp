@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <map>
+#include <set>
 
 #include "delivery/gcm/gcm_session.hpp"
 #include "delivery/gcm/gcm_settings_config.hpp"
@@ -21,6 +22,7 @@ class GcmMethodSettings final : public MethodSettings {
  public:
   std::shared_ptr<const GcmSettings> gcm;
   http2::TlsContextPtr tls;
+  http1::Http1TlsContextPtr h1_tls;
   std::shared_ptr<AccessToken> token;
 };
 
@@ -42,10 +44,11 @@ class GcmTransport final : public Transport {
     if (gcm->auth != GcmAuth::kNone) {
       auto tls = tls_context(config, gcm->tls);
       if (!tls) return unexpected(tls.error());
-      made->tls = std::move(*tls);
+      made->tls = std::move(tls->first);
+      made->h1_tls = std::move(tls->second);
     }
     if (gcm->auth == GcmAuth::kServiceAccount) {
-      auto token = access_token(*gcm, made->tls);
+      auto token = access_token(*gcm, made->tls, made->h1_tls);
       if (!token) return unexpected(token.error());
       made->token = std::move(*token);
     }
@@ -63,7 +66,10 @@ class GcmTransport final : public Transport {
     context.now_unix = &unix_now;
     context.domain = where.key.domain;
     context.events = events_;
-    http2::Http2ConnectOptions& c = context.connect;
+    http2::Http2ConnectOptions& c = context.connect.h2;
+    context.connect.h1_tls = s.h1_tls;
+    const std::string target = where.target.address_text() + "]" + std::to_string(where.target.port);
+    context.connect.http1_only = http1_only_.contains(target);
     c.host = where.target.host;
     c.address = where.target.address_text();
     c.port = where.target.port;
@@ -78,31 +84,39 @@ class GcmTransport final : public Transport {
       // each message transiently and holds the queue (SPEC §13).
       co_return std::unique_ptr<Session>(std::make_unique<GcmSession>(std::move(context), nullptr));
     }
-    auto opened = co_await http2::Http2Connection::connect(context.executor, context.connect);
+    auto opened = co_await GcmLink::connect(context.executor, context.connect);
     if (!opened) {
       PushPeer peer{"GCM", c.address, c.host, 0};
       co_return impulse::unexpected(open_failure(opened.error(), peer));
     }
+    if ((*opened)->http1()) http1_only_.insert(target);  // no h2 attempt next time
     co_return std::unique_ptr<Session>(std::make_unique<GcmSession>(std::move(context), std::move(*opened)));
   }
 
  private:
-  Result<http2::TlsContextPtr> tls_context(const config::ConfigPtr& config, const http2::Http2TlsOptions& options) {
+  // The HTTP/2 (ALPN h2) and HTTP/1.1 (ALPN http/1.1) contexts for one set of TLS options.
+  using TlsPair = std::pair<http2::TlsContextPtr, http1::Http1TlsContextPtr>;
+  Result<TlsPair> tls_context(const config::ConfigPtr& config, const http2::Http2TlsOptions& options) {
     if (config != tls_config_) {
       tls_contexts_.clear();
       tls_config_ = config;
     }
     std::string key = options.ca + '\0' + options.certificate + '\0' + options.key + (options.verify ? "1" : "0");
     if (auto it = tls_contexts_.find(key); it != tls_contexts_.end()) return it->second;
-    auto made = http2::make_http2_tls_context(options);
-    if (!made) return unexpected(made.error());
-    tls_contexts_.emplace(std::move(key), *made);
-    return std::move(*made);
+    auto h2 = http2::make_http2_tls_context(options);
+    if (!h2) return unexpected(h2.error());
+    auto h1 = http1::make_http1_tls_context(
+        http1::Http1TlsOptions{options.verify, options.ca, options.certificate, options.key});
+    if (!h1) return unexpected(h1.error());
+    TlsPair pair{std::move(*h2), std::move(*h1)};
+    tls_contexts_.emplace(std::move(key), pair);
+    return pair;
   }
 
   // One AccessToken per service account (its identity, key and token_uri)
   // and per trust (tls_ca, verification) for the life of the loop.
-  Result<std::shared_ptr<AccessToken>> access_token(const GcmSettings& s, const http2::TlsContextPtr& tls) {
+  Result<std::shared_ptr<AccessToken>> access_token(const GcmSettings& s, const http2::TlsContextPtr& tls,
+                                                    const http1::Http1TlsContextPtr& h1_tls) {
     std::string key = s.account.client_email + '\0' + s.account.private_key + '\0' + s.account.token_uri + '\0' +
                       s.tls.ca + (s.tls.verify ? "1" : "0");
     if (auto it = tokens_.find(key); it != tokens_.end()) return it->second;
@@ -112,6 +126,7 @@ class GcmTransport final : public Transport {
     endpoint.executor = io_.get_executor();
     endpoint.uri = s.account.token;
     endpoint.tls = tls;
+    endpoint.h1_tls = h1_tls;
     endpoint.verify = s.tls.verify;
     endpoint.bind_address = s.bind_address;
     endpoint.connect_timeout = s.connect_timeout;
@@ -128,7 +143,8 @@ class GcmTransport final : public Transport {
   runtime::ProblemSink problems_;
   log::EventSink* events_;
   config::ConfigPtr tls_config_;
-  std::map<std::string, http2::TlsContextPtr> tls_contexts_;
+  std::map<std::string, TlsPair> tls_contexts_;
+  std::set<std::string> http1_only_;  // "<address>]<port>" of servers that did not offer h2
   std::map<std::string, std::shared_ptr<AccessToken>> tokens_;
 };
 

@@ -2,9 +2,10 @@
 // FCM HTTP v1 with an OAuth2 service account, or the legacy HTTP API with a
 // server key (SPEC §11, §13; reference/protocols.md §5;
 // reference/momentum.md §9.3). settings() reads GcmSettings
-// (gcm_settings_config.hpp); open() connects one HTTP/2 connection
-// (delivery/http2/) to the chosen address and returns a GcmSession
-// (gcm_session.hpp) whose capacity is the server's concurrent streams.
+// (gcm_settings_config.hpp); open() connects to the chosen address
+// (gcm_link.hpp: HTTP/2 when offered by ALPN, else HTTP/1.1 keep-alive; a
+// server seen without h2 is not asked for it again by this loop) and
+// returns a GcmSession (gcm_session.hpp).
 // Route hosts arrive already resolved (routing: A/AAAA only).
 //
 // Per loop, shared by its sessions: the TLS contexts (ALPN h2; one per TLS

@@ -7,7 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "config/net.hpp"
-#include "delivery/http2/http2_connection.hpp"
+#include "delivery/gcm/gcm_link.hpp"
 
 namespace impulse::delivery::gcm {
 
@@ -45,29 +45,29 @@ awaitable<impulse::expected<PostAnswer, std::string>> post_token_form(TokenEndpo
     co_return impulse::unexpected("token_uri " + endpoint.uri.host + " is not https");
   auto address = co_await resolve(endpoint.executor, endpoint.uri.host, endpoint.connect_timeout);
   if (!address) co_return impulse::unexpected(address.error());
-  http2::Http2ConnectOptions options;
-  options.host = endpoint.uri.host;
-  options.address = *address;
-  options.port = endpoint.uri.port;
-  options.bind_address = endpoint.bind_address;
-  options.tls = endpoint.tls;
-  options.verify = endpoint.verify;
-  options.connect_timeout = endpoint.connect_timeout;
-  options.write_timeout = std::max<std::chrono::milliseconds>(endpoint.response_timeout, std::chrono::seconds(1));
-  options.problems = endpoint.problems;
-  auto connection = co_await http2::Http2Connection::connect(endpoint.executor, options);
+  LinkOptions options;  // named: it lives in this frame while connect() runs
+  options.h2.host = endpoint.uri.host;
+  options.h2.address = *address;
+  options.h2.port = endpoint.uri.port;
+  options.h2.bind_address = endpoint.bind_address;
+  options.h2.tls = endpoint.tls;
+  options.h2.verify = endpoint.verify;
+  options.h2.connect_timeout = endpoint.connect_timeout;
+  options.h2.write_timeout = std::max<std::chrono::milliseconds>(endpoint.response_timeout, std::chrono::seconds(1));
+  options.h2.problems = endpoint.problems;
+  options.h1_tls = endpoint.h1_tls;
+  auto connection = co_await GcmLink::connect(endpoint.executor, options);
   if (!connection)
     co_return impulse::unexpected(endpoint.uri.host + ":" + std::to_string(endpoint.uri.port) + ": " +
                                   std::string(http2::error_kind_name(connection.error().kind)) + ": " +
                                   connection.error().detail);
-  http2::Http2Request request;  // named: it lives in this frame while request() runs
-  request.method = "POST";
+  LinkRequest request;  // named: it lives in this frame while post() runs
   request.path = endpoint.uri.path;
   request.headers.emplace_back("content-type", "application/x-www-form-urlencoded");
   request.headers.emplace_back("accept", "application/json");
   request.body = std::move(form);
   request.timeout = endpoint.response_timeout;
-  auto response = co_await (*connection)->request(request);
+  auto response = co_await (*connection)->post(request);
   co_await (*connection)->close(std::chrono::seconds(1));
   if (!response)
     co_return impulse::unexpected(std::string(http2::error_kind_name(response.error().kind)) + ": " +

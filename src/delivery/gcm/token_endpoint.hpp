@@ -2,7 +2,8 @@
 // the token_uri host is resolved like a route host, A/AAAA only, and its
 // certificate verified against the system store or the domain's tls_ca):
 // one POST of the grant's form body to the service account's token_uri
-// over a new HTTP/2 connection (TLS, ALPN h2), closed after the answer.
+// over a new connection (TLS; HTTP/2 when offered, else HTTP/1.1:
+// gcm_link.hpp), closed after the answer.
 // Grants are rare (one per service account per token lifetime), so no
 // connection is kept.
 //
@@ -21,6 +22,7 @@
 #include <string>
 
 #include "delivery/gcm/access_token.hpp"
+#include "delivery/http1/http1_tls.hpp"
 #include "delivery/http2/http2_tls.hpp"
 #include "protocol/service_account.hpp"
 #include "runtime/spawn.hpp"
@@ -31,6 +33,7 @@ struct TokenEndpoint {
   boost::asio::any_io_executor executor;
   protocol::TokenUri uri;
   http2::TlsContextPtr tls;
+  http1::Http1TlsContextPtr h1_tls;  // null = HTTP/2 only
   bool verify = true;
   std::string bind_address;
   std::chrono::milliseconds connect_timeout{30'000};
