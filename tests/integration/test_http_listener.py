@@ -365,7 +365,7 @@ def test_connections_over_service_sessions_get_503(tmp_path):
 
 
 def test_healthz_and_readyz(tmp_path):
-    with HttpDaemon(tmp_path, settings="Suspend_Delivery = true") as d:
+    with HttpDaemon(tmp_path, settings="Suspend_Delivery = true", http_options="Log_Requests_To_Paniclog = true") as d:
         code, doc = curl(f"http://127.0.0.1:{d.http_port}/healthz")
         assert (code, doc) == (200, {"status": "ok"})
         code, doc = curl(f"http://127.0.0.1:{d.http_port}/readyz")
@@ -373,6 +373,9 @@ def test_healthz_and_readyz(tmp_path):
         status, headers, doc = d.request("POST", "/healthz")
         assert_error(status, doc, 405, "not allowed")
         assert headers.get("Allow") == "GET"
+        # Log_Requests_To_Paniclog: `ip "METHOD path HTTP/x" status bytes ms`
+        wait_for(lambda: any(re.search(r'127\.0\.0\.1 "GET /readyz HTTP/1\.1" 200 \d+ \d+$', line)
+                             for line in d.lines("paniclog.ec")), what="the request line in the paniclog")
 
 
 def test_https_injection(tmp_path):
