@@ -340,6 +340,26 @@ def test_goaway_moves_the_request_to_a_new_connection_without_a_failure(tmp_path
         assert d.records("T", msgid) == []
 
 
+def test_goaway_among_concurrent_streams_answers_the_earlier_and_moves_the_later(tmp_path):
+    with Push(tmp_path, max_streams=8) as p, p.daemon("Max_Outbound_Connections = 1") as d:
+        p.apns.script("*", delay=0.5)
+        p.apns.script(token(3), goaway=True, times=1)
+        with d.smtp() as c:
+            from harness.impulse import transaction
+            ids = [transaction(c, SENDER, [f"{token(i)}@apn.test"], plain()) for i in range(6)]
+        for msgid in ids:
+            d.wait_records("D", msgid)
+        assert all(d.records("T", msgid) == [] for msgid in ids), d.log_text()
+        reqs = p.apns.requests()
+        assert sum(1 for r in reqs if r.get("goaway")) == 1
+        assert len(p.apns.connections()) >= 2
+        delivered = [r for r in reqs if r["status"] == 200 and r.get("answered")]
+        assert sorted(r["token"] for r in delivered) == sorted(token(i) for i in range(6))
+        # The streams the GOAWAY kept were answered on the old connection.
+        [goaway] = [r for r in reqs if r.get("goaway")]
+        assert any(r["conn"] == goaway["conn"] for r in delivered), reqs
+
+
 def test_certificate_authentication_sends_no_authorization_header(tmp_path):
     with Push(tmp_path, auth="certificate") as p, p.daemon('APN_Topic = "com.example.app"') as d:
         msgid = d.send(SENDER, [f"{TOKEN}@apn.test"], plain())

@@ -28,7 +28,9 @@ on every request; ApnsServer.script() writes it):
 `times` limits how many requests get the scripted answer (then 200);
 `delay` holds the answer that many seconds; `goaway` sends GOAWAY
 (Shutdown) naming the stream *before* this one as the last processed, so
-this request is not processed and must come again on a new connection;
+this request (and any later stream) is not processed and must come again on
+a new connection, while the earlier streams still get their answers before
+the connection closes;
 `expire_token` answers 403 ExpiredProviderToken to the first JWT seen and
 accepts only a different JWT afterwards.
 
@@ -196,6 +198,7 @@ class Connection(asyncio.Protocol):
         self.pending: set[int] = set()
         self.transport = None
         self.gone = False
+        self.goaway_last = None  # last_stream_id of the GOAWAY sent, if any
 
     def connection_made(self, transport):
         self.transport = transport
@@ -271,16 +274,19 @@ class Connection(asyncio.Protocol):
         record["script"] = script
         if script.get("goaway"):
             # Not processed: the last stream processed is the one before this.
-            import h2.errors
             self.pending.discard(stream_id)
             record["status"] = None
             record["goaway"] = True
             self.server.record(record)
-            self.conn.close_connection(error_code=h2.errors.ErrorCodes.NO_ERROR,
-                                       additional_data=b'{"reason":"Shutdown"}',
-                                       last_stream_id=max(stream_id - 2, 0))
+            # A graceful GOAWAY written as a raw frame: python-h2's
+            # close_connection() would refuse to answer the streams it keeps.
+            from hyperframe.frame import GoAwayFrame
+            last = max(stream_id - 2, 0)
+            self.goaway_last = last
             self.flush()
-            self.transport.close()
+            self.transport.write(GoAwayFrame(stream_id=0, last_stream_id=last, error_code=0,
+                                             additional_data=b'{"reason":"Shutdown"}').serialize())
+            self.close_when_done()
             return
         verdict = None if not duplicate else (400, "DuplicateHeaders")
         if verdict is None:
@@ -295,6 +301,11 @@ class Connection(asyncio.Protocol):
         if delay:
             await asyncio.sleep(delay)  # the stand-in answers late on purpose
         self.pending.discard(stream_id)
+        if self.goaway_last is not None and stream_id > self.goaway_last:
+            record["status"], record["reason"], record["refused"] = None, "", True
+            self.server.record(record)  # not processed (the GOAWAY said so): never answered
+            self.close_when_done()
+            return
         record["answered"] = time.time()
         self.server.record(record)
         if self.gone:
@@ -318,6 +329,14 @@ class Connection(asyncio.Protocol):
         except Exception as e:  # the stream was reset meanwhile
             self.server.record({"event": "send_failed", "conn": self.id, "stream": stream_id, "error": str(e)})
         self.flush()
+        self.close_when_done()
+
+    def close_when_done(self):
+        """After a GOAWAY: close once every stream it kept has its answer."""
+        if self.goaway_last is None or self.gone:
+            return
+        if not any(sid <= self.goaway_last for sid in self.pending):
+            self.transport.close()
 
 
 SNI_SEEN: dict[int, str] = {}  # id(SSLObject) -> the server name the client asked for
