@@ -43,7 +43,9 @@ PushRecipientResult response_outcome(const protocol::GcmVerdict& verdict, const 
   // The canonical token travels with the delivery record (and the token_replaced event).
   if (!verdict.canonical_token.empty()) text += " registration_id=" + verdict.canonical_token;
   const push::PushVerdict v{kind_of(verdict.kind), std::move(text), verdict.retry_after};
-  return push::push_outcome(v, peer, credentials_hold);
+  PushRecipientResult r = push::push_outcome(v, peer, credentials_hold);
+  r.outcome.remote_id = verdict.message_id;  // FCM's message name / the legacy message_id
+  return r;
 }
 
 PushRecipientResult token_outcome(const TokenResult& token, const PushPeer& peer,
