@@ -55,6 +55,12 @@ void EcstreamConnection::wake() {
 
 void EcstreamConnection::shutdown() {
   if (closed_) return;
+  if (!started_) {  // still in the TLS handshake: nothing said yet, nothing in flight
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
+    stop_before_start_ = true;
+    return;
+  }
   session_.shutdown();
   wake();
 }
@@ -122,11 +128,15 @@ awaitable<void> EcstreamConnection::read_loop() {
 
 awaitable<void> EcstreamConnection::run() {
   auto self = shared_from_this();
-  if (tls_ && !co_await handshake()) {
+  // Awaited on its own line: g++ 12 miscompiles co_await inside && / ||.
+  bool shaken = true;
+  if (tls_) shaken = co_await handshake();
+  if (!shaken || stop_before_start_) {
     close();
     co_return;
   }
   session_.start();
+  started_ = true;
   runtime::spawn(socket_.get_executor(), "ecstream_reader " + peer_.ip + ":" + std::to_string(peer_.port),
                  [](std::shared_ptr<EcstreamConnection> c) -> awaitable<void> { co_await c->read_loop(); }(self),
                  {.problems = problems_});

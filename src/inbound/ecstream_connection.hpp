@@ -91,6 +91,8 @@ class EcstreamConnection : public std::enable_shared_from_this<EcstreamConnectio
   PostingInjector injector_;
   EcstreamSession session_;
   std::array<char, 65536> buffer_{};
+  bool started_ = false;            // GREETING queued: the session runs
+  bool stop_before_start_ = false;  // shutdown() during the TLS handshake
   bool reader_done_ = false;
   bool lingering_ = false;
   bool closed_ = false;

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "inbound/esmtp_connection.hpp"
+#include "inbound/listen_socket.hpp"
 #include "inbound/tls_context.hpp"
 #include "runtime/acceptor.hpp"
 #include "runtime/spawn.hpp"
@@ -21,7 +22,6 @@ namespace impulse::inbound {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
-using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
 namespace {
 
@@ -42,54 +42,6 @@ struct Loop {
   std::unordered_map<EsmtpConnection*, std::weak_ptr<EsmtpConnection>> sessions;
   bool stopping = false;
 };
-
-config::IpAddress to_ip(const asio::ip::address& a) {
-  config::IpAddress ip;
-  if (a.is_v4()) {
-    const auto b = a.to_v4().to_bytes();
-    std::copy(b.begin(), b.end(), ip.bytes.begin());
-  } else {
-    ip.v6 = true;
-    const auto b = a.to_v6().to_bytes();
-    std::copy(b.begin(), b.end(), ip.bytes.begin());
-  }
-  return ip;
-}
-
-std::string ip_text(const asio::ip::address& a) {
-  if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
-  return a.to_string();
-}
-
-Result<void> bind_acceptor(tcp::acceptor& acceptor, const tcp::endpoint& endpoint, const std::string& name) {
-  boost::system::error_code ec;
-  auto failed = [&](const char* what) { return fail("ESMTP_Listener " + name + ": " + what + ": " + ec.message()); };
-  acceptor.open(endpoint.protocol(), ec);
-  if (ec) return failed("cannot open socket");
-  acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor.set_option(ReusePort(true), ec);
-  if (!ec && endpoint.address().is_v6()) acceptor.set_option(asio::ip::v6_only(true), ec);
-  if (ec) return failed("cannot set socket options");
-  acceptor.bind(endpoint, ec);
-  if (ec) return fail("ESMTP_Listener " + name + ": " + ec.message());
-  acceptor.listen(kListenBacklog, ec);
-  if (ec) return failed("cannot listen");
-  return {};
-}
-
-// SO_REUSEPORT would let us share a port with another process of the same
-// user that also set it: probe with a plain socket first so "address in
-// use" is reported as it should be.
-Result<void> probe_free(asio::io_context& io, const tcp::endpoint& endpoint, const std::string& name) {
-  tcp::acceptor probe(io);
-  boost::system::error_code ec;
-  probe.open(endpoint.protocol(), ec);
-  if (!ec) probe.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec && endpoint.address().is_v6()) probe.set_option(asio::ip::v6_only(true), ec);
-  if (!ec) probe.bind(endpoint, ec);
-  if (ec) return fail("ESMTP_Listener " + name + ": " + ec.message());
-  return {};
-}
 
 }  // namespace
 
@@ -196,11 +148,13 @@ Result<std::unique_ptr<EsmtpListener>> EsmtpListener::open(const std::vector<asi
     }
     tcp::endpoint endpoint(address, settings.port);
     if (settings.port != 0) {
-      if (auto probe = probe_free(*loops.front(), endpoint, name); !probe) return impulse::unexpected(probe.error());
+      if (auto probe = probe_port_free(*loops.front(), endpoint, "ESMTP_Listener " + name); !probe)
+        return impulse::unexpected(probe.error());
     }
     for (auto& loop : state->loops) {
       tcp::acceptor acceptor(loop->io);
-      if (auto bound = bind_acceptor(acceptor, endpoint, name); !bound) return impulse::unexpected(bound.error());
+      if (auto bound = bind_reuseport(acceptor, endpoint, "ESMTP_Listener " + name, kListenBacklog); !bound)
+        return impulse::unexpected(bound.error());
       if (endpoint.port() == 0) endpoint = acceptor.local_endpoint();  // later loops share the chosen port
       loop->acceptors.push_back(std::make_shared<runtime::Acceptor<tcp>>(
           std::move(acceptor),

@@ -2,8 +2,8 @@
 // SO_REUSEPORT acceptor per (address, event loop) so the kernel spreads
 // connections across loops (docs/architecture.md "Ownership"), probing
 // first that no other process holds the port, and the address helpers a
-// listener needs for Relay_Hosts and its logs. The ECStream listener uses
-// it; the same steps are in esmtp_listener.cpp, which can move here.
+// listener needs for Relay_Hosts and its logs. Used by the ESMTP and
+// ECStream listeners.
 //
 // Leaves to others: accepting (runtime::Acceptor), sessions.
 // Threads: any; the io_context only provides the executor.

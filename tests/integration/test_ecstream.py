@@ -318,3 +318,35 @@ def test_message_details_on_the_receiver_show_the_senders_message_id(tmp_path):
         assert f"Message: {r['msgid']}\n" in details
         assert f"Origin Id: {sent}\n" in details, details
         assert "Sender: <alice@sender.test>\n" in details
+
+
+def frame(ftype, payload):
+    return bytes([ftype]) + struct.pack(">I", len(payload)) + payload
+
+
+def s16(b):
+    return struct.pack(">H", len(b)) + b
+
+
+def test_stopping_receiver_answers_then_says_goaway_with_the_last_seq(tmp_path):
+    import signal
+    with SmtpSink() as sink, Nodes(tmp_path, sink) as n:
+        with socket.create_connection(("127.0.0.1", n.ec_port), timeout=20) as s:
+            assert read_frame(s)[0] == 1
+            body_bytes = b"Subject: raw client\r\n\r\nhi\r\n"
+            message = frame(3, struct.pack(">IB", 1, 0) + s16(b"RAW-1") + s16(b"") + s16(b"raw@sender.test") +
+                            struct.pack(">I", 1) + s16(b"bob@example.com") + struct.pack(">I", len(body_bytes)) +
+                            body_bytes)
+            s.sendall(frame(2, b"ECSTREAM" + struct.pack(">H", 1) + s16(b"raw.example")) + message)
+            ftype, payload = read_frame(s)
+            assert ftype == 4
+            seq, code = struct.unpack(">IH", payload[:6])
+            assert (seq, code) == (1, 250)
+            n.b.impulsed.signal(signal.SIGTERM)
+            ftype, payload = read_frame(s)
+            assert ftype == 5
+            last_seq = struct.unpack(">I", payload[:4])[0]
+            assert last_seq == 1
+            assert error_line(payload[4:]) == "421 4.3.2 Reconfiguration in progress"
+            assert read_frame(s) is None
+        assert n.b.impulsed.proc.wait(20) == 0
