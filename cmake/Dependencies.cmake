@@ -11,6 +11,8 @@ add_library(PkgConfig::UNBOUND INTERFACE IMPORTED)
 target_link_libraries(PkgConfig::UNBOUND INTERFACE ${UNBOUND_LIB})
 pkg_check_modules(NGHTTP2 REQUIRED IMPORTED_TARGET libnghttp2)
 pkg_check_modules(PUGIXML IMPORTED_TARGET pugixml)
+pkg_check_modules(OPENDKIM REQUIRED IMPORTED_TARGET opendkim)  # src/dkim (SPEC §19)
+pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)  # src/cluster (SPEC §18)
 # prometheus-cpp: only its core (registry, counters, gauges, histograms, text
 # serializer). Its CMake config also finds civetweb, zlib and curl for the
 # pull/push libraries we do not use, so link the core through its .pc file.

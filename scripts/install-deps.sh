@@ -11,11 +11,11 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 build_pkgs=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libunbound-dev librocksdb-dev libnghttp2-dev libpugixml-dev libfmt-dev libspdlog-dev
-  libgtest-dev libgmock-dev prometheus-cpp-dev)
+  libgtest-dev libgmock-dev prometheus-cpp-dev libhiredis-dev libopendkim-dev)
 fuzz_pkgs=()
 [ "${1:-}" = fuzz ] && fuzz_pkgs=(clang-14 libclang-rt-14-dev)
 test_pkgs=(nsd unbound python3 python3-pytest python3-aiosmtpd swaks openssl iproute2 procps
-  dovecot-core dovecot-lmtpd python3-h2 python3-jwt curl prometheus nghttp2-client nghttp2-server)
+  dovecot-core dovecot-lmtpd python3-h2 python3-jwt curl prometheus nghttp2-client nghttp2-server redis-server opendkim-tools python3-dkim)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}" "${fuzz_pkgs[@]}"; do
@@ -35,7 +35,7 @@ if [ ${#missing[@]} -gt 0 ]; then
       || { echo "install-deps: apt-get install failed, see /tmp/impulse-apt.log" >&2; tail -20 /tmp/impulse-apt.log >&2; exit 1; }
   fi
   # Never leave a packaged daemon running on its system ports.
-  for svc in nsd unbound dovecot prometheus; do pkill -x "$svc" 2>/dev/null || true; done
+  for svc in nsd unbound dovecot prometheus redis-server; do pkill -x "$svc" 2>/dev/null || true; done
 fi
 
 # Postfix's smtp-sink / smtp-source / smtpd, unpacked privately.

@@ -42,8 +42,12 @@ std::vector<ScopeDef> scope_catalogue() {
   };
   // Module stanzas: `ec_logger "ec_logger" { }`, `apn { }`.
   for (std::string_view m : {"ec_logger", "bounce_logger", "apn", "gcm", "apn_logger", "gcm_logger",
-                            "json_logger", "webhook"})
+                            "json_logger", "webhook", "cluster"})
     s.push_back({m, ScopeKind::Module, N::Optional, kGlobal});
+  // DKIM signing (SPEC §19): `opendkim "opendkim1" { dkim_domain "example.com" { } }`;
+  // config/dkim_checks.cpp refuses a dkim_domain outside opendkim.
+  s.push_back({"opendkim", ScopeKind::Module, N::Optional, kGlobal});
+  s.push_back({"dkim_domain", ScopeKind::Module, N::Required, kModule});
   return s;
 }
 

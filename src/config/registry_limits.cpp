@@ -20,6 +20,16 @@ std::vector<OptionDef> limit_options() {
       integer("server_reserve_outbound_connections", "200", 0, kInt32Max, kGlobal),
       make("outbound_throttle_messages", T::Throttle, "", kOutboundHost),
       make("outbound_throttle_connections", T::Throttle, "", kOutboundHost),
+      // SPEC §18: the same limits shared by every node through Redis.
+      integer("cluster_max_outbound_connections", "-1", -1, kInt32Max, kOutboundHost),
+      make("cluster_outbound_throttle_messages", T::Throttle, "", kOutboundHost),
+      make("cluster_outbound_throttle_connections", T::Throttle, "", kOutboundHost),
+      // The `Cluster { }` stanza's own options (valid only there).
+      restart_only(in_modules(text("redis", "", 0), {"cluster"})),
+      restart_only(in_modules(text("node_name", "", 0), {"cluster"})),
+      restart_only(in_modules(integer("cluster_lease_time", "30", 3, 86400, 0), {"cluster"})),
+      restart_only(in_modules(one_of("cluster_redis_failure", "local_share", {"local_share", "closed"}, 0), {"cluster"})),
+      restart_only(in_modules(integer("cluster_expected_nodes", "2", 1, 10000, 0), {"cluster"})),
       one_of("connection_allocation_aggressiveness", "normal", {"normal", "high"}, kOutbound),
       integer("max_deliveries_per_connection", "0", 0, kInt32Max, kOutbound),
       integer("max_recipients_per_batch", "100", 1, kInt32Max, kOutbound),

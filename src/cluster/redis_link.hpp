@@ -1,0 +1,49 @@
+// RedisLink: one blocking hiredis connection (the synchronous API), with a
+// deadline on the connect and on every command (redisSetTimeout), AUTH and
+// SELECT from the Redis address (SPEC §18).
+// Owned by one thread: RedisLimits' worker (redis_limits.hpp), so the event
+// loops never block on Redis. Not thread-safe.
+// Failure modes: a refused or timed-out connect, a command past its
+// deadline, a closed socket: an Error, and the link is unusable (the caller
+// reconnects). A Redis error reply (e.g. NOSCRIPT, WRONGTYPE) is an Error
+// too, but the link stays usable.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+#include "config/redis_address.hpp"
+
+struct redisContext;
+
+namespace impulse::cluster {
+
+// The parts of a reply the scripts use: an integer, or an array of integers.
+struct RedisReply {
+  std::int64_t integer = 0;
+  std::vector<std::int64_t> array;
+  std::string text;  // status or bulk string
+};
+
+class RedisLink {
+ public:
+  RedisLink();
+  ~RedisLink();
+  RedisLink(const RedisLink&) = delete;
+  RedisLink& operator=(const RedisLink&) = delete;
+
+  // Deadline: `timeout` for the connect and for each command after it.
+  Result<void> connect(const config::RedisAddress& address, std::chrono::milliseconds timeout);
+  bool usable() const { return ctx_ != nullptr; }
+  void close();
+  Result<RedisReply> command(const std::vector<std::string>& argv);
+
+ private:
+  redisContext* ctx_ = nullptr;
+};
+
+}  // namespace impulse::cluster

@@ -1,0 +1,220 @@
+// RedisLimits against a real, private redis-server (started on a free
+// loopback port by the fixture, killed by PID): leases shared by two nodes,
+// released and expired; shared GCRA tokens; degraded local share and
+// closed mode; the Redis address parser.
+#include "cluster/redis_limits.hpp"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "cluster/redis_link.hpp"
+#include "cluster/redis_scripts.hpp"
+#include "config/redis_address.hpp"
+
+namespace impulse::cluster {
+namespace {
+
+using namespace std::chrono_literals;
+using routing::ClusterVerdict;
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+template <class F>
+bool eventually(F f, std::chrono::milliseconds within = 10s) {
+  const auto end = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < end) {
+    if (f()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return f();
+}
+
+class RedisServer {
+ public:
+  explicit RedisServer(int port) : port_(port) { start(); }
+  ~RedisServer() { kill(); }
+  void start() {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const std::string p = std::to_string(port_);
+      ::execlp("redis-server", "redis-server", "--port", p.c_str(), "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no", "--logfile", "/dev/null", static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+  }
+  void kill() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
+  int port() const { return port_; }
+
+ private:
+  int port_;
+  pid_t pid_ = -1;
+};
+
+ClusterSettings settings_for(int port, std::string node, bool closed = false) {
+  ClusterSettings s;
+  s.redis = *config::parse_redis_address("127.0.0.1:" + std::to_string(port));
+  s.redis_text = "127.0.0.1:" + std::to_string(port);
+  s.node_name = std::move(node);
+  s.lease_time = 3s;
+  s.fail_closed = closed;
+  s.expected_nodes = 2;
+  s.redis_timeout = 500ms;
+  s.check_interval = 200ms;
+  return s;
+}
+
+// Asks until granted or denied (a wait is answered by the worker).
+routing::ClusterAnswer acquire(RedisLimits& limits, const std::string& key, std::int64_t limit) {
+  routing::ClusterAnswer a;
+  eventually([&] {
+    a = limits.acquire_connection(key, limit, {});
+    return a.verdict != ClusterVerdict::kWait;
+  });
+  return a;
+}
+
+class RedisLimitsTest : public ::testing::Test {
+ protected:
+  RedisServer redis_{free_port()};
+  std::vector<std::string> problems_;
+  std::mutex mutex_;
+  std::unique_ptr<RedisLimits> make(std::string node, bool closed = false) {
+    auto l = std::make_unique<RedisLimits>(settings_for(redis_.port(), std::move(node), closed),
+                                           [this](std::string_view t) {
+                                             std::lock_guard lock(mutex_);
+                                             problems_.emplace_back(t);
+                                           });
+    l->start();
+    EXPECT_TRUE(eventually([&] { return l->connected(); }));
+    return l;
+  }
+};
+
+TEST_F(RedisLimitsTest, LeasesAreSharedByNodesUpToTheLimit) {
+  auto a = make("a");
+  auto b = make("b");
+  const auto a1 = acquire(*a, "k", 3);
+  const auto a2 = acquire(*a, "k", 3);
+  const auto b1 = acquire(*b, "k", 3);
+  EXPECT_EQ(a1.verdict, ClusterVerdict::kGranted);
+  EXPECT_EQ(a2.verdict, ClusterVerdict::kGranted);
+  EXPECT_EQ(b1.verdict, ClusterVerdict::kGranted);
+  EXPECT_EQ(acquire(*b, "k", 3).verdict, ClusterVerdict::kDenied);
+  // Another key is not affected.
+  EXPECT_EQ(acquire(*b, "other", 3).verdict, ClusterVerdict::kGranted);
+  // A release frees a slot for the other node.
+  a->release_connection("k", a1.lease);
+  EXPECT_TRUE(eventually([&] { return b->acquire_connection("k", 3, {}).verdict == ClusterVerdict::kGranted; }));
+}
+
+TEST_F(RedisLimitsTest, ADeadNodesLeasesExpireWhileALiveNodesAreRenewed) {
+  auto b = make("b");
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_EQ(acquire(*b, "k", 2).verdict, ClusterVerdict::kGranted);  // renewed while b lives (lease 3 s)
+  // A node that took a 2 s lease and died: nobody renews or releases it.
+  RedisLink dead;
+  ASSERT_TRUE(dead.connect(*config::parse_redis_address("127.0.0.1:" + std::to_string(redis_.port())), 1s));
+  auto took = dead.command({"EVAL", std::string(kAcquireLease), "1", "impulse:lease:k", "2", "2000", "dead:1"});
+  ASSERT_TRUE(took);
+  ASSERT_EQ(took->integer, 1);
+  auto c = make("c");
+  EXPECT_EQ(acquire(*c, "k", 2).verdict, ClusterVerdict::kDenied);
+  EXPECT_TRUE(eventually([&] { return c->acquire_connection("k", 2, {}).verdict == ClusterVerdict::kGranted; }, 8s));
+  // Past b's own lease time, b's renewed lease still holds its slot.
+  eventually([&] { return std::chrono::steady_clock::now() - started > 4s; }, 6s);
+  EXPECT_EQ(acquire(*c, "k", 2).verdict, ClusterVerdict::kDenied);
+}
+
+TEST_F(RedisLimitsTest, TokensAreSharedAcrossNodes) {
+  auto a = make("a");
+  auto b = make("b");
+  const config::RateSpec rate{10, 60};  // 10 per minute: no refill during the test
+  int granted = 0;
+  for (int i = 0; i < 40; ++i) {
+    RedisLimits& n = i % 2 ? *a : *b;
+    routing::ClusterAnswer ans;
+    eventually([&] {
+      ans = n.take_token("t", rate, {});
+      return ans.verdict != ClusterVerdict::kWait;
+    });
+    if (ans.verdict == ClusterVerdict::kGranted) ++granted;
+  }
+  EXPECT_EQ(granted, 10);
+}
+
+TEST_F(RedisLimitsTest, DegradedLocalShareAndClosedModes) {
+  auto shared = make("s");
+  auto closed = make("c", true);
+  std::size_t before = 0;
+  {
+    std::lock_guard lock(mutex_);
+    before = problems_.size();  // a node started before Redis listened says so too
+  }
+  redis_.kill();
+  EXPECT_TRUE(eventually([&] { return !shared->connected() && !closed->connected(); }, 10s));
+  // local_share: floor(5 / 2) = 2 connections on this node.
+  EXPECT_EQ(shared->acquire_connection("k", 5, {}).verdict, ClusterVerdict::kGranted);
+  EXPECT_EQ(shared->acquire_connection("k", 5, {}).verdict, ClusterVerdict::kGranted);
+  EXPECT_EQ(shared->acquire_connection("k", 5, {}).verdict, ClusterVerdict::kDenied);
+  EXPECT_EQ(closed->acquire_connection("k", 5, {}).verdict, ClusterVerdict::kDenied);
+  EXPECT_EQ(closed->take_token("t", {100, 1}, {}).verdict, ClusterVerdict::kDenied);
+  redis_.start();
+  EXPECT_TRUE(eventually([&] { return shared->connected() && closed->connected(); }, 10s));
+  std::lock_guard lock(mutex_);
+  int degraded = 0, connected = 0;
+  for (std::size_t i = before; i < problems_.size(); ++i) {
+    const std::string& p = problems_[i];
+    if (p.starts_with("cluster: degraded")) ++degraded;
+    if (p.starts_with("cluster: connected")) ++connected;
+  }
+  EXPECT_EQ(degraded, 2);   // once per node
+  EXPECT_EQ(connected, 2);  // back, once per node
+}
+
+TEST(RedisAddress, Forms) {
+  auto a = config::parse_redis_address("10.0.0.1:6380");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->host, "10.0.0.1");
+  EXPECT_EQ(a->port, 6380);
+  auto u = config::parse_redis_address("redis://user:pw@[::1]:7000/3");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->host, "::1");
+  EXPECT_EQ(u->port, 7000);
+  EXPECT_EQ(u->user, "user");
+  EXPECT_EQ(u->password, "pw");
+  EXPECT_EQ(u->db, 3);
+  auto s = config::parse_redis_address("/run/redis.sock");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->socket_path, "/run/redis.sock");
+  EXPECT_EQ(config::parse_redis_address("localhost")->port, 6379);
+  EXPECT_FALSE(config::parse_redis_address("host:notaport"));
+  EXPECT_FALSE(config::parse_redis_address("http://x"));
+  EXPECT_FALSE(config::parse_redis_address(""));
+}
+
+}  // namespace
+}  // namespace impulse::cluster
