@@ -33,6 +33,20 @@ std::string one_line(std::string_view s) {
   return out;
 }
 
+// What of `s` may appear in a MIME boundary, a Content-ID and a quoted
+// parameter unescaped (RFC 2046 §5.1.1 bchars, without the space and
+// specials), at most 40 characters.
+std::string mime_token(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (out.size() == 40) break;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+        c == '_')
+      out += c;
+  }
+  return out;
+}
+
 }  // namespace
 
 Mm7Address mm7_recipient_address(std::string_view recipient, std::string_view number_prefix) {
@@ -91,10 +105,10 @@ impulse::expected<Mm7HttpBody, std::string> mm7_submit_request(const Mm7SubmitFi
   if (!parse_content_type(content_type)) return impulse::unexpected("bad Content-Type " + one_line(content_type));
   const std::string envelope = mm7_submit_envelope(fields);
   Mm7HttpBody out;
-  out.start_id = "soap-" + one_line(fields.transaction_id);
+  out.start_id = "soap-" + mime_token(fields.transaction_id);
   std::string boundary;
   for (int n = 0;; ++n) {
-    boundary = "=_mm7_" + one_line(fields.transaction_id) + (n ? "_" + std::to_string(n) : "");
+    boundary = "=_mm7_" + mime_token(fields.transaction_id) + (n ? "_" + std::to_string(n) : "");
     const std::string delimiter = "--" + boundary;
     if (envelope.find(delimiter) == std::string::npos && content.body.find(delimiter) == std::string::npos) break;
   }

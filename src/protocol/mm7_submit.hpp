@@ -71,8 +71,10 @@ struct Mm7HttpBody {
 };
 
 // The HTTP body of a SubmitReq: the envelope part (Content-ID <start_id>),
-// then the content part (Content-ID <fields.content_id>). The boundary is
-// derived from the TransactionID and never occurs in either part.
+// then the content part (Content-ID <fields.content_id>). The boundary and
+// the envelope's Content-ID are derived from the TransactionID's letters,
+// digits, '-', '.' and '_' (at most 40); the boundary never occurs in
+// either part.
 impulse::expected<Mm7HttpBody, std::string> mm7_submit_request(const Mm7SubmitFields& fields,
                                                                const Mm7Content& content);
 
