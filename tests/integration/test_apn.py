@@ -360,6 +360,22 @@ def test_goaway_among_concurrent_streams_answers_the_earlier_and_moves_the_later
         assert any(r["conn"] == goaway["conn"] for r in delivered), reqs
 
 
+def test_one_provider_token_is_reused_across_requests_connections_and_event_loops(tmp_path):
+    # Four APN domains with the same key: their queues sit on the daemon's
+    # event loops by hash, each domain with its own connection.
+    with Push(tmp_path) as p:
+        extra = "".join(p.domain().split("Domain sender.test")[0].replace("apn.test", f"apn{i}.test")
+                        for i in range(4))
+        extra += f'Domain sender.test {{\n  Routes = ( "smtp://127.0.0.1?port={p.sink.port}" )\n}}\n'
+        with Daemon(p.dir, lambda port: daemon_config(port, extra=extra)) as d:
+            ids = [d.send(SENDER, [f"{token(i)}@apn{i}.test"], plain()) for i in range(4)]
+            for msgid in ids:
+                d.wait_records("D", msgid)
+        reqs = p.apns.requests()
+        assert len(reqs) == 4 and len({r["conn"] for r in reqs}) == 4
+        assert len({r["jwt"]["raw"] for r in reqs}) == 1, [r["jwt"]["claims"] for r in reqs]
+
+
 def test_certificate_authentication_sends_no_authorization_header(tmp_path):
     with Push(tmp_path, auth="certificate") as p, p.daemon('APN_Topic = "com.example.app"') as d:
         msgid = d.send(SENDER, [f"{TOKEN}@apn.test"], plain())

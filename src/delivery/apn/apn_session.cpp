@@ -5,7 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <limits>
 
-#include "delivery/apn/provider_token.hpp"
+#include "delivery/apn/shared_token.hpp"
 #include "protocol/apn_request.hpp"
 #include "spool/message.hpp"
 
@@ -137,7 +137,7 @@ awaitable<ApnResult> ApnSession::deliver_one(const protocol::ChannelPart& part, 
         protocol::classify_apn_response(response->status, response->body, retry_after, context_.now_unix());
     if (verdict.kind == protocol::ApnVerdictKind::kRenewToken && context_.token && !renewed) {
       renewed = true;  // renew once (unless a concurrent stream already did) and send again
-      if (context_.token->bearer(context_.now_unix()) == bearer) context_.token->invalidate();
+      context_.token->renew_after(bearer);
       continue;
     }
     if (verdict.kind == protocol::ApnVerdictKind::kRetryOnNewConnection && !moved) {

@@ -38,13 +38,13 @@
 
 namespace impulse::delivery::apn {
 
-class ProviderToken;
+class SharedToken;
 
 // What a session shares with its transport (all owned by the loop's transport).
 struct ApnSessionContext {
   boost::asio::any_io_executor executor;
   std::shared_ptr<const ApnSettings> settings;
-  std::shared_ptr<ProviderToken> token;         // token authentication; null otherwise
+  std::shared_ptr<SharedToken> token;           // token authentication (shared by every loop); null otherwise
   http2::Http2ConnectOptions connect;           // to reconnect to the same address
   std::function<std::uint64_t()> random64;      // apns-id source (the loop's generator)
   std::function<std::int64_t()> now_unix;       // wall clock, seconds

@@ -5,11 +5,13 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <random>
 
 #include "delivery/apn/apn_session.hpp"
 #include "delivery/apn/apn_settings_config.hpp"
 #include "delivery/apn/provider_token.hpp"
+#include "delivery/apn/shared_token.hpp"
 
 namespace impulse::delivery::apn {
 
@@ -22,17 +24,38 @@ class ApnMethodSettings final : public MethodSettings {
  public:
   std::shared_ptr<const ApnSettings> apn;
   http2::TlsContextPtr tls;
-  std::shared_ptr<ProviderToken> token;
+  std::shared_ptr<SharedToken> token;
 };
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// The provider tokens of the whole daemon: one per (key file, key id, team
+// id), shared by the transports of every loop (shared_token.hpp) and reused
+// across snapshots, requests and connections (SPEC §12).
+class ApnTokens {
+ public:
+  Result<std::shared_ptr<SharedToken>> get(const ApnSettings& s) {
+    std::lock_guard lock(mutex_);
+    std::string key = s.key_file + '\0' + s.key_id + '\0' + s.team_id;
+    if (auto it = tokens_.find(key); it != tokens_.end()) return it->second;
+    auto loaded = ProviderToken::load(s.key_file, s.key_id, s.team_id);
+    if (!loaded) return fail(loaded.error());
+    auto token = std::make_shared<SharedToken>(std::move(*loaded));
+    tokens_.emplace(std::move(key), token);
+    return token;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<SharedToken>> tokens_;
+};
+
 class ApnTransport final : public Transport {
  public:
-  ApnTransport(asio::io_context& io, runtime::ProblemSink problems)
-      : io_(io), problems_(std::move(problems)), random_(std::random_device{}()) {}
+  ApnTransport(asio::io_context& io, runtime::ProblemSink problems, std::shared_ptr<ApnTokens> tokens)
+      : io_(io), problems_(std::move(problems)), tokens_(std::move(tokens)), random_(std::random_device{}()) {}
 
   Result<MethodSettingsPtr> settings(const config::ConfigPtr& config, const config::OutboundKey& key) override {
     if (!config) return fail("no configuration");
@@ -46,7 +69,7 @@ class ApnTransport final : public Transport {
       made->tls = std::move(*tls);
     }
     if (apn->auth == ApnAuth::kToken) {
-      auto token = provider_token(*apn);
+      auto token = tokens_->get(*apn);
       if (!token) return unexpected(token.error());
       made->token = std::move(*token);
     }
@@ -101,31 +124,20 @@ class ApnTransport final : public Transport {
     return std::move(*made);
   }
 
-  // One token per (key file, key id, team id) for the life of the loop: reused
-  // across snapshots, requests and connections (SPEC §12).
-  Result<std::shared_ptr<ProviderToken>> provider_token(const ApnSettings& s) {
-    std::string key = s.key_file + '\0' + s.key_id + '\0' + s.team_id;
-    if (auto it = tokens_.find(key); it != tokens_.end()) return it->second;
-    auto loaded = ProviderToken::load(s.key_file, s.key_id, s.team_id);
-    if (!loaded) return fail(loaded.error());
-    auto token = std::make_shared<ProviderToken>(std::move(*loaded));
-    tokens_.emplace(std::move(key), token);
-    return token;
-  }
-
   asio::io_context& io_;
   runtime::ProblemSink problems_;
+  std::shared_ptr<ApnTokens> tokens_;
   std::mt19937_64 random_;
   config::ConfigPtr tls_config_;
   std::map<std::string, http2::TlsContextPtr> tls_contexts_;
-  std::map<std::string, std::shared_ptr<ProviderToken>> tokens_;
 };
 
 }  // namespace
 
 TransportFactory apn_transport_factory(runtime::ProblemSink problems) {
-  return [problems = std::move(problems)](asio::io_context& io) -> std::unique_ptr<Transport> {
-    return std::make_unique<ApnTransport>(io, problems);
+  auto tokens = std::make_shared<ApnTokens>();  // one set for every loop's transport
+  return [problems = std::move(problems), tokens](asio::io_context& io) -> std::unique_ptr<Transport> {
+    return std::make_unique<ApnTransport>(io, problems, tokens);
   };
 }
 

@@ -8,9 +8,10 @@
 // gateway.push.apple.com:2195 -> api.push.apple.com:443, A/AAAA only).
 //
 // Per loop, shared by its sessions: the TLS contexts (ALPN h2; one per TLS
-// options and snapshot), the provider tokens (one per key file, key id and
-// team id, reused across requests and connections and renewed by
-// provider_token.hpp), the apns-id generator.
+// options and snapshot), the apns-id generator. Shared by every loop's
+// transport (made by one factory): the provider tokens, one per key file,
+// key id and team id, reused across requests and connections and renewed
+// by provider_token.hpp (shared_token.hpp).
 // Executor: one ApnTransport per event loop; everything on that loop.
 // Failure modes: settings() fails for a configuration that cannot deliver
 // (both authentications, incomplete token settings, an unreadable key file
