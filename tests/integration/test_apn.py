@@ -405,6 +405,16 @@ def test_untrusted_server_certificate_is_never_sent_to(tmp_path):
             assert p.apns.requests() == []
 
 
+def test_tls_verify_no_delivers_to_an_untrusted_server(tmp_path):
+    with Push(tmp_path) as p:
+        other = TestCA(os.path.join(p.dir, "other-ca"))
+        extra = p.domain("tls_verify = no").replace(p.ca.ca_path, other.ca_path)
+        with Daemon(p.dir, lambda port: daemon_config(port, extra=extra)) as d:
+            msgid = d.send(SENDER, [f"{TOKEN}@apn.test"], plain())
+            d.wait_records("D", msgid)
+            assert [r["status"] for r in p.apns.requests()] == [200]
+
+
 # ------------------------------------------------------------ configuration
 
 def test_retired_gateway_route_is_delivered_over_http2_to_the_api_host_with_a_warning(tmp_path):
