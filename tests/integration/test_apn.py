@@ -471,6 +471,16 @@ def test_check_warns_for_the_retired_gateway_and_missing_credentials_and_stays_v
                for line in lines), r.stderr
 
 
+def test_a_reload_prints_the_retired_route_warning_again(tmp_path):
+    with Push(tmp_path) as p:
+        extra = p.domain().replace(f"apn://127.0.0.1?port={p.apns.port}", "apn://gateway.sandbox.push.apple.com:2195")
+        warning = "names the retired APNs binary protocol; delivering over HTTP/2 to api.sandbox.push.apple.com:443"
+        with Daemon(p.dir, lambda port: daemon_config(port, extra=extra)) as d:
+            wait_for(lambda: d.impulsed.stderr().count(warning) == 1, what="the warning at start")
+            assert d.ctl("config", "reload") == "Configuration reloaded.\n"
+            wait_for(lambda: d.impulsed.stderr().count(warning) == 2, what="the warning on reload")
+
+
 def test_check_refuses_token_and_certificate_authentication_in_one_scope(tmp_path):
     conf = tmp_path / "both.conf"
     conf.write_text('Spoolbase = "spool"\n'
