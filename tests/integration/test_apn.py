@@ -64,7 +64,7 @@ def mcmt(part_headers: str, payload: str = PAYLOAD) -> str:
 class Push:
     """The CA, the provider key, the stand-in and a sink for bounces."""
 
-    def __init__(self, tmp_path, auth="token", max_streams=1000):
+    def __init__(self, tmp_path, auth="token", max_streams=1000, plain=False):
         self.dir = str(tmp_path)
         self.ca = TestCA(os.path.join(self.dir, "ca"))
         cert, key = self.ca.issue("apns.test", ips=["127.0.0.1"])
@@ -76,7 +76,7 @@ class Push:
             kw = {"client_ca": self.ca.ca_path}
             self.client_cert, self.client_key = self.ca.issue("provider.example", client=True)
         self.auth = auth
-        self.apns = ApnsServer(os.path.join(self.dir, "apns"), cert, key, max_streams=max_streams, **kw)
+        self.apns = ApnsServer(os.path.join(self.dir, "apns"), cert, key, max_streams=max_streams, plain=plain, **kw)
         self.sink = SmtpSink("127.0.0.1")
 
     def __enter__(self):
@@ -403,6 +403,18 @@ def test_untrusted_server_certificate_is_never_sent_to(tmp_path):
             [t] = d.wait_records("T", msgid)
             assert "TLS" in t["response"] and t["stage"] == "17", t
             assert p.apns.requests() == []
+
+
+def test_http_route_on_another_port_than_443_speaks_cleartext_http2(tmp_path):
+    with Push(tmp_path, plain=True) as p:
+        extra = p.domain().replace(f"apn://127.0.0.1?port={p.apns.port}", f"http://127.0.0.1:{p.apns.port}")
+        with Daemon(p.dir, lambda port: daemon_config(port, extra=extra)) as d:
+            msgid = d.send(SENDER, [f"{TOKEN}@apn.test"], plain())
+            d.wait_records("D", msgid)
+        [conn] = p.apns.connections()
+        assert conn["tls_version"] is None and conn["alpn"] is None  # prior knowledge, no TLS
+        [req] = p.apns.requests()
+        assert req["status"] == 200 and req["jwt"]["claims"]["iss"] == TEAM_ID
 
 
 def test_tls_verify_no_delivers_to_an_untrusted_server(tmp_path):

@@ -38,6 +38,7 @@ struct ApnSettings {
   std::int64_t expiry_seconds = 0;  // APN_Expiry, relative; 0 = not sent
 
   http2::Http2TlsOptions tls;  // verify unless tls_verify = no; tls_ca; client certificate
+  bool tls_required = false;   // tls = required: also over an http:// route on a port other than 443
   std::string bind_address;    // "" = the kernel chooses
 
   std::chrono::milliseconds connect_timeout{300'000};

@@ -27,6 +27,7 @@ Result<ApnSettings> apn_settings_from_config(const config::Config& config, const
   s.tls.ca = text("tls_ca");
   const config::Resolved verify = config.resolve(key, "tls_verify");
   s.tls.verify = verify.is_default() || !iequals(verify.value->as_string(), "no");
+  s.tls_required = iequals(text("tls"), "required");
 
   const bool token = !s.key_file.empty() || !s.key_id.empty() || !s.team_id.empty();
   const bool certificate = !s.tls.certificate.empty();

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <random>
 
+#include "base/strings.hpp"
 #include "delivery/apn/apn_session.hpp"
 #include "delivery/apn/apn_settings_config.hpp"
 #include "delivery/apn/provider_token.hpp"
@@ -93,6 +94,8 @@ class ApnTransport final : public Transport {
     c.port = where.target.port;
     c.bind_address = s.apn->bind_address;
     c.tls = s.tls;
+    // SPEC §11: apn:// (and a bare host) always TLS; http:// only on port 443 or with tls = required.
+    c.use_tls = !iequals(where.target.scheme, "http") || where.target.port == 443 || s.apn->tls_required;
     c.verify = s.apn->tls.verify;
     c.connect_timeout = s.apn->connect_timeout;
     c.write_timeout = std::max<std::chrono::milliseconds>(s.apn->response_timeout, std::chrono::seconds(1));

@@ -14,6 +14,7 @@
 #include <charconv>
 #include <cstring>
 #include <optional>
+#include <tuple>
 
 #include "runtime/deadline.hpp"
 
@@ -191,15 +192,17 @@ awaitable<impulse::expected<void, Http2Error>> Http2Connection::start() {
   if (!connected.ok()) co_return failed(Http2ErrorKind::kConnect, "connect: " + connected.error.message());
   socket.set_option(tcp::no_delay(true), ec);
 
-  SSL* ssl = stream_.native_handle();
-  asio::ip::make_address(options_.host, ec);
-  if (ec) SSL_set_tlsext_host_name(ssl, options_.host.c_str());  // SNI for host names only (RFC 6066 §3)
-  auto shaken = co_await runtime::with_deadline(stream_.async_handshake(asio::ssl::stream_base::client, kAsTuple),
-                                                write_timer_, deadline, runtime::cancel_of(socket));
-  if (shaken.timed_out()) co_return failed(Http2ErrorKind::kTls, "TLS handshake timed out");
-  if (!shaken.ok()) co_return failed(Http2ErrorKind::kTls, "TLS handshake: " + shaken.error.message());
-  if (std::string why = check_http2_tls(ssl, options_.verify, options_.host); !why.empty())
-    co_return failed(Http2ErrorKind::kTls, std::move(why));
+  if (options_.use_tls) {
+    SSL* ssl = stream_.native_handle();
+    asio::ip::make_address(options_.host, ec);
+    if (ec) SSL_set_tlsext_host_name(ssl, options_.host.c_str());  // SNI for host names only (RFC 6066 §3)
+    auto shaken = co_await runtime::with_deadline(stream_.async_handshake(asio::ssl::stream_base::client, kAsTuple),
+                                                  write_timer_, deadline, runtime::cancel_of(socket));
+    if (shaken.timed_out()) co_return failed(Http2ErrorKind::kTls, "TLS handshake timed out");
+    if (!shaken.ok()) co_return failed(Http2ErrorKind::kTls, "TLS handshake: " + shaken.error.message());
+    if (std::string why = check_http2_tls(ssl, options_.verify, options_.host); !why.empty())
+      co_return failed(Http2ErrorKind::kTls, std::move(why));
+  }
 
   nghttp2_session_callbacks* callbacks = nullptr;
   nghttp2_session_callbacks_new(&callbacks);
@@ -349,7 +352,14 @@ void Http2Connection::fail(Http2ErrorKind kind, std::string detail) {
 
 awaitable<void> Http2Connection::read_loop([[maybe_unused]] Ptr self) {
   while (alive_) {
-    auto [ec, n] = co_await stream_.async_read_some(asio::buffer(read_buffer_), kAsTuple);
+    // No co_await inside ?: (g++ 12 miscompiles it).
+    std::tuple<boost::system::error_code, std::size_t> got;
+    if (options_.use_tls) {
+      got = co_await stream_.async_read_some(asio::buffer(read_buffer_), kAsTuple);
+    } else {
+      got = co_await stream_.next_layer().async_read_some(asio::buffer(read_buffer_), kAsTuple);
+    }
+    auto [ec, n] = got;
     if (!alive_) break;
     if (ec) {
       fail(Http2ErrorKind::kConnectionLost,
@@ -396,8 +406,10 @@ awaitable<void> Http2Connection::write_loop([[maybe_unused]] Ptr self) {
       writer_waiting_ = false;
       continue;
     }
-    auto written = co_await runtime::with_deadline(asio::async_write(stream_, asio::buffer(out_), kAsTuple),
-                                                   write_timer_, std::chrono::steady_clock::now() + options_.write_timeout,
+    auto write = options_.use_tls ? asio::async_write(stream_, asio::buffer(out_), kAsTuple)
+                                  : asio::async_write(stream_.next_layer(), asio::buffer(out_), kAsTuple);
+    auto written = co_await runtime::with_deadline(std::move(write), write_timer_,
+                                                   std::chrono::steady_clock::now() + options_.write_timeout,
                                                    runtime::cancel_of(stream_.next_layer()));
     if (!written.ok()) {
       fail(Http2ErrorKind::kConnectionLost,

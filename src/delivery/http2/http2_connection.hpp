@@ -12,7 +12,8 @@
 //   r->status, r->headers, r->body  |  r.error().kind (see http2_types.hpp)
 //
 // connect(): TCP connect (bind_address as source if set), TLS handshake with
-// SNI, certificate and ALPN checks (http2_tls.hpp), our SETTINGS, then waits
+// SNI, certificate and ALPN checks (http2_tls.hpp; skipped for a cleartext
+// connection, use_tls = false: prior knowledge), our SETTINGS, then waits
 // for the server's first SETTINGS so max_concurrent_streams() is the
 // server's from the start; all of it within connect_timeout.
 // request(): one stream; the response (status, headers, body up to 1 MiB)
@@ -67,7 +68,8 @@ struct Http2ConnectOptions {
   std::string address;    // IP address to connect to
   std::uint16_t port = 443;
   std::string bind_address;  // source address; "" = the kernel chooses
-  TlsContextPtr tls;         // make_http2_tls_context (ALPN h2)
+  TlsContextPtr tls;         // make_http2_tls_context (ALPN h2); needed even when use_tls is false
+  bool use_tls = true;       // false: HTTP/2 over cleartext TCP with prior knowledge (RFC 9113 §3.3)
   bool verify = true;        // check the certificate (tls_verify != no)
   std::chrono::milliseconds connect_timeout{30'000};
   std::chrono::milliseconds write_timeout{30'000};

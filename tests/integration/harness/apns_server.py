@@ -17,7 +17,9 @@ python3-h2, as strict as the real service about what it checks:
   64 bytes (400 BadCollapseId);
 - payload: a JSON object (400 PayloadEmpty / BadPayload), at most 4096
   bytes (5120 for voip; 413 PayloadTooLarge);
-- SETTINGS_MAX_CONCURRENT_STREAMS = `max_streams`.
+- SETTINGS_MAX_CONCURRENT_STREAMS = `max_streams`;
+- `plain`: cleartext HTTP/2 with prior knowledge instead (an http:// push
+  route on a port other than 443, SPEC §11).
 
 Told what to answer per device token through a control file (JSON, re-read
 on every request; ApnsServer.script() writes it):
@@ -212,7 +214,7 @@ class Connection(asyncio.Protocol):
         self.server.record({"event": "connection", "conn": self.id, "alpn": alpn,
                             "tls_version": ssl_obj.version() if ssl_obj else None, "client_cert": subject,
                             "sni": SNI_SEEN.get(id(ssl_obj))})
-        if alpn != "h2":
+        if alpn != "h2" and not self.server.args.plain:
             transport.close()
             return
         self.conn.initiate_connection()
@@ -355,7 +357,8 @@ def serve(args):
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     srv = loop.run_until_complete(
-        loop.create_server(lambda: Connection(server), args.address, args.port, ssl=ctx, reuse_address=True))
+        loop.create_server(lambda: Connection(server), args.address, args.port, ssl=None if args.plain else ctx,
+                           reuse_address=True))
     print("listening", flush=True)
     try:
         loop.run_forever()
@@ -373,6 +376,7 @@ def main(argv=None):
     p.add_argument("--control", required=True)
     p.add_argument("--max-streams", type=int, default=1000)
     p.add_argument("--client-ca")
+    p.add_argument("--plain", action="store_true", help="cleartext HTTP/2 with prior knowledge (no TLS)")
     p.add_argument("--jwt-key", help="the provider's public key (PEM): token authentication")
     p.add_argument("--key-id")
     p.add_argument("--team-id")
@@ -396,7 +400,7 @@ class ApnsServer:
     Listens on `address` at a free port (apns.port), or at `port`; stopped by PID."""
 
     def __init__(self, directory, cert, key, address="127.0.0.1", max_streams=1000, client_ca=None,
-                 jwt_key=None, key_id=None, team_id=None, port=None):
+                 jwt_key=None, key_id=None, team_id=None, port=None, plain=False):
         from harness.process import free_port
         self.dir = os.fspath(directory)
         os.makedirs(self.dir, exist_ok=True)
@@ -412,6 +416,8 @@ class ApnsServer:
             self.args += ["--client-ca", client_ca]
         if jwt_key:
             self.args += ["--jwt-key", jwt_key, "--key-id", key_id, "--team-id", team_id]
+        if plain:
+            self.args += ["--plain"]
         self.process = None
         self._script: dict = {}
         self.script_all()
