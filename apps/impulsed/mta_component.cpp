@@ -8,6 +8,7 @@
 #include "delivery/connection_manager.hpp"
 #include "delivery/default_transports.hpp"
 #include "delivery/mm7/mm7_message_ids.hpp"
+#include "dkim/dkim_signing.hpp"
 #include "ecstream_listens.hpp"
 #include "inbound/ecstream_listener.hpp"
 #include "inbound/esmtp_listener.hpp"
@@ -107,9 +108,12 @@ impulse::expected<void, std::string> MtaComponent::start() {
   scheduler_->start();
   agent_->start();
 
+  auto dkim = dkim::DkimSigning::create([&live] { return live.current(); });
+  if (!dkim) return impulse::unexpected<std::string>(dkim.error());
+  dkim_ = std::move(*dkim);
   injector_ = std::make_unique<queue::MessageInjector>(queue::InjectorDeps{
       .store = *store_, .scheduler = *scheduler_, .router = *router_, .ids = *ids_, .log = records,
-      .clock = clock_, .hostname = hostname_});
+      .clock = clock_, .hostname = hostname_, .signer = dkim_.get()});
 
   auto listens = esmtp_listens_from(*cfg, hostname_);
   if (!listens) return impulse::unexpected<std::string>(listens.error());

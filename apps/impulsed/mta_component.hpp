@@ -54,6 +54,9 @@ class Mm7MessageIds;
 namespace impulse::console {
 class CommandRegistry;
 }
+namespace impulse::dkim {
+class DkimSigning;
+}
 
 namespace impulse::daemon {
 
@@ -99,6 +102,7 @@ class MtaComponent : public Component {
   std::shared_ptr<delivery::mm7::Mm7MessageIds> mm7_message_ids_;
   std::unique_ptr<delivery::ConnectionManager> agent_;
   std::unique_ptr<queue::Scheduler> scheduler_;
+  std::unique_ptr<dkim::DkimSigning> dkim_;  // DKIM signing at reception (SPEC §19)
   std::unique_ptr<queue::MessageInjector> injector_;
   std::unique_ptr<inbound::EsmtpListener> listener_;
   std::atomic<bool> stopping_{false};

@@ -3,6 +3,7 @@
 // json_logger and webhook (SPEC §17), and the options every module accepts
 // (enabled, debug_level).
 #include "config/registry.hpp"
+#include "protocol/dkim_names.hpp"
 
 namespace impulse::config {
 
@@ -12,6 +13,8 @@ std::vector<OptionDef> logging_options() {
   const std::vector<std::string_view> kEc = {"ec_logger"};
   const std::vector<std::string_view> kBounce = {"bounce_logger"};
   const std::vector<std::string_view> kBoth = {"bounce_logger", "ec_logger"};
+  const std::vector<std::string_view> kDkim = {"opendkim", "dkim_domain"};
+  constexpr std::string_view protocol_default_headers = protocol::kDkimDefaultHeaders;
   return {
       in_modules(boolean("enabled", "true", kNone), {"*"}),
       in_modules(text("debug_level", "", kNone), {"*"}),
@@ -46,6 +49,16 @@ std::vector<OptionDef> logging_options() {
       in_modules(text("auth_token", "", kNone), {"webhook"}),
       in_modules(size("max_backlog_size", "1G", kNone), {"webhook"}),
       in_modules(path("spool_directory", "", kNone), {"webhook"}),
+      // DKIM signing (SPEC §19): the opendkim module, its dkim_domain
+      // stanzas (which override it), and opendkim_sign (config/dkim_checks.cpp).
+      in_modules(one_of("header_canon", "relaxed", {"relaxed", "simple"}, kNone), kDkim),
+      in_modules(one_of("body_canon", "relaxed", {"relaxed", "simple"}, kNone), kDkim),
+      in_modules(make("headerlist", OptionType::StringList, protocol_default_headers, kNone), kDkim),
+      in_modules(one_of("digest", "rsa-sha256", {"rsa-sha256", "ed25519-sha256"}, kNone), kDkim),
+      in_modules(path("key", "", kNone), kDkim),
+      in_modules(text("selector", "", kNone), kDkim),
+      in_modules(boolean("opendkim_sign", "false", ScopeKind::Global | ScopeKind::BindingGroup | ScopeKind::Binding),
+                 {"dkim_domain"}),
   };
 }
 

@@ -64,6 +64,18 @@ void MessageInjector::inject(Injection in, Completion done) {
   envelope.size = body->size();
   envelope.binding = std::move(chosen);
   spool::Message message = deps_.router.make_message(std::move(envelope));
+  if (deps_.signer && message.protocol != spool::Protocol::kEcstream && message.protocol != spool::Protocol::kXfer) {
+    MessageSignature signature = deps_.signer->sign(id_text, message.binding, *body);
+    if (!signature.problem.empty()) deps_.log.problem(signature.problem);
+    if (!signature.field.empty()) {
+      auto signed_body = std::make_shared<std::string>();
+      signed_body->reserve(signature.field.size() + body->size());
+      *signed_body += signature.field;
+      *signed_body += *body;
+      message.size = signed_body->size();
+      body = std::move(signed_body);
+    }
+  }
 
   spool::Message stored = message;
   spool::Body kept = body;

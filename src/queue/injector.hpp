@@ -10,6 +10,8 @@
 //      recipients split at '@', domain lower-cased, binding from the
 //      policy; peer_ip "unknown" when the origin has none; the HELO kept for
 //      XCLIENT);
+//   4b. with a MessageSigner, the DKIM-Signature it returns prepended
+//      (its problems to the paniclog; the message is never refused for them);
 //   5. Store::commit_new. Only once the store says it is durable: a mainlog
 //      R record per recipient (protocol and connid from the origin), the
 //      "received" counter, the message handed to the Scheduler with its
@@ -31,6 +33,7 @@
 
 #include "base/clock.hpp"
 #include "queue/injection.hpp"
+#include "queue/message_signer.hpp"
 #include "spool/store.hpp"
 
 namespace impulse::routing {
@@ -51,6 +54,9 @@ struct InjectorDeps {
   EventLog& log;
   const Clock& clock;
   std::string hostname;  // the "by" host of the Received: header
+  // Signs each message after step 4 (SPEC §19 DKIM; queue/message_signer.hpp);
+  // nullptr = nothing is signed. Messages moved between nodes are not re-signed.
+  const MessageSigner* signer = nullptr;
 };
 
 class MessageInjector final : public Injector {
