@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include "daemon.hpp"
+#include "cluster/redis_limits.hpp"
 #include "delivery/connection_manager.hpp"
 #include "delivery/default_transports.hpp"
 #include "delivery/mm7/mm7_message_ids.hpp"
@@ -77,6 +78,12 @@ impulse::expected<void, std::string> MtaComponent::start() {
   binding_policy_ = std::make_unique<routing::BindingHeaderPolicy>([&live] { return live.current(); }, problem);
   router_ = std::make_unique<routing::Router>(*binding_policy_);
   mm7_message_ids_ = std::make_shared<delivery::mm7::Mm7MessageIds>();
+  auto cluster = cluster::cluster_settings_from_config(*cfg);
+  if (!cluster) return impulse::unexpected<std::string>(cluster.error().message);
+  if (*cluster) {
+    cluster_ = std::make_unique<cluster::RedisLimits>(std::move(**cluster), problem);
+    cluster_->start();
+  }
   auto agent = delivery::ConnectionManager::create(delivery::ConnectionManagerDeps{
       .loops = daemon_.loops().all(),
       .clock = clock_,
@@ -86,7 +93,8 @@ impulse::expected<void, std::string> MtaComponent::start() {
       .transports = delivery::default_transports(mm7_message_ids_, events_.get()),
       .random_seed = std::nullopt,
       .take_batch = 4,
-      .metrics = &daemon_.metrics().delivery});
+      .metrics = &daemon_.metrics().delivery,
+      .cluster = cluster_.get()});
   if (!agent) return impulse::unexpected<std::string>(agent.error().message);
   agent_ = std::move(*agent);
 
@@ -140,6 +148,8 @@ impulse::expected<void, std::string> MtaComponent::start() {
 queue::Injector& MtaComponent::injector() { return *injector_; }
 
 bool MtaComponent::accepting() const { return !stopping_ && injector_ != nullptr; }
+
+routing::ClusterLimits* MtaComponent::cluster() const { return cluster_.get(); }
 
 std::uint64_t MtaComponent::inbound_sessions() const {
   return (listener_ ? listener_->open_sessions() : 0) + (ecstream_listener_ ? ecstream_listener_->open_sessions() : 0);

@@ -54,6 +54,12 @@ class Mm7MessageIds;
 namespace impulse::console {
 class CommandRegistry;
 }
+namespace impulse::cluster {
+class RedisLimits;
+}
+namespace impulse::routing {
+class ClusterLimits;
+}
 namespace impulse::dkim {
 class DkimSigning;
 }
@@ -74,6 +80,8 @@ class MtaComponent : public Component {
 
   queue::Scheduler& scheduler() { return *scheduler_; }
   delivery::ConnectionManager& connections() { return *agent_; }
+  // The Cluster stanza's shared limits (SPEC §18); null without one.
+  routing::ClusterLimits* cluster() const;
   log::LogSet& logs() { return *logs_; }
   queue::Injector& injector();
   const spool::Store& store() const { return *store_; }
@@ -100,6 +108,7 @@ class MtaComponent : public Component {
   std::unique_ptr<log::EventStream> events_;     // json_logger, webhooks
   std::unique_ptr<queue::EventLog> stream_log_;  // event_log_ + events_, when any event is wanted
   std::shared_ptr<delivery::mm7::Mm7MessageIds> mm7_message_ids_;
+  std::unique_ptr<cluster::RedisLimits> cluster_;  // Cluster { } (SPEC §18); outlives agent_
   std::unique_ptr<delivery::ConnectionManager> agent_;
   std::unique_ptr<queue::Scheduler> scheduler_;
   std::unique_ptr<dkim::DkimSigning> dkim_;  // DKIM signing at reception (SPEC §19)

@@ -14,6 +14,7 @@
 #include "console/webhook_commands.hpp"
 #include "inbound/http/admin_routes.hpp"
 #include "inbound/http/metrics_routes.hpp"
+#include "routing/cluster_limits.hpp"
 #include "inbound/http/mm7_routes.hpp"
 #include "inbound/http/webhook_routes.hpp"
 #include "log/event_stream.hpp"
@@ -71,6 +72,8 @@ impulse::expected<void, std::string> wire_components(Daemon& d, StderrReporter& 
       .daemon = daemon_actions(d, *mta),
       .started = std::chrono::steady_clock::now(),
       .store = &mta->store(),
+      .cluster_connected = mta->cluster() ? std::function<bool()>([c = mta->cluster()] { return c->connected(); })
+                                          : std::function<bool()>{},
   });
   // HTTP_Listener: injection and health here; each other route set adds
   // itself with its own add_*_routes(http->routes(), ...) call below.

@@ -59,6 +59,8 @@ struct AdminDeps {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // What only the spool keeps (message details' origin id); may be null.
   const spool::Store* store = nullptr;
+  // Redis reachable, for `summary` and /metrics (SPEC §18); empty = no Cluster stanza.
+  std::function<bool()> cluster_connected;
 };
 
 class Admin {

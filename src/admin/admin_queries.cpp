@@ -42,6 +42,7 @@ Summary Admin::summary() const {
   out.failed = s.failed;
   out.transient_failures = s.transient_failures;
   out.received = s.received;
+  if (deps_.cluster_connected) out.cluster_connected = deps_.cluster_connected();
   out.uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - deps_.started);
   return out;
 }

@@ -34,6 +34,8 @@ struct Summary {
   std::uint64_t transient_failures = 0;    // Transient Failures
   std::uint64_t received = 0;              // Received Messages
   std::chrono::seconds uptime{0};          // Uptime
+  // Cluster: connected | degraded (SPEC §18); unset without a Cluster stanza.
+  std::optional<bool> cluster_connected;
   std::uint64_t total() const { return active + delayed; }  // Total Queue Size
 };
 

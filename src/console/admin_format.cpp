@@ -31,6 +31,7 @@ std::string format_summary(const admin::Summary& s) {
   line("Transient Failures", s.transient_failures);
   line("Received Messages", s.received);
   line("Uptime", static_cast<std::uint64_t>(s.uptime.count()));
+  if (s.cluster_connected) out += fmt::format("\tCluster: {}\n", *s.cluster_connected ? "connected" : "degraded");
   return out;
 }
 

@@ -21,6 +21,7 @@
 #include "config/config.hpp"
 #include "delivery/delivery_loop_resolver.hpp"
 #include "delivery/transport.hpp"
+#include "routing/cluster_limits.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -44,6 +45,9 @@ struct ConnectionManagerDeps {
   // Counters for /metrics (deliveries per method and outcome, open
   // connections per method); null = none. Outlives the manager.
   DeliveryMetrics* metrics = nullptr;
+  // Limits shared by the fleet (Cluster stanza, SPEC §18; cluster/redis_limits.hpp);
+  // null = no cluster: the Cluster_* options are not enforced. Outlives the manager.
+  routing::ClusterLimits* cluster = nullptr;
 };
 
 }  // namespace impulse::delivery

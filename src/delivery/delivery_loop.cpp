@@ -154,6 +154,7 @@ void DeliveryLoop::refresh_snapshot(QueueState& st) {
   auto& throttles = deps_.shared.throttles();
   st.connection_throttle = routing::throttle_bucket(throttles, *config, key, routing::ThrottleKind::Connections);
   st.message_throttle = routing::throttle_bucket(throttles, *config, key, routing::ThrottleKind::Messages);
+  read_cluster_limits(st, *config);
 }
 
 Transport* DeliveryLoop::transport_for(routing::DeliveryMethod method) {
@@ -266,7 +267,14 @@ void DeliveryLoop::pump_once(const StatePtr& sp) {
           deps_.shared.mark_starved();
           return;
         }
-        if (!start_connection(sp, std::move(*choice.target))) return;  // nothing to take (suspended)
+        {
+          std::optional<std::uint64_t> lease;  // Cluster_Max_Outbound_Connections (SPEC §18)
+          if (!cluster_admits_connection(sp, lease)) {
+            deps_.shared.release_server();
+            return;  // woken by the cluster backend, or at its retry time
+          }
+          if (!start_connection(sp, std::move(*choice.target), lease)) return;  // nothing to take (suspended)
+        }
         continue;
       case routing::ChoiceStatus::RecordFailed:
         fail_all(st, routing_outcome(*choice.failure));
@@ -295,12 +303,14 @@ void DeliveryLoop::pump_once(const StatePtr& sp) {
   }
 }
 
-bool DeliveryLoop::start_connection(const StatePtr& st, routing::ConnectTarget target) {
+bool DeliveryLoop::start_connection(const StatePtr& st, routing::ConnectTarget target,
+                                    std::optional<std::uint64_t> lease) {
   const std::uint32_t max_deliveries = st->settings->max_deliveries_per_session;
   std::vector<queue::DeliveryJob> jobs =
       take_jobs(st, max_deliveries == 0 ? static_cast<std::size_t>(-1) : max_deliveries);
   if (jobs.empty()) {
     deps_.shared.release_server();
+    if (lease && deps_.manager.cluster) deps_.manager.cluster->release_connection(st->cluster_connection_key, *lease);
     return false;
   }
   auto rec = std::make_shared<ConnectionRecord>(io_.get_executor());
@@ -308,6 +318,11 @@ bool DeliveryLoop::start_connection(const StatePtr& st, routing::ConnectTarget t
   rec->target = std::move(target);
   rec->address_text = rec->target.address_text();
   rec->method = st->method;
+  if (lease) {
+    rec->has_cluster_lease = true;
+    rec->cluster_lease = *lease;
+    rec->cluster_key = st->cluster_connection_key;
+  }
   if (deps_.manager.metrics && rec->method) deps_.manager.metrics->connection_opened(*rec->method);
   for (auto& job : jobs) rec->jobs.push_back(std::move(job));
   st->held += rec->jobs.size();

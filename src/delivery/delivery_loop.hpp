@@ -57,6 +57,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -125,13 +126,23 @@ class DeliveryLoop {
   void refresh_snapshot(QueueState& st);
   std::size_t wake_idle(QueueState& st, std::size_t work);
   void fill_host_totals(QueueState& st);
-  bool start_connection(const StatePtr& st, routing::ConnectTarget target);
+  bool start_connection(const StatePtr& st, routing::ConnectTarget target, std::optional<std::uint64_t> lease = {});
   void fail_all(QueueState& st, const queue::Outcome& outcome);
   void delay_domain(QueueState& st);
   void arm_throttle(const StatePtr& st, SteadyTime at);
   void arm_expiry();
   Transport* transport_for(routing::DeliveryMethod method);
   void maybe_finish_stop();
+
+  // Cluster_* limits through deps_.manager.cluster (delivery_loop_cluster.cpp).
+  void read_cluster_limits(QueueState& st, const config::Config& config);
+  // May a session open now? A lease (if cluster-limited) in `lease`; false:
+  // not now (the pump is woken or its throttle timer armed).
+  bool cluster_admits_connection(const StatePtr& st, std::optional<std::uint64_t>& lease);
+  // One Cluster_Outbound_Throttle_Messages token; false: not now (as above).
+  bool cluster_message_token(const StatePtr& st);
+  void release_cluster_lease(ConnectionRecord& rec);
+  std::function<void()> cluster_wake(const StatePtr& st);
 
   // Connections (delivery_loop_connection.cpp).
   // Up to take_batch (and `limit`) jobs: orphans first, then the queue.

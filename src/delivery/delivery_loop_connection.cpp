@@ -60,6 +60,11 @@ std::vector<queue::DeliveryJob> DeliveryLoop::take_jobs(const StatePtr& sp, std:
     }
     batch = 1;
   }
+  if (!st.cluster_message_key.empty()) {
+    // Cluster_Outbound_Throttle_Messages: every message, the first on a new session too.
+    if (!cluster_message_token(sp)) return jobs;
+    batch = 1;
+  }
   while (jobs.size() < batch && !st.orphans.empty()) {
     jobs.push_back(std::move(st.orphans.front()));
     st.orphans.pop_front();
@@ -104,7 +109,8 @@ awaitable<void> DeliveryLoop::run_connection(StatePtr sp, RecordPtr rec) {
       for (auto& job : more) rec->jobs.push_back(std::move(job));
       continue;
     }
-    if (st.message_throttle && st.takeable() > 0) break;  // throttled: close, pumped at the next token
+    if ((st.message_throttle || !st.cluster_message_key.empty()) && st.takeable() > 0)
+      break;  // throttled: close, pumped at the next token
     if (deps_.shared.starved()) break;  // another queue waits for a slot: give ours up rather than idle
     rec->state = ConnectionRecord::State::kIdle;
     const SessionIdleEnd end = co_await session.idle();  // deadline: the method's idle_timeout
@@ -298,6 +304,7 @@ void DeliveryLoop::connection_ended(const StatePtr& st, const RecordPtr& rec, st
   }
   deps_.shared.add_host(s.key.binding, rec->target.host, -1);
   deps_.shared.release_server();
+  release_cluster_lease(*rec);
   open_.fetch_sub(1, std::memory_order_relaxed);
   if (deps_.manager.metrics && rec->method) deps_.manager.metrics->connection_closed(*rec->method);
   s.connections.remove(rec);

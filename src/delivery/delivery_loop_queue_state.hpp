@@ -49,6 +49,10 @@ struct ConnectionRecord {
   std::shared_ptr<Session> session;  // set once open; shared with its running deliveries
   State state = State::kConnecting;
   bool retire = false;  // `refresh domain`: finish the running jobs, then close
+  // Cluster_Max_Outbound_Connections lease held for this session (SPEC §18).
+  bool has_cluster_lease = false;
+  std::uint64_t cluster_lease = 0;
+  std::string cluster_key;
   // A running delivery finished: the session's coroutine waits on this
   // timer (expiring never) and a finishing delivery cancels it.
   boost::asio::steady_timer signal;
@@ -82,6 +86,14 @@ struct QueueState {
   std::shared_ptr<routing::TokenBucket> connection_throttle;  // null: unlimited
   std::shared_ptr<routing::TokenBucket> message_throttle;     // null: unlimited
   routing::HostHealth* host_health = nullptr;                 // the binding's (shared)
+  // Cluster_* limits shared through Redis (SPEC §18; delivery_loop_cluster.cpp):
+  // an empty key = not cluster-limited.
+  std::string cluster_connection_key;  // Cluster_Max_Outbound_Connections
+  std::int64_t cluster_connection_limit = -1;
+  std::string cluster_message_key;     // Cluster_Outbound_Throttle_Messages
+  config::RateSpec cluster_message_rate;
+  std::string cluster_open_key;        // Cluster_Outbound_Throttle_Connections
+  config::RateSpec cluster_open_rate;
 
   routing::DomainHealth domain_health;
   routing::QueueLoad load;  // open_connections, open_by_host (this queue), filled per choice

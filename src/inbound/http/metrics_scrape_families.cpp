@@ -51,6 +51,13 @@ std::vector<MetricFamily> admin_metric_families(const admin::Summary& s, const s
   uptime.metric.push_back(sample(MetricType::Gauge, {}, static_cast<double>(s.uptime.count())));
   out.push_back(std::move(uptime));
 
+  if (s.cluster_connected) {
+    auto cluster = family("impulse_cluster_connected",
+                          "1 while the cluster's Redis is reachable, 0 while degraded (SPEC §18).", MetricType::Gauge);
+    cluster.metric.push_back(sample(MetricType::Gauge, {}, *s.cluster_connected ? 1 : 0));
+    out.push_back(std::move(cluster));
+  }
+
   auto build = family("impulse_build_info", "The running build; the value is always 1.", MetricType::Gauge);
   build.metric.push_back(sample(MetricType::Gauge, {{"version", version}}, 1));
   out.push_back(std::move(build));

@@ -8,6 +8,7 @@
 //   impulse_inbound_connections                  gauge    open inbound sessions
 //   impulse_uptime_seconds                       gauge
 //   impulse_build_info{version}                  gauge    1
+//   impulse_cluster_connected                    gauge    1 / 0, only with a Cluster stanza (SPEC §18)
 //   impulse_domain_queue_messages{binding,domain,queue}
 //                                                gauge    the given (largest) queues only;
 //                                                         left out when there are none

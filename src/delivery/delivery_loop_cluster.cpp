@@ -1,0 +1,98 @@
+// DeliveryLoop, part 4: the Cluster_* limits (SPEC §18) through the
+// routing::ClusterLimits seam (deps.manager.cluster; null = no cluster).
+// Which key a limit uses: the whole cluster for a value set at global
+// scope, the binding and domain for one set at binding_group, binding or
+// domain scope, so every node delivering the same (binding, domain) shares
+// it. Cluster_Max_Outbound_Connections is a lease per session, taken before
+// the session opens and released when it ends (connection_ended);
+// Cluster_Outbound_Throttle_Connections a token per session opened;
+// Cluster_Outbound_Throttle_Messages a token per message taken, the first
+// on a new session included. A kWait answer leaves the pump: the backend's
+// wake posts a pump to this loop; a kDenied arms the queue's throttle timer.
+// The node-local limits are decided beside these, unchanged.
+// Executor: io(), like the rest of DeliveryLoop. Failure modes: none here
+// (the backend decides what a Redis failure means).
+#include <boost/asio/post.hpp>
+
+#include "delivery/delivery_loop.hpp"
+
+namespace impulse::delivery {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string cluster_key(const config::Resolved& resolved, const queue::QueueKey& key, std::string_view kind) {
+  if (resolved.owner == "global" || resolved.owner == "default") return std::string(kind) + ":global";
+  return std::string(kind) + ":" + key.binding + "/" + key.domain;
+}
+
+}  // namespace
+
+void DeliveryLoop::read_cluster_limits(QueueState& st, const config::Config& config) {
+  st.cluster_connection_key.clear();
+  st.cluster_message_key.clear();
+  st.cluster_open_key.clear();
+  if (!deps_.manager.cluster) return;
+  const config::OutboundKey key{st.key.binding, st.key.domain};
+  const auto max = config.resolve(key, "cluster_max_outbound_connections");
+  st.cluster_connection_limit = max.value->as_int();
+  if (st.cluster_connection_limit >= 0) st.cluster_connection_key = cluster_key(max, st.key, "conn");
+  const auto messages = config.resolve(key, "cluster_outbound_throttle_messages");
+  st.cluster_message_rate = messages.value->as_rate();
+  if (st.cluster_message_rate.count > 0) st.cluster_message_key = cluster_key(messages, st.key, "msg");
+  const auto opens = config.resolve(key, "cluster_outbound_throttle_connections");
+  st.cluster_open_rate = opens.value->as_rate();
+  if (st.cluster_open_rate.count > 0) st.cluster_open_key = cluster_key(opens, st.key, "open");
+}
+
+std::function<void()> DeliveryLoop::cluster_wake(const StatePtr& st) {
+  std::weak_ptr<QueueState> weak = st;
+  std::weak_ptr<bool> alive = alive_;
+  return [this, weak, alive] {
+    // On the backend's thread: hop to this loop before touching anything.
+    asio::post(io_, [this, weak, alive] {
+      if (alive.expired() || stopping_) return;
+      if (StatePtr s = weak.lock()) pump(s);
+    });
+  };
+}
+
+bool DeliveryLoop::cluster_admits_connection(const StatePtr& sp, std::optional<std::uint64_t>& lease) {
+  routing::ClusterLimits* cluster = deps_.manager.cluster;
+  QueueState& st = *sp;
+  if (!cluster) return true;
+  if (!st.cluster_connection_key.empty()) {
+    const auto answer = cluster->acquire_connection(st.cluster_connection_key, st.cluster_connection_limit, cluster_wake(sp));
+    if (answer.verdict == routing::ClusterVerdict::kDenied) arm_throttle(sp, answer.retry_at);
+    if (answer.verdict != routing::ClusterVerdict::kGranted) return false;
+    lease = answer.lease;
+  }
+  if (!st.cluster_open_key.empty()) {
+    const auto answer = cluster->take_token(st.cluster_open_key, st.cluster_open_rate, cluster_wake(sp));
+    if (answer.verdict != routing::ClusterVerdict::kGranted) {
+      if (answer.verdict == routing::ClusterVerdict::kDenied) arm_throttle(sp, answer.retry_at);
+      if (lease) cluster->release_connection(st.cluster_connection_key, *lease);
+      lease.reset();
+      return false;
+    }
+  }
+  return true;
+}
+
+bool DeliveryLoop::cluster_message_token(const StatePtr& sp) {
+  routing::ClusterLimits* cluster = deps_.manager.cluster;
+  QueueState& st = *sp;
+  if (!cluster || st.cluster_message_key.empty()) return true;
+  const auto answer = cluster->take_token(st.cluster_message_key, st.cluster_message_rate, cluster_wake(sp));
+  if (answer.verdict == routing::ClusterVerdict::kDenied) arm_throttle(sp, answer.retry_at);
+  return answer.verdict == routing::ClusterVerdict::kGranted;
+}
+
+void DeliveryLoop::release_cluster_lease(ConnectionRecord& rec) {
+  if (!rec.has_cluster_lease || !deps_.manager.cluster) return;
+  deps_.manager.cluster->release_connection(rec.cluster_key, rec.cluster_lease);
+  rec.has_cluster_lease = false;
+}
+
+}  // namespace impulse::delivery
