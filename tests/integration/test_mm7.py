@@ -217,6 +217,21 @@ def test_server_error_and_unknown_statuses_are_transient(tmp_path, code, fault):
         assert d.records("P", msgid) == [] and d.bouncelog(msgid) == []
 
 
+def test_each_recipient_of_a_message_is_disposed_on_its_own(tmp_path):
+    with Mm7(tmp_path) as m, m.daemon() as d:
+        m.mmsc.script("111", code=2003, text="Address Not Found")
+        m.mmsc.script("222", code=3000, text="Server Error")
+        msgid = d.send(SENDER, ["111@mm7.test", "222@mm7.test", "333@mm7.test"], plain())
+        [p] = d.wait_records("P", msgid)
+        [t] = d.wait_records("T", msgid)
+        [ok] = d.wait_records("D", msgid)
+        assert p["response"] == "200 2003 Address Not Found", p
+        assert t["response"] == "200 3000 Server Error", t
+        assert [b["rcpt_local"] for b in wait_for(lambda: d.bouncelog(msgid), what="B record")] == ["111"]
+        first_three = m.mmsc.requests()[:3]
+        assert sorted(r["recipients"][0]["value"] for r in first_three) == ["111", "222", "333"]
+
+
 def test_status_code_overrides_per_mmsc(tmp_path):
     options = 'MM7_Permanent_Status_Codes = ( "3001" )\n  MM7_Temporary_Status_Codes = ( "2007" )'
     with Mm7(tmp_path) as m, m.daemon(options) as d:
