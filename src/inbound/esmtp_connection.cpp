@@ -105,6 +105,13 @@ awaitable<void> EsmtpConnection::run() {
       if (!co_await start_tls()) break;
       continue;
     }
+    if (next == EsmtpSession::Next::Delay) {
+      // A held AUTH failure reply (a timer: the loop goes on serving others).
+      wake_.expires_after(session_.delay());
+      co_await wake_.async_wait(asio::as_tuple(use_awaitable));
+      session_.delay_done();
+      continue;
+    }
     if (next == EsmtpSession::Next::AwaitInjection) {
       // No network wait: the Injector answers (durably) or fails; its
       // completion is posted here and cancels this wait.

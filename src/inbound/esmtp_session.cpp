@@ -4,6 +4,7 @@
 
 #include "protocol/channel_part.hpp"
 #include "protocol/channel_part_reception.hpp"
+#include "base/strings.hpp"
 #include "protocol/smtp_reply.hpp"
 
 namespace impulse::inbound {
@@ -28,6 +29,8 @@ EsmtpSession::Next EsmtpSession::next() const {
       return Next::StartTls;
     case Phase::Injecting:
       return Next::AwaitInjection;
+    case Phase::Delaying:
+      return Next::Delay;
     default:
       return Next::Read;
   }
@@ -44,13 +47,20 @@ void EsmtpSession::process() {
   processing_ = true;
   for (;;) {
     std::string_view pending = std::string_view(input_).substr(input_pos_);
+    if (in_chunk_) {  // a BDAT chunk's octets (esmtp_session_bdat.cpp)
+      feed_chunk();
+      if (in_chunk_) break;
+      continue;
+    }
     if (phase_ == Phase::Data) {
       input_pos_ += data_->feed(pending);
       if (!data_->done()) break;
       finish_data();
       continue;
     }
-    if (phase_ == Phase::Injecting || phase_ == Phase::TlsPending || phase_ == Phase::Closed) break;
+    if (phase_ == Phase::Injecting || phase_ == Phase::TlsPending || phase_ == Phase::Delaying ||
+        phase_ == Phase::Closed)
+      break;
 
     const std::size_t lf = pending.find('\n');
     if (lf == std::string_view::npos) {
@@ -84,6 +94,11 @@ void EsmtpSession::process() {
 }
 
 void EsmtpSession::handle_line(std::string_view line) {
+  if (auth_.awaiting_response()) return on_auth_response(line);
+  const std::string_view verb = line.substr(0, line.find(' '));
+  const std::string_view arguments = verb.size() < line.size() ? line.substr(verb.size() + 1) : std::string_view{};
+  if (iequals(verb, "AUTH")) return on_auth(arguments);
+  if (iequals(verb, "BDAT")) return on_bdat(arguments);
   auto cmd = protocol::parse_command(line);
   if (cmd) {
     handle_command(*cmd);
@@ -167,6 +182,8 @@ void EsmtpSession::on_ehlo(const protocol::Command& cmd, bool esmtp) {
   lines.push_back("8BITMIME");
   lines.push_back("ENHANCEDSTATUSCODES");
   if (peer_.tls_offered && !tls_) lines.push_back("STARTTLS");
+  if (auth_offered()) lines.push_back("AUTH PLAIN LOGIN");
+  lines.push_back("CHUNKING");
   output_ += protocol::format_reply(250, "", lines);
 }
 
@@ -185,7 +202,8 @@ void EsmtpSession::on_mail(const protocol::Command& cmd) {
 void EsmtpSession::on_rcpt(const protocol::Command& cmd) {
   if (phase_ != Phase::Mail) return reply(503, "5.5.1", "Bad sequence of commands: send MAIL first");
   ++rcpt_attempts_;
-  if (!peer_.relay_allowed) return refuse(550, "5.7.1", "relaying denied", mail_from_, cmd.path.address());
+  if (!peer_.relay_allowed && !authenticated_)  // an authenticated client relays (SPEC §19)
+    return refuse(550, "5.7.1", "relaying denied", mail_from_, cmd.path.address());
   if (settings_.max_recipients_per_message > 0 && recipients_.size() >= settings_.max_recipients_per_message)
     return refuse(452, "4.5.3", "Too many recipients", mail_from_, cmd.path.address());
   recipients_.push_back(cmd.path.address());
@@ -194,6 +212,7 @@ void EsmtpSession::on_rcpt(const protocol::Command& cmd) {
 
 void EsmtpSession::on_data() {
   if (phase_ != Phase::Mail) return reply(503, "5.5.1", "Bad sequence of commands: send MAIL first");
+  if (bdat_used_) return reply(503, "5.5.1", "Bad sequence of commands: DATA after BDAT");
   if (recipients_.empty()) {
     if (rcpt_attempts_ == 0) return reply(503, "5.5.1", "Bad sequence of commands: send RCPT first");
     return refuse(554, "5.5.1", "No valid recipients", mail_from_, {});
@@ -237,6 +256,10 @@ void EsmtpSession::finish_data() {
     phase_ = Phase::Ready;
     return answer(554, "5.6.0", *refused);
   }
+  inject_data(std::move(data));
+}
+
+void EsmtpSession::inject_data(std::string data) {
   queue::Injection msg;
   injecting_sender_ = mail_from_;
   msg.envelope.sender = std::move(mail_from_);
@@ -295,12 +318,18 @@ void EsmtpSession::reset_transaction() {
   body_8bitmime_ = false;
   recipients_.clear();
   rcpt_attempts_ = 0;
+  bdat_used_ = false;
+  bdat_too_big_ = false;
+  bdat_data_.clear();
 }
 
 void EsmtpSession::tls_established() {
   if (phase_ != Phase::TlsPending) return;
   // RFC 3207 §4.2: forget everything learned before TLS; expect EHLO again.
   tls_ = true;
+  authenticated_ = false;
+  auth_user_.clear();
+  auth_ = protocol::AuthServerExchange{};
   helo_.clear();
   esmtp_ = false;
   reset_transaction();
@@ -359,6 +388,9 @@ void EsmtpSession::close_with(int code, std::string_view enhanced, std::string_v
   phase_ = Phase::Closed;
   reset_transaction();
   data_.reset();
+  in_chunk_ = false;
+  chunk_left_ = 0;
+  held_output_.clear();
   input_.clear();
   input_pos_ = 0;
 }

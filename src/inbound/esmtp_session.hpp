@@ -9,6 +9,8 @@
 //     Read            read more (after flushing: "flush before blocking")
 //     StartTls        flush the 220, handshake, then tls_established()
 //     AwaitInjection  wait; the Injector's completion resumes the session
+//     Delay           wait delay() (a timer, never blocking the loop), then
+//                     delay_done(): an AUTH failure's reply held back
 //     Close           flush, then close the connection
 // All complete pipelined commands in the input are answered, in order, in
 // one output batch. Input after STARTTLS in the same read is discarded (the
@@ -20,6 +22,9 @@
 // completion must run on that owner too (the listener posts it there); it
 // may also run synchronously inside inject() (test doubles).
 //
+// SMTP AUTH (RFC 4954, SPEC §19; esmtp_session_auth.cpp) and CHUNKING
+// (RFC 3030 BDAT; esmtp_session_bdat.cpp) are in files of their own.
+//
 // Failure modes: bad input always gets a reply and the session goes on
 // (500 5.5.0 line too long, 500 5.5.1 unknown command, 501 5.5.2/5.1.7/5.1.3
 // syntax, 503 5.5.1 sequence, 555 5.5.4 unknown parameter); after
@@ -29,6 +34,7 @@
 // Max_Message_Size when set.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -40,6 +46,7 @@
 #include "queue/injection.hpp"
 #include "inbound/listener_settings.hpp"
 #include "protocol/data_reader.hpp"
+#include "protocol/smtp_auth.hpp"
 #include "protocol/smtp_command.hpp"
 
 namespace impulse::inbound {
@@ -55,7 +62,7 @@ struct SessionPeer {
 
 class EsmtpSession {
  public:
-  enum class Next { Read, StartTls, AwaitInjection, Close };
+  enum class Next { Read, StartTls, AwaitInjection, Delay, Close };
 
   // `settings` and `injector` must outlive the session.
   EsmtpSession(const ListenerSettings& settings, SessionPeer peer, queue::Injector& injector);
@@ -75,8 +82,13 @@ class EsmtpSession {
 
   bool in_tls() const { return tls_; }
 
+  // Next::Delay: how long to wait before delay_done() releases the held reply.
+  std::chrono::milliseconds delay() const { return auth_delay_; }
+  void delay_done();
+  bool authenticated() const { return authenticated_; }
+
  private:
-  enum class Phase { Fresh, Ready, Mail, Data, Injecting, TlsPending, Closed };
+  enum class Phase { Fresh, Ready, Mail, Data, Injecting, TlsPending, Delaying, Closed };
 
   void process();
   void handle_line(std::string_view line);
@@ -87,6 +99,18 @@ class EsmtpSession {
   void on_data();
   void on_starttls();
   void finish_data();
+  // Hands the received message (CRLF lines, unstuffed) to the Injector.
+  void inject_data(std::string data);
+  // SMTP AUTH (esmtp_session_auth.cpp).
+  bool auth_offered() const;
+  void on_auth(std::string_view arguments);
+  void on_auth_response(std::string_view line);
+  void auth_step(protocol::AuthServerExchange::Step step);
+  void auth_failed();
+  // CHUNKING (esmtp_session_bdat.cpp).
+  void on_bdat(std::string_view arguments);
+  void feed_chunk();
+  void finish_chunk();
   std::optional<std::string> mcmt_verdict(std::string& data) const;
   void injected(Result<std::string> id);
   void reset_transaction();
@@ -128,6 +152,28 @@ class EsmtpSession {
   std::vector<std::string> recipients_;
   std::size_t rcpt_attempts_ = 0;
   std::optional<protocol::DataReader> data_;
+
+  // SMTP AUTH.
+  protocol::AuthServerExchange auth_;
+  bool authenticated_ = false;
+  std::string auth_user_;
+  std::size_t auth_failures_ = 0;
+  std::chrono::milliseconds auth_delay_{0};
+  std::string held_output_;  // a delayed reply, released by delay_done()
+  bool close_after_delay_ = false;
+
+  // CHUNKING: the current BDAT chunk and the message built from chunks.
+  std::uint64_t chunk_left_ = 0;
+  bool in_chunk_ = false;
+  bool chunk_last_ = false;
+  bool chunk_keep_ = false;          // false: the chunk's octets are read and dropped
+  std::uint64_t chunk_size_ = 0;
+  int chunk_refusal_code_ = 0;       // the reply to a dropped chunk
+  std::string chunk_refusal_enhanced_;
+  std::string chunk_refusal_text_;
+  bool bdat_used_ = false;           // this transaction has had a BDAT (no DATA now)
+  bool bdat_too_big_ = false;
+  std::string bdat_data_;
 };
 
 }  // namespace impulse::inbound

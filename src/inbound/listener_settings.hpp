@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,8 @@
 #include "config/net.hpp"
 
 namespace impulse::inbound {
+
+class AuthPasswords;  // esmtp_auth_passwords.hpp
 
 // MCMT_Reception (SPEC §11): what an MCMT message gets at the end of DATA.
 enum class McmtReception {
@@ -49,6 +52,11 @@ struct ListenerSettings {
   // listener); the wiring resolves it from the configuration snapshot
   // (apps/impulsed/mcmt_reception_from_config.cpp). Empty = passthru.
   std::function<McmtReception(std::string_view peer_ip)> mcmt_reception;
+  // SMTP AUTH (SPEC §19): the users of Auth_Password_File for the running
+  // configuration (the wiring re-reads the file after a reload); empty or
+  // returning null = AUTH not offered. Called from any loop.
+  std::function<std::shared_ptr<const AuthPasswords>()> auth_passwords;
+  bool auth_allow_plaintext = false;  // Auth_Allow_Plaintext: AUTH also before STARTTLS
 
   // "127.0.0.1:2525", "[::1]:2525" (queue::Origin::listener_address).
   std::string display_address() const;

@@ -16,4 +16,7 @@ namespace impulse::protocol {
 // The decoded bytes, or what was wrong ("invalid base64 character at offset 12").
 impulse::expected<std::string, std::string> decode_base64(std::string_view text);
 
+// Standard base64 with '=' padding, on one line (SMTP AUTH, RFC 4954).
+std::string encode_base64(std::string_view bytes);
+
 }  // namespace impulse::protocol

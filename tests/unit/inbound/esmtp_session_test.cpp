@@ -50,13 +50,13 @@ TEST_F(SessionTest, EhloAdvertisesExtensionsWithSizeLimit) {
   settings_.max_message_size = 1000000;
   open();
   EXPECT_EQ(send("EHLO client.test\r\n"),
-            "250-mx.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n");
+            "250-mx.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250 CHUNKING\r\n");
 }
 
 TEST_F(SessionTest, EhloAdvertisesBareSizeWithoutLimitAndStarttlsWhenOffered) {
   open(true, /*tls_offered=*/true);
   EXPECT_EQ(send("ehlo client.test\r\n"),
-            "250-mx.test\r\n250-PIPELINING\r\n250-SIZE\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250 STARTTLS\r\n");
+            "250-mx.test\r\n250-PIPELINING\r\n250-SIZE\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250-STARTTLS\r\n250 CHUNKING\r\n");
 }
 
 TEST_F(SessionTest, HeloAnswersWithoutExtensionsAndAllowsMail) {
@@ -98,7 +98,7 @@ TEST_F(SessionTest, PipelinedGroupIsAnsweredInOrderInOneBatch) {
       "EHLO c.test\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nRCPT TO:<bad>\r\nRCPT TO:<e@f.test>\r\n"
       "DATA\r\nline\r\n.\r\nNOOP\r\nRSET\r\nQUIT\r\n");
   const std::string expected =
-      "250-mx.test\r\n250-PIPELINING\r\n250-SIZE\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n"
+      "250-mx.test\r\n250-PIPELINING\r\n250-SIZE\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250 CHUNKING\r\n"
       "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n501 5.1.3 Bad recipient address syntax: address needs a domain\r\n"
       "250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n250 2.0.0 Ok: queued as MSG1\r\n"
       "250 2.0.0 Ok\r\n250 2.0.0 Ok\r\n221 2.0.0 mx.test closing connection\r\n";
@@ -313,7 +313,7 @@ TEST_F(SessionTest, StarttlsDiscardsPipelinedPlaintextAndRequiresEhloAgain) {
   EXPECT_EQ(send("RCPT TO:<v@y.test>\r\n"), "503 5.5.1 Bad sequence of commands: send MAIL first\r\n");
   EXPECT_EQ(send("MAIL FROM:<a@b.test>\r\n"), "503 5.5.1 Bad sequence of commands: send EHLO or HELO first\r\n");
   EXPECT_EQ(send("EHLO c.test\r\n"),
-            "250-mx.test\r\n250-PIPELINING\r\n250-SIZE\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n");
+            "250-mx.test\r\n250-PIPELINING\r\n250-SIZE\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250 CHUNKING\r\n");
   EXPECT_EQ(send("STARTTLS\r\n"), "503 5.5.1 TLS already active\r\n");
   send("MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nDATA\r\nx\r\n.\r\n");
   ASSERT_EQ(injector_.count(), 1u);
