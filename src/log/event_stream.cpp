@@ -125,11 +125,11 @@ void EventStream::stop() {
     writer_.request_stop();
     writer_.join();
   }
-  drain();
   {
     std::lock_guard lock(mu_);
-    stopped_ = true;
+    stopped_ = true;  // emit() drops from now on; what it queued before is written below
   }
+  drain();
   for (auto& w : impl_->webhooks) w->stop();
   impl_->work.reset();
   if (impl_->thread.joinable()) impl_->thread.join();
