@@ -33,17 +33,17 @@ asio::awaitable<TokenResult> AccessToken::get() {
   if (fresh(now_unix_())) co_return TokenResult{TokenResult::Kind::kToken, token_};
   if (granting_) {
     // Another caller's grant is in flight: wait for its answer (deadline: wait_limit_).
+    // The granter set the timer's expiry once; waiters only wait on it (setting it
+    // again would cancel the other waiters' waits), and the grant's end cancels it.
     const std::uint64_t seq = grant_seq_;
-    const auto deadline = std::chrono::steady_clock::now() + wait_limit_;
-    while (granting_ && grant_seq_ == seq && std::chrono::steady_clock::now() < deadline) {
-      granted_.expires_at(deadline);
+    while (granting_ && grant_seq_ == seq && std::chrono::steady_clock::now() < granted_.expiry())
       co_await granted_.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
     if (fresh(now_unix_())) co_return TokenResult{TokenResult::Kind::kToken, token_};
     if (grant_seq_ != seq) co_return last_;
     co_return TokenResult{TokenResult::Kind::kFailed, "no answer from the OAuth token endpoint in time"};
   }
   granting_ = true;
+  granted_.expires_after(wait_limit_);  // deadline of the waiters (below)
   const std::int64_t now = now_unix_();
   TokenResult result;
   auto assertion = signer_.assertion(now);
