@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from harness.impulse import Daemon, daemon_config
+from harness.impulse import Daemon, daemon_config, run_impulsed
 from harness.process import free_port, port_open, wait_for
 
 DOMAIN = "example.test"
@@ -286,3 +286,25 @@ def test_redis_stopped_and_restarted(tmp_path, sink, redis, failure):
         assert sink.count() == 12
         text = paniclog(node)
         assert text.count("cluster: degraded") == 1, text
+
+
+def test_check_accepts_the_cluster_options_and_reports_bad_ones_with_position(tmp_path):
+    good = tmp_path / "good.conf"
+    good.write_text('Cluster {\n  Redis = "redis://u:pw@127.0.0.1:6380/2"\n  Node_Name = "mta-1"\n'
+                    '  Cluster_Lease_Time = 30\n  Cluster_Redis_Failure = closed\n  Cluster_Expected_Nodes = 3\n}\n'
+                    'Cluster_Max_Outbound_Connections = 50\n'
+                    'Domain "example.test" {\n  Cluster_Outbound_Throttle_Messages = "100/60"\n'
+                    '  Cluster_Outbound_Throttle_Connections = 5\n}\n'
+                    'Host "mx.example.test" { Cluster_Max_Outbound_Connections = 4 }\n')
+    r = run_impulsed("-c", str(good), "--check")
+    assert r.returncode == 0, r.stderr
+    bad = tmp_path / "bad.conf"
+    bad.write_text('Cluster {\n  Redis = "http://127.0.0.1"\n  Cluster_Redis_Failure = maybe\n}\n'
+                   'Node_Name = "outside"\n'
+                   'Cluster_Outbound_Throttle_Messages = "ten"\n')
+    r = run_impulsed("-c", str(bad), "--check")
+    assert r.returncode != 0
+    assert f"{bad}:2:" in r.stderr and "redis" in r.stderr.lower(), r.stderr
+    assert f"{bad}:3:" in r.stderr, r.stderr
+    assert f"{bad}:5:" in r.stderr and "not valid in global scope" in r.stderr, r.stderr
+    assert f"{bad}:6:" in r.stderr, r.stderr
