@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "base/strings.hpp"
+#include "protocol/dsn_params.hpp"
 
 namespace impulse::protocol {
 namespace {
@@ -33,6 +34,11 @@ bool is_atext(char c) {
   }
 }
 
+// An octet of a UTF-8 sequence (RFC 6531 §3.3 UTF8-non-ascii); whether the
+// path may hold it is checked once the whole command is read.
+bool is_high(char c) { return static_cast<unsigned char>(c) >= 0x80; }
+bool is_let_dig(char c) { return is_alnum(c) || is_high(c); }
+
 bool is_printable(char c) {
   const auto u = static_cast<unsigned char>(c);
   return u >= 0x21 && u <= 0x7e;
@@ -60,8 +66,8 @@ bool parse_domain(Cursor& c) {
   const std::size_t start = c.i;
   for (;;) {
     const std::size_t label = c.i;
-    if (!is_alnum(c.peek())) return false;
-    while (is_alnum(c.peek()) || c.peek() == '-' || c.peek() == '_') ++c.i;
+    if (!is_let_dig(c.peek())) return false;
+    while (is_let_dig(c.peek()) || c.peek() == '-' || c.peek() == '_') ++c.i;
     if (c.s[c.i - 1] == '-' || c.i - label > 63) return false;
     if (!c.eat('.')) break;
   }
@@ -135,12 +141,12 @@ bool parse_local_part(Cursor& c) {
         continue;
       }
       const auto u = static_cast<unsigned char>(ch);
-      if (u < 32 || u > 126) return false;  // qtextSMTP plus SP
+      if (u < 32 || u == 127) return false;  // qtextSMTP plus SP (8-bit: RFC 6531)
     }
   }
   for (;;) {
-    if (!is_atext(c.peek())) return false;
-    while (is_atext(c.peek())) ++c.i;
+    if (!is_atext(c.peek()) && !is_high(c.peek())) return false;
+    while (is_atext(c.peek()) || is_high(c.peek())) ++c.i;
     if (!c.eat('.')) return true;
   }
 }
@@ -190,8 +196,11 @@ impulse::expected<Path, std::string> parse_path(Cursor& c, bool allow_null, bool
 }
 
 // Reads SP-separated esmtp-param items (RFC 5321 §4.1.2) and applies them.
-impulse::expected<void, CommandError> parse_params(Cursor& c, Command& cmd, bool is_mail) {
-  bool seen_size = false, seen_body = false;
+// utf8_values: 8-bit octets allowed in values (RCPT in an SMTPUTF8
+// transaction: a utf-8 ORCPT, RFC 6533 §3).
+impulse::expected<void, CommandError> parse_params(Cursor& c, Command& cmd, bool is_mail, bool utf8_values) {
+  bool seen_size = false, seen_body = false, seen_utf8 = false, seen_ret = false, seen_envid = false;
+  bool seen_notify = false, seen_orcpt = false;
   while (!c.done()) {
     if (!c.eat(' ')) return error(CommandErrorKind::Syntax, "expected a space before parameters");
     c.skip_spaces();
@@ -205,9 +214,10 @@ impulse::expected<void, CommandError> parse_params(Cursor& c, Command& cmd, bool
     if (c.eat('=')) {
       has_value = true;
       const std::size_t vstart = c.i;
-      while (!c.done() && is_printable(c.peek()) && c.peek() != '=') ++c.i;
+      while (!c.done() && (is_printable(c.peek()) || is_high(c.peek())) && c.peek() != '=') ++c.i;
       value = c.s.substr(vstart, c.i - vstart);
       if (value.empty()) return error(CommandErrorKind::BadParameter, "empty parameter value");
+      if (!utf8_values && has_8bit(value)) return error(CommandErrorKind::BadParameter, "8-bit parameter value");
     }
     if (!c.done() && c.peek() != ' ') return error(CommandErrorKind::Syntax, "bad parameter");
     if (is_mail && iequals(keyword, "SIZE")) {
@@ -228,6 +238,34 @@ impulse::expected<void, CommandError> parse_params(Cursor& c, Command& cmd, bool
       if (iequals(value, "7BIT")) cmd.body = BodyType::SevenBit;
       else if (iequals(value, "8BITMIME")) cmd.body = BodyType::EightBitMime;
       else return error(CommandErrorKind::BadParameter, "BODY must be 7BIT or 8BITMIME");
+    } else if (is_mail && iequals(keyword, "SMTPUTF8")) {  // RFC 6531 §3.4
+      if (seen_utf8 || has_value) return error(CommandErrorKind::BadParameter, "SMTPUTF8 takes no value, once");
+      seen_utf8 = true;
+      cmd.smtputf8 = true;
+    } else if (is_mail && iequals(keyword, "RET")) {  // RFC 3461 §4.3
+      if (seen_ret) return error(CommandErrorKind::BadParameter, "RET given twice");
+      seen_ret = true;
+      auto ret = parse_ret(value);
+      if (!ret) return error(CommandErrorKind::BadParameter, ret.error());
+      cmd.dsn_ret = *ret;
+    } else if (is_mail && iequals(keyword, "ENVID")) {  // RFC 3461 §4.4
+      if (seen_envid) return error(CommandErrorKind::BadParameter, "ENVID given twice");
+      seen_envid = true;
+      auto envid = parse_envid(value);
+      if (!envid) return error(CommandErrorKind::BadParameter, envid.error());
+      cmd.dsn_envid = std::move(*envid);
+    } else if (!is_mail && iequals(keyword, "NOTIFY")) {  // RFC 3461 §4.1
+      if (seen_notify) return error(CommandErrorKind::BadParameter, "NOTIFY given twice");
+      seen_notify = true;
+      auto notify = parse_notify(value);
+      if (!notify) return error(CommandErrorKind::BadParameter, notify.error());
+      cmd.dsn_notify = *notify;
+    } else if (!is_mail && iequals(keyword, "ORCPT")) {  // RFC 3461 §4.2
+      if (seen_orcpt) return error(CommandErrorKind::BadParameter, "ORCPT given twice");
+      seen_orcpt = true;
+      auto orcpt = parse_orcpt(value);
+      if (!orcpt) return error(CommandErrorKind::BadParameter, orcpt.error());
+      cmd.dsn_orcpt = std::move(*orcpt);
     } else {
       return error(CommandErrorKind::UnsupportedParameter, "unsupported parameter " + std::string(keyword));
     }
@@ -236,7 +274,7 @@ impulse::expected<void, CommandError> parse_params(Cursor& c, Command& cmd, bool
 }
 
 // "FROM:" / "TO:" then optional spaces, the path, then parameters.
-Parsed parse_mail_rcpt(Command cmd, std::string_view rest, bool is_mail) {
+Parsed parse_mail_rcpt(Command cmd, std::string_view rest, bool is_mail, bool utf8_paths) {
   const std::string_view keyword = is_mail ? "FROM:" : "TO:";
   const CommandErrorKind path_error = is_mail ? CommandErrorKind::BadSender : CommandErrorKind::BadRecipient;
   if (!istarts_with(rest, keyword))
@@ -246,8 +284,14 @@ Parsed parse_mail_rcpt(Command cmd, std::string_view rest, bool is_mail) {
   auto path = parse_path(c, /*allow_null=*/is_mail, /*allow_postmaster=*/!is_mail);
   if (!path) return error(path_error, path.error());
   cmd.path = std::move(*path);
-  auto params = parse_params(c, cmd, is_mail);
+  auto params = parse_params(c, cmd, is_mail, utf8_paths);
   if (!params) return impulse::unexpected<CommandError>(params.error());
+  // A UTF-8 path needs SMTPUTF8 (on this MAIL, or on the transaction's).
+  if (has_8bit(cmd.path.local_part) || has_8bit(cmd.path.domain)) {
+    if (!utf8_paths && !cmd.smtputf8) return error(path_error, "UTF-8 address needs SMTPUTF8");
+    if (!valid_utf8(cmd.path.local_part) || !valid_utf8(cmd.path.domain)) return error(path_error, "bad UTF-8 in address");
+    cmd.path.utf8 = true;
+  }
   return cmd;
 }
 
@@ -267,7 +311,7 @@ std::string Path::address() const {
   return local_part + "@" + domain;
 }
 
-Parsed parse_command(std::string_view line) {
+Parsed parse_command(std::string_view line, bool utf8_paths) {
   // Trailing spaces are tolerated everywhere (common in the wild).
   while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
   const std::size_t sp = line.find(' ');
@@ -304,9 +348,9 @@ Parsed parse_command(std::string_view line) {
       return cmd;
     }
     case Verb::Mail:
-      return parse_mail_rcpt(std::move(cmd), rest, true);
+      return parse_mail_rcpt(std::move(cmd), rest, true, utf8_paths);
     case Verb::Rcpt:
-      return parse_mail_rcpt(std::move(cmd), rest, false);
+      return parse_mail_rcpt(std::move(cmd), rest, false, utf8_paths);
     case Verb::Data:
     case Verb::Rset:
     case Verb::Quit:

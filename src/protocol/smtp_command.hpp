@@ -1,5 +1,7 @@
 // Parser for the commands an SMTP client sends to our server (RFC 5321
-// §4.1.1-§4.1.2, with SIZE RFC 1870 and BODY RFC 6152 parameters on MAIL).
+// §4.1.1-§4.1.2, with SIZE RFC 1870 and BODY RFC 6152 parameters on MAIL,
+// SMTPUTF8 (RFC 6531) on MAIL, and DSN's RET/ENVID on MAIL and NOTIFY/ORCPT
+// on RCPT (RFC 3461, values by protocol/dsn_params.hpp)).
 //
 // Input is one command line without its line end (the session strips CRLF
 // and enforces the 1000-octet line limit before calling). Output is the
@@ -15,8 +17,10 @@
 // before the path; quoted local parts; the null reverse-path "<>"; "<postmaster>"
 // as a forward-path; source routes ("<@a,@b:user@c>", RFC 5321 §4.1.2 says
 // accept and ignore) are dropped; address literals [1.2.3.4], [IPv6:...],
-// [tag:text]. Rejected: paths without angle brackets, 8-bit or control
-// characters in paths, local parts over 64 octets, domains over 255, paths
+// [tag:text]. UTF-8 paths (RFC 6531 §3.3) only with SMTPUTF8 on the same
+// MAIL, or with utf8_paths (the session's SMTPUTF8 transaction, for RCPT).
+// Rejected: paths without angle brackets, control characters, other 8-bit
+// paths or ill-formed UTF-8 in paths, local parts over 64 octets, domains over 255, paths
 // over 256 octets including "<>" (RFC 5321 §4.5.3.1).
 #pragma once
 
@@ -43,6 +47,7 @@ struct Path {
   std::string local_part;  // as written, quotes kept ("\"a b\"" stays quoted)
   std::string domain;      // as written; empty for "<>" and "<postmaster>"
   bool null = false;       // "<>"
+  bool utf8 = false;       // has UTF-8 (non-ASCII) octets: needs SMTPUTF8
 
   bool is_postmaster() const { return !null && domain.empty(); }
   // "local@domain"; "" for the null path; "postmaster" as written.
@@ -55,6 +60,11 @@ struct Command {
   Path path;                           // MAIL, RCPT
   std::optional<std::uint64_t> size;   // MAIL SIZE= (saturates at UINT64_MAX)
   BodyType body = BodyType::Unspecified;
+  bool smtputf8 = false;               // MAIL SMTPUTF8
+  std::uint8_t dsn_ret = 0;            // MAIL RET= (protocol/dsn_params.hpp kRet*), 0 = none
+  std::string dsn_envid;               // MAIL ENVID=, xtext decoded; "" = none
+  std::uint8_t dsn_notify = 0;         // RCPT NOTIFY= (kNotify* bits), 0 = none
+  std::string dsn_orcpt;               // RCPT ORCPT= as "type;decoded address"; "" = none
 };
 
 enum class CommandErrorKind {
@@ -71,7 +81,8 @@ struct CommandError {
   std::string detail;  // short, for the reply text ("missing FROM:", "local part too long")
 };
 
-// `line` excludes the CRLF.
-impulse::expected<Command, CommandError> parse_command(std::string_view line);
+// `line` excludes the CRLF. utf8_paths: the transaction is SMTPUTF8, so a
+// RCPT may carry a UTF-8 path (and a utf-8 ORCPT).
+impulse::expected<Command, CommandError> parse_command(std::string_view line, bool utf8_paths = false);
 
 }  // namespace impulse::protocol
