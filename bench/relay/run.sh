@@ -5,6 +5,7 @@
 #   bench/relay/run.sh [--reps R] [-n N] [--only impulse|postfix] [--interleave]
 #                      [--impulsed PATH] [--bench DIR] [--state DIR]
 #                      [--wait-load L [--max-wait S]] [--events]
+#                      [--append-conf FILE --mta-name NAME]
 #                      [-- extra run-peer.sh options, e.g. --reuse]
 #
 # smtp-source (20 sessions, 4 KiB, one connection per message) -> MTA on
@@ -37,11 +38,14 @@
 # in the RESULT lines) whose receiver, started here on 127.0.0.1:
 # $BENCH_WEBHOOK_PORT (default 2627), answers every batch with 200
 # (tests/integration/harness/webhook_receiver.py --discard).
+#
+# --append-conf FILE --mta-name NAME: FILE appended to the configuration and
+# mta=NAME in the RESULT lines (bench/dkim/run.sh: DKIM signing on).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-reps=3 n=20000 only="" interleave=0 wait_load="" max_wait=3600 events=0
+reps=3 n=20000 only="" interleave=0 wait_load="" max_wait=3600 events=0 append_conf="" mta_name=""
 impulsed=$ROOT/build/release/apps/impulsed/impulsed
 bench=/work/shared/bench
 state=$ROOT/build/relaybench
@@ -58,6 +62,8 @@ while [ $# -gt 0 ]; do
         --bench) bench=$2; shift 2 ;;
         --state) state=$2; shift 2 ;;
         --events) events=1; shift ;;
+        --append-conf) append_conf=$2; shift 2 ;;
+        --mta-name) mta_name=$2; shift 2 ;;
         --) shift; extra=("$@"); break ;;
         -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
@@ -98,6 +104,7 @@ if [ $events = 1 ]; then
     for _ in $(seq 100); do grep -qx ready "$workdir/hook/server.log" && break; sleep 0.1; done
     grep -qx ready "$workdir/hook/server.log" || die "webhook receiver did not start: $(cat "$workdir/hook/server.log")"
 fi
+[ -z "$append_conf" ] || cat "$append_conf" >> "$workdir/impulse.conf.in"
 # A snapshot of the binary: build/release is shared and may be rebuilt (with
 # whatever the working tree holds) during the sitting.
 cp "$impulsed" "$workdir/impulsed"
@@ -147,6 +154,7 @@ wait_clear() {
 # every start: a fresh spool, fresh logs, the ports filled in.
 export MTA_NAME=impulse
 [ $events = 1 ] && MTA_NAME=impulse-events
+[ -z "$mta_name" ] || MTA_NAME=$mta_name
 export MTA_DIR=$workdir/mta
 export MTA_VERSION="$("$impulsed" --version | awk '{print $NF}')-built${built}-sha${sum}"
 export MTA_PRESTART='rm -rf spool mainlog.ec paniclog.ec bouncelog.ec events.jsonl console.sock && sed -e "s/@INJECT_PORT@/$BENCH_INJECT_PORT/g" -e "s/@SINK_PORT@/$BENCH_SINK_PORT/g" ../impulse.conf.in > impulse.conf'
