@@ -86,6 +86,10 @@ struct Recipient {
   std::string binding = "default";  // SPEC §5: no binding assigned = "default"
   std::string binding_group;     // "" = the binding is in no group
   RecipientStatus status;
+  // DSN (RFC 3461) as given on RCPT: NOTIFY bits (protocol/dsn_params.hpp
+  // kNotify*; 0 = not given) and ORCPT as "type;decoded address" ("" = none).
+  std::uint8_t dsn_notify = 0;
+  std::string dsn_orcpt;
 
   bool is_final() const { return status.state != RecipientState::kPending; }
   bool operator==(const Recipient&) const = default;
@@ -102,6 +106,9 @@ struct Message {
   std::uint64_t size = 0;  // body size in bytes, as logged
   std::string binding = "default";  // the message's binding assignment
   std::string binding_group;
+  bool smtputf8 = false;       // received with SMTPUTF8 (RFC 6531): deliver only to hops offering it
+  std::uint8_t dsn_ret = 0;    // RET (protocol/dsn_params.hpp kRet*); 0 = not given
+  std::string dsn_envid;       // ENVID, decoded; "" = none
   std::vector<Recipient> recipients;
 
   // True when no recipient is pending any more: time to Store::remove().

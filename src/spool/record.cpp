@@ -13,6 +13,8 @@ constexpr std::size_t kTrailerSize = 4;  // CRC-32C
 // Smallest possible encoded recipient: five empty strings, state, retries,
 // two times, empty last_reply: one byte each.
 constexpr std::size_t kMinRecipientBytes = 10;
+constexpr std::uint8_t kMaxDsnRet = 2;      // protocol/dsn_params.hpp kRetHdrs
+constexpr std::uint8_t kMaxDsnNotify = 15;  // all four kNotify* bits
 
 class Writer {
  public:
@@ -131,6 +133,9 @@ std::string encode_record_payload(const Message& m) {
   w.str(m.origin_id);
   w.str(m.binding);
   w.str(m.binding_group);
+  w.u8(m.smtputf8 ? 1 : 0);
+  w.u8(m.dsn_ret);
+  w.str(m.dsn_envid);
   w.varint(m.recipients.size());
   for (const auto& r : m.recipients) {
     w.str(r.address);
@@ -143,6 +148,8 @@ std::string encode_record_payload(const Message& m) {
     w.time(r.status.next_attempt);
     w.time(r.status.first_attempt);
     w.str(r.status.last_reply);
+    w.u8(r.dsn_notify);
+    w.str(r.dsn_orcpt);
   }
   return out;
 }
@@ -164,8 +171,17 @@ Result<Message> decode_record_payload(std::string_view payload, std::uint8_t ver
   if (version >= 3) m.origin_id = r.str();
   m.binding = r.str();
   m.binding_group = r.str();
+  std::uint8_t flags = 0;
+  if (version >= 4) {
+    flags = r.u8();
+    m.dsn_ret = r.u8();
+    m.dsn_envid = r.str();
+  }
   std::uint64_t count = r.varint();
   if (!r.ok()) return unexpected(record_error(r.error()));
+  if (flags > 1) return unexpected(record_error("unknown message flags " + std::to_string(flags)));
+  m.smtputf8 = (flags & 1) != 0;
+  if (m.dsn_ret > kMaxDsnRet) return unexpected(record_error("unknown DSN RET " + std::to_string(m.dsn_ret)));
   if (protocol > kMaxProtocol) return unexpected(record_error("unknown protocol " + std::to_string(protocol)));
   m.protocol = static_cast<Protocol>(protocol);
   if (count > r.remaining() / kMinRecipientBytes)
@@ -183,6 +199,11 @@ Result<Message> decode_record_payload(std::string_view payload, std::uint8_t ver
     rc.status.next_attempt = r.time();
     rc.status.first_attempt = r.time();
     rc.status.last_reply = r.str();
+    if (version >= 4) {
+      rc.dsn_notify = r.u8();
+      rc.dsn_orcpt = r.str();
+    }
+    if (rc.dsn_notify > kMaxDsnNotify) return unexpected(record_error("unknown DSN NOTIFY bits"));
     if (!r.ok()) return unexpected(record_error(r.error()));
     if (state > kMaxRecipientState) return unexpected(record_error("unknown recipient state " + std::to_string(state)));
     if (retries > UINT32_MAX) return unexpected(record_error("retry count out of range"));

@@ -3,10 +3,10 @@
 // tests/fuzz/fuzz_spool_record.cpp).
 // The body is not part of the record; stores keep it beside it.
 //
-// Format, version 3 (all integers unsigned LEB128 varints unless noted;
+// Format, version 4 (all integers unsigned LEB128 varints unless noted;
 // "str" = varint length then that many bytes; times = zig-zag varint of
 // microseconds since the Unix epoch):
-//   u8  version (3; 2 and 1 are still read)
+//   u8  version (4; 3, 2 and 1 are still read)
 //   u32 payload length L, little-endian
 //   L bytes payload:
 //     u32-LE epoch | u8 lane | varint seq                    (the message id)
@@ -14,10 +14,12 @@
 //     str sender | str peer_ip | str helo (since version 2; absent in 1,
 //     which decodes with helo "") | str origin_id (since version 3; absent
 //     before, decoded as "") | str binding | str binding_group
+//     [since version 4: u8 flags (bit 0 smtputf8) | u8 dsn_ret | str dsn_envid;
+//      absent before, decoded as false, 0, ""]
 //     varint recipient count, then per recipient:
 //       str address | str local_part | str domain | str binding | str binding_group
 //       u8 state | varint retries | time next_attempt | time first_attempt
-//       str last_reply
+//       str last_reply [since version 4: u8 dsn_notify | str dsn_orcpt]
 //   u32 CRC-32C of every byte before it, little-endian
 // A decoder for version N keeps reading every older version; a new version
 // gets a new number, never a silent layout change.
@@ -37,7 +39,7 @@
 
 namespace impulse::spool {
 
-inline constexpr std::uint8_t kRecordVersion = 3;  // what encode_record() writes
+inline constexpr std::uint8_t kRecordVersion = 4;  // what encode_record() writes
 inline constexpr std::uint8_t kOldestRecordVersion = 1;  // oldest decode_record() reads
 
 std::string encode_record(const Message& message);

@@ -190,6 +190,44 @@ TEST(SpoolRecord, OriginIdIsKeptSinceVersion3) {
   EXPECT_EQ(v1->origin_id, "");
 }
 
+TEST(SpoolRecord, Smtputf8AndDsnAreKeptSinceVersion4) {
+  // SMTPUTF8 (RFC 6531) and the DSN parameters (RFC 3461) of SPEC §19.
+  Message m = rich_message();
+  m.sender = "j\xc3\xb6rg@b\xc3\xbc" "cher.example";
+  m.smtputf8 = true;
+  m.dsn_ret = 2;
+  m.dsn_envid = "QQ314159";
+  m.recipients[0].dsn_notify = 2 | 4;
+  m.recipients[0].dsn_orcpt = "rfc822;orig@example.com";
+  auto decoded = decode_record(encode_record(m));
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(*decoded, m);
+  EXPECT_TRUE(decoded->smtputf8);
+  EXPECT_EQ(decoded->recipients[0].dsn_orcpt, "rfc822;orig@example.com");
+  EXPECT_EQ(decoded->recipients[1].dsn_notify, 0);
+
+  // A version-3 payload (no flags, RET, ENVID, NOTIFY or ORCPT) still reads,
+  // with none of them.
+  Message plain;
+  std::string v4 = encode_record_payload(plain);
+  ASSERT_EQ(v4.substr(v4.size() - 4), std::string("\0\0\0\0", 4));  // flags, ret, envid "", count 0
+  std::string v3 = v4.substr(0, v4.size() - 4) + std::string(1, '\0');
+  auto old = decode_record_payload(v3, 3);
+  ASSERT_TRUE(old) << old.error().message;
+  EXPECT_FALSE(old->smtputf8);
+  EXPECT_EQ(old->dsn_ret, 0);
+  EXPECT_EQ(old->dsn_envid, "");
+  EXPECT_FALSE(decode_record_payload(v3, 4));  // the same bytes are short for version 4
+
+  // Unknown flags or RET values are refused.
+  std::string bad_flags = v4;
+  bad_flags[bad_flags.size() - 4] = 2;
+  EXPECT_FALSE(decode_record_payload(bad_flags));
+  std::string bad_ret = v4;
+  bad_ret[bad_ret.size() - 3] = 3;
+  EXPECT_FALSE(decode_record_payload(bad_ret));
+}
+
 TEST(SpoolRecord, ChecksumMismatchIsNamed) {
   std::string bytes = encode_record(rich_message());
   bytes.back() = static_cast<char>(bytes.back() ^ 1);
