@@ -86,6 +86,8 @@ bool DeliveryLoop::cluster_message_token(const StatePtr& sp) {
   if (!cluster || st.cluster_message_key.empty()) return true;
   const auto answer = cluster->take_token(st.cluster_message_key, st.cluster_message_rate, cluster_wake(sp));
   if (answer.verdict == routing::ClusterVerdict::kDenied) arm_throttle(sp, answer.retry_at);
+  // Waiting for a batch is not a throttle: open sessions idle until the wake pumps them.
+  st.cluster_token_pending = answer.verdict == routing::ClusterVerdict::kWait;
   return answer.verdict == routing::ClusterVerdict::kGranted;
 }
 

@@ -109,7 +109,7 @@ awaitable<void> DeliveryLoop::run_connection(StatePtr sp, RecordPtr rec) {
       for (auto& job : more) rec->jobs.push_back(std::move(job));
       continue;
     }
-    if ((st.message_throttle || !st.cluster_message_key.empty()) && st.takeable() > 0)
+    if ((st.message_throttle || (!st.cluster_message_key.empty() && !st.cluster_token_pending)) && st.takeable() > 0)
       break;  // throttled: close, pumped at the next token
     if (deps_.shared.starved()) break;  // another queue waits for a slot: give ours up rather than idle
     rec->state = ConnectionRecord::State::kIdle;

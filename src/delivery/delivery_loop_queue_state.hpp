@@ -92,6 +92,7 @@ struct QueueState {
   std::int64_t cluster_connection_limit = -1;
   std::string cluster_message_key;     // Cluster_Outbound_Throttle_Messages
   config::RateSpec cluster_message_rate;
+  bool cluster_token_pending = false;  // asked the backend for tokens: sessions idle, not close
   std::string cluster_open_key;        // Cluster_Outbound_Throttle_Connections
   config::RateSpec cluster_open_rate;
 
