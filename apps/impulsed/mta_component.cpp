@@ -155,6 +155,16 @@ std::uint64_t MtaComponent::inbound_sessions() const {
   return (listener_ ? listener_->open_sessions() : 0) + (ecstream_listener_ ? ecstream_listener_->open_sessions() : 0);
 }
 
+void MtaComponent::on_reload(const config::ConfigPtr& cfg) {
+  if (!ecstream_listener_ || !cfg) return;
+  auto listens = ecstream_listens_from(*cfg, hostname_);
+  if (!listens) {
+    reporter_.error(listens.error());
+    return;
+  }
+  ecstream_listener_->reconfigure(std::move(*listens));
+}
+
 void MtaComponent::stop(std::function<void()> done) {
   stopping_ = true;
   auto finish = [this, done = std::move(done)] {

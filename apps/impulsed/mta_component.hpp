@@ -77,6 +77,9 @@ class MtaComponent : public Component {
   impulse::expected<void, std::string> start();
   std::string name() const override { return "mta"; }
   void stop(std::function<void()> done) override;
+  // Configuration reload: the ECStream listener takes its new options and
+  // sends GOAWAY to its clients (they reconnect; nothing in flight fails).
+  void on_reload(const config::ConfigPtr& cfg) override;
 
   queue::Scheduler& scheduler() { return *scheduler_; }
   delivery::ConnectionManager& connections() { return *agent_; }

@@ -26,23 +26,25 @@ void EcstreamConnection::PostingInjector::inject(queue::Injection message, Compl
   });
 }
 
-EcstreamConnection::EcstreamConnection(asio::ip::tcp::socket socket, const EcstreamListenerSettings& settings,
+EcstreamConnection::EcstreamConnection(asio::ip::tcp::socket socket,
+                                       std::shared_ptr<const EcstreamListenerSettings> settings,
                                        std::shared_ptr<asio::ssl::context> tls, queue::Injector& injector,
                                        EcstreamPeer peer, LogSink log, runtime::ProblemSink problems,
                                        std::shared_ptr<const void> keep_alive)
     : keep_alive_(std::move(keep_alive)),
+      settings_(std::move(settings)),
       socket_(std::move(socket)),
       tls_(std::move(tls)),
       read_deadline_(socket_.get_executor()),
       write_deadline_(socket_.get_executor()),
       read_wake_(socket_.get_executor(), asio::steady_timer::time_point::max()),
       write_wake_(socket_.get_executor(), asio::steady_timer::time_point::max()),
-      idle_time_(effective_idle_time(settings.listen)),
+      idle_time_(effective_idle_time(settings_->listen)),
       peer_(std::move(peer)),
       log_(std::move(log)),
       problems_(std::move(problems)),
       injector_(injector, *this),
-      session_(settings, peer_, injector_) {}
+      session_(*settings_, peer_, injector_) {}
 
 asio::steady_timer::time_point EcstreamConnection::idle_deadline() const {
   return asio::steady_timer::clock_type::now() + idle_time_;

@@ -44,9 +44,10 @@ class EcstreamConnection : public std::enable_shared_from_this<EcstreamConnectio
  public:
   using LogSink = std::function<void(const std::string&)>;
 
-  // `settings` and `injector` must outlive the connection (`keep_alive`
-  // holds their owner). `tls` null = plain TCP.
-  EcstreamConnection(boost::asio::ip::tcp::socket socket, const EcstreamListenerSettings& settings,
+  // The connection keeps the settings it started with (a reload changes
+  // them for later connections); `injector` must outlive it (`keep_alive`
+  // holds its owner). `tls` null = plain TCP.
+  EcstreamConnection(boost::asio::ip::tcp::socket socket, std::shared_ptr<const EcstreamListenerSettings> settings,
                      std::shared_ptr<boost::asio::ssl::context> tls, queue::Injector& injector, EcstreamPeer peer,
                      LogSink log, runtime::ProblemSink problems, std::shared_ptr<const void> keep_alive);
 
@@ -77,6 +78,7 @@ class EcstreamConnection : public std::enable_shared_from_this<EcstreamConnectio
   void close();
 
   std::shared_ptr<const void> keep_alive_;
+  std::shared_ptr<const EcstreamListenerSettings> settings_;
   boost::asio::ip::tcp::socket socket_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_stream_;

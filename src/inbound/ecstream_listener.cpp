@@ -33,6 +33,8 @@ struct Listen {
 struct Loop {
   explicit Loop(asio::io_context& io) : io(io) {}
   asio::io_context& io;
+  // The settings new connections get, one per Listen (replaced by a reload).
+  std::vector<std::shared_ptr<const EcstreamListenerSettings>> settings;
   std::vector<std::shared_ptr<runtime::Acceptor<tcp>>> acceptors;
   std::unordered_map<EcstreamConnection*, std::weak_ptr<EcstreamConnection>> sessions;
   bool stopping = false;
@@ -88,7 +90,9 @@ struct EcstreamListener::State : std::enable_shared_from_this<EcstreamListener::
     };
   }
 
-  void start_session(Loop& loop, const Listen& listen, tcp::socket socket) {
+  void start_session(Loop& loop, std::size_t index, tcp::socket socket) {
+    const Listen& listen = listens[index];
+    std::shared_ptr<const EcstreamListenerSettings> settings = loop.settings[index];
     boost::system::error_code ec;
     const tcp::endpoint remote = socket.remote_endpoint(ec);
     if (ec) return;
@@ -96,11 +100,11 @@ struct EcstreamListener::State : std::enable_shared_from_this<EcstreamListener::
     EcstreamPeer peer;
     peer.ip = ip_text(remote.address());
     peer.port = remote.port();
-    peer.listener_address = listen.settings.listen.display_address();
-    peer.relay_allowed = relay_allowed(listen.settings.listen, to_ip(remote.address()));
+    peer.listener_address = settings->listen.display_address();
+    peer.relay_allowed = relay_allowed(settings->listen, to_ip(remote.address()));
     peer.tls = listen.tls != nullptr;
     peer.connection_id = next_connection_id();
-    auto conn = std::make_shared<EcstreamConnection>(std::move(socket), listen.settings, listen.tls, injector,
+    auto conn = std::make_shared<EcstreamConnection>(std::move(socket), std::move(settings), listen.tls, injector,
                                                      std::move(peer), log, problems(), shared_from_this());
     loop.sessions.emplace(conn.get(), conn);
     ++live;
@@ -112,6 +116,17 @@ struct EcstreamListener::State : std::enable_shared_from_this<EcstreamListener::
     runtime::spawn(loop.io.get_executor(),
                    "ecstream_session " + conn->peer().ip + ":" + std::to_string(conn->peer().port), conn->run(),
                    {.problems = problems(), .on_done = std::move(forget)});
+  }
+
+  // New settings for later connections; GOAWAY to the open ones so that
+  // their clients reconnect and get them (their messages in flight are
+  // still answered). Loop thread.
+  void reconfigure_loop(Loop& loop, const std::vector<std::shared_ptr<const EcstreamListenerSettings>>& fresh) {
+    if (loop.stopping) return;
+    for (std::size_t i = 0; i < fresh.size() && i < loop.settings.size(); ++i)
+      if (fresh[i]) loop.settings[i] = fresh[i];
+    for (auto& [key, weak] : loop.sessions)
+      if (auto conn = weak.lock()) conn->shutdown();
   }
 
   void stop_loop(Loop& loop) {
@@ -167,6 +182,8 @@ Result<std::unique_ptr<EcstreamListener>> EcstreamListener::open(const std::vect
           std::move(acceptor), runtime::AcceptOptions{.name = name, .problems = state->problems()}));
     }
     settings.listen.port = endpoint.port();
+    auto shared = std::make_shared<const EcstreamListenerSettings>(settings);
+    for (auto& loop : state->loops) loop->settings.push_back(shared);
     listen.settings = std::move(settings);
     listen.endpoint = endpoint;
     state->listens.push_back(std::move(listen));
@@ -183,9 +200,8 @@ void EcstreamListener::start() {
     asio::post(loop->io, [state = state_, loop = loop.get()] {
       if (loop->stopping) return;
       for (std::size_t i = 0; i < state->listens.size(); ++i) {
-        const Listen& listen = state->listens[i];
-        loop->acceptors[i]->start([state, loop, &listen](tcp::socket socket) {
-          state->start_session(*loop, listen, std::move(socket));
+        loop->acceptors[i]->start([state, loop, i](tcp::socket socket) {
+          state->start_session(*loop, i, std::move(socket));
         });
       }
     });
@@ -209,6 +225,25 @@ void EcstreamListener::stop(std::function<void()> done) {
   }
   for (auto& loop : state_->loops)
     asio::post(loop->io, [state = state_, loop = loop.get()] { state->stop_loop(*loop); });
+}
+
+void EcstreamListener::reconfigure(std::vector<EcstreamListenerSettings> listens) {
+  std::vector<std::shared_ptr<const EcstreamListenerSettings>> fresh(state_->listens.size());
+  for (auto& s : listens) {
+    for (std::size_t i = 0; i < state_->listens.size(); ++i) {
+      const EcstreamListenerSettings& bound = state_->listens[i].settings;
+      if (s.listen.address != bound.listen.address || (s.listen.port != bound.listen.port && s.listen.port != 0)) continue;
+      s.listen.port = bound.listen.port;
+      // TLS files are loaded when the listener opens: a reload keeps them.
+      s.listen.tls_certificate = bound.listen.tls_certificate;
+      s.listen.tls_key = bound.listen.tls_key;
+      s.tls_client_ca = bound.tls_client_ca;
+      fresh[i] = std::make_shared<const EcstreamListenerSettings>(std::move(s));
+      break;
+    }
+  }
+  for (auto& loop : state_->loops)
+    asio::post(loop->io, [state = state_, loop = loop.get(), fresh] { state->reconfigure_loop(*loop, fresh); });
 }
 
 std::uint16_t EcstreamListener::port(std::size_t index) const { return state_->listens.at(index).endpoint.port(); }

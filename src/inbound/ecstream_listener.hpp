@@ -52,6 +52,15 @@ class EcstreamListener {
   // connection has ended. Idempotent.
   void stop(std::function<void()> done = {});
 
+  // Configuration reload: the options of each Listen still configured at
+  // the same address (Relay_Hosts, Max_Message_Size, ECStream_Idle_Time,
+  // ECStream_Max_Batch_Size, Reconfig_Message) apply to the connections
+  // accepted from now on; every open connection gets GOAWAY (Reconfig_
+  // Message) so that its client reconnects; its messages in flight are
+  // still answered. Addresses added or removed, and TLS files, take a
+  // restart. From any thread.
+  void reconfigure(std::vector<EcstreamListenerSettings> listens);
+
   std::uint16_t port(std::size_t index) const;
   std::size_t open_sessions() const;
 

@@ -350,3 +350,37 @@ def test_stopping_receiver_answers_then_says_goaway_with_the_last_seq(tmp_path):
             assert error_line(payload[4:]) == "421 4.3.2 Reconfiguration in progress"
             assert read_frame(s) is None
         assert n.b.impulsed.proc.wait(20) == 0
+
+
+def raw_session(port):
+    """A raw ECSTREAM client past GREETING and HELLO."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=20)
+    assert read_frame(s)[0] == 1
+    s.sendall(frame(2, b"ECSTREAM" + struct.pack(">H", 1) + s16(b"raw.example")))
+    return s
+
+
+def raw_message(seq):
+    body_bytes = b"Subject: raw\r\n\r\nhi\r\n"
+    return frame(3, struct.pack(">IB", seq, 0) + s16(b"RAW") + s16(b"") + s16(b"raw@sender.test") +
+                 struct.pack(">I", 1) + s16(b"bob@example.com") + struct.pack(">I", len(body_bytes)) + body_bytes)
+
+
+def test_reload_sends_goaway_and_new_connections_get_the_new_options(tmp_path):
+    with SmtpSink() as sink, Nodes(tmp_path, sink) as n:
+        with raw_session(n.ec_port) as old:
+            old.sendall(raw_message(1))
+            ftype, payload = read_frame(old)
+            assert (ftype, struct.unpack(">IH", payload[:6])) == (4, (1, 250))
+            n.b.write_config(node_b_config(n.ec_port, sink, 'Relay_Hosts = ( "192.0.2.0/24" )')(n.b.port))
+            n.b.ctl("config", "reload")
+            ftype, payload = read_frame(old)
+            assert ftype == 5
+            assert error_line(payload[4:]) == "421 4.3.2 Reconfiguration in progress"
+            assert read_frame(old) is None
+        with raw_session(n.ec_port) as new:
+            new.sendall(raw_message(1))
+            ftype, payload = read_frame(new)
+            assert ftype == 4
+            assert struct.unpack(">IH", payload[:6]) == (1, 550)
+            assert error_line(payload[4:]) == "550 5.7.1 relaying denied"
