@@ -242,6 +242,8 @@ def test_v1_third_party_auth_error_is_credentials_transient_held_never_bounced(t
         wait_for(lambda: held_lines(d), what="the paniclog line of the held domain")
         assert "credentials refused by GCM" in held_lines(d)[0]
         assert d.bouncelog(msgid) == [] and p.sink.count == 0
+        # Not our access token: no new grant, no second request.
+        assert len(p.fcm.grants()) == 1 and len(p.fcm.requests("v1")) == 1
 
 
 def test_oauth_token_endpoint_refusing_is_transient_and_holds_the_domain(tmp_path):

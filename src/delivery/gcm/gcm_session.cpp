@@ -124,8 +124,10 @@ awaitable<PushRecipientResult> GcmSession::deliver_one(const protocol::ChannelPa
         v1 ? protocol::classify_fcm_v1_response(response->status, response->body, retry_after, context_.now_unix())
            : protocol::classify_gcm_legacy_response(response->status, response->body, retry_after,
                                                     context_.now_unix());
-    if (v1 && response->status == 401 && !renewed) {
-      renewed = true;  // the access token was refused: a new one, and the request again (same attempt)
+    if (v1 && response->status == 401 && verdict.error_code.empty() && !renewed) {
+      // Our access token was refused (not THIRD_PARTY_AUTH_ERROR, the app's APNs or
+      // web-push credentials): a new one, and the request again (same attempt).
+      renewed = true;
       context_.token->invalidate(bearer);
       continue;
     }

@@ -10,7 +10,8 @@
 // AccessToken, shared by the loop's sessions; legacy: `key=<id>`), one POST
 // (v1: /v1/projects/<id>/messages:send; legacy: HTTP_URI), the verdict
 // (protocol/gcm_response.hpp) and its outcome (gcm_outcome.hpp). Inside the
-// one attempt, without a T record: a v1 401 forgets the access token, gets
+// one attempt, without a T record: a v1 401 without an FCM error code (our
+// access token refused) forgets the access token, gets
 // a new one and sends again once; a request the server did not process
 // (GOAWAY, REFUSED_STREAM) is sent again once on a new connection to the
 // same address. A canonical registration_id in a legacy result is emitted
