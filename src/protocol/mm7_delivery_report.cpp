@@ -42,18 +42,8 @@ impulse::expected<Mm7DeliveryReport, std::string> parse_mm7_delivery_report(std:
 }
 
 std::string mm7_delivery_report_response(const Mm7DeliveryReport& report, std::string_view env_prefix) {
-  const std::string env = env_prefix.empty() ? std::string("env") : std::string(env_prefix);
-  const std::string ns = report.namespace_uri.empty() ? std::string(mm7::kDefaultNamespace) : report.namespace_uri;
   pugi::xml_document doc;
-  auto envelope = doc.append_child((env + ":Envelope").c_str());
-  envelope.append_attribute(("xmlns:" + env).c_str()).set_value(std::string(mm7::kSoapEnvelopeNs).c_str());
-  auto header = envelope.append_child((env + ":Header").c_str());
-  auto tid = header.append_child("mm7:TransactionID");
-  tid.append_attribute("xmlns:mm7").set_value(ns.c_str());
-  tid.append_attribute((env + ":mustUnderstand").c_str()).set_value("1");
-  tid.text().set(mm7::xml_safe(report.transaction_id).c_str());
-  auto rsp = envelope.append_child((env + ":Body").c_str()).append_child("DeliveryReportRsp");
-  rsp.append_attribute("xmlns").set_value(ns.c_str());
+  auto rsp = mm7::start_message(doc, env_prefix, report.namespace_uri, report.transaction_id, "DeliveryReportRsp");
   rsp.append_child("MM7Version").text().set(mm7::xml_safe(report.version.empty() ? "6.8.0" : report.version).c_str());
   auto status = rsp.append_child("Status");
   status.append_child("StatusCode").text().set("1000");

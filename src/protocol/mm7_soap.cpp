@@ -129,6 +129,21 @@ std::string xml_safe(std::string_view text) {
   return out;
 }
 
+pugi::xml_node start_message(pugi::xml_document& doc, std::string_view env_prefix, std::string_view ns,
+                             std::string_view transaction_id, const char* operation) {
+  const std::string env = env_prefix.empty() ? std::string("env") : std::string(env_prefix);
+  const std::string uri = ns.empty() ? std::string(kDefaultNamespace) : std::string(ns);
+  auto envelope = doc.append_child((env + ":Envelope").c_str());
+  envelope.append_attribute(("xmlns:" + env).c_str()).set_value(std::string(kSoapEnvelopeNs).c_str());
+  auto tid = envelope.append_child((env + ":Header").c_str()).append_child("mm7:TransactionID");
+  tid.append_attribute("xmlns:mm7").set_value(uri.c_str());
+  tid.append_attribute((env + ":mustUnderstand").c_str()).set_value("1");
+  tid.text().set(xml_safe(transaction_id).c_str());
+  auto op = envelope.append_child((env + ":Body").c_str()).append_child(operation);
+  op.append_attribute("xmlns").set_value(uri.c_str());
+  return op;
+}
+
 std::string serialize(const pugi::xml_document& doc) {
   StringWriter writer;
   doc.save(writer, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);

@@ -60,6 +60,14 @@ std::string namespace_of(const pugi::xml_node& node);
 // become spaces; pugixml escapes the rest.
 std::string xml_safe(std::string_view text);
 
+// Starts an MM7 message in `doc`: <PREFIX:Envelope> with the SOAP namespace,
+// a Header holding <mm7:TransactionID xmlns:mm7="NS" PREFIX:mustUnderstand="1">,
+// and in the Body an element `operation` (SubmitReq, DeliveryReportRsp...)
+// whose default namespace is NS; returns that element. Empty `env_prefix`
+// is "env", empty `ns` the REL-6-MM7-1-4 namespace.
+pugi::xml_node start_message(pugi::xml_document& doc, std::string_view env_prefix, std::string_view ns,
+                             std::string_view transaction_id, const char* operation);
+
 // The document as text, with <?xml version="1.0" encoding="UTF-8"?>.
 std::string serialize(const pugi::xml_document& doc);
 

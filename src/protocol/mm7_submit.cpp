@@ -65,19 +65,8 @@ Mm7Address mm7_recipient_address(std::string_view recipient, std::string_view nu
 }
 
 std::string mm7_submit_envelope(const Mm7SubmitFields& f) {
-  const std::string env = f.soap_env_prefix.empty() ? std::string("env") : f.soap_env_prefix;
-  const std::string ns = f.namespace_uri.empty() ? std::string(mm7::kDefaultNamespace) : f.namespace_uri;
   pugi::xml_document doc;
-  auto envelope = doc.append_child((env + ":Envelope").c_str());
-  envelope.append_attribute(("xmlns:" + env).c_str()).set_value(std::string(mm7::kSoapEnvelopeNs).c_str());
-  auto header = envelope.append_child((env + ":Header").c_str());
-  auto tid = header.append_child("mm7:TransactionID");
-  tid.append_attribute("xmlns:mm7").set_value(ns.c_str());
-  tid.append_attribute((env + ":mustUnderstand").c_str()).set_value("1");
-  tid.text().set(mm7::xml_safe(f.transaction_id).c_str());
-  auto body = envelope.append_child((env + ":Body").c_str());
-  auto req = body.append_child("SubmitReq");
-  req.append_attribute("xmlns").set_value(ns.c_str());
+  auto req = mm7::start_message(doc, f.soap_env_prefix, f.namespace_uri, f.transaction_id, "SubmitReq");
   add_text(req, "MM7Version", f.version);
   auto sender = req.append_child("SenderIdentification");
   if (!f.vaspid.empty()) add_text(sender, "VASPID", f.vaspid);
