@@ -34,8 +34,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/impulse-apt.log 2>&1 \
       || { echo "install-deps: apt-get install failed, see /tmp/impulse-apt.log" >&2; tail -20 /tmp/impulse-apt.log >&2; exit 1; }
   fi
-  # Never leave a packaged daemon running on its system ports.
-  for svc in nsd unbound dovecot prometheus redis-server; do pkill -x "$svc" 2>/dev/null || true; done
+  # Nothing is stopped here: policy-rc.d (above) makes invoke-rc.d and
+  # deb-systemd-invoke refuse every start during the install, which is how
+  # these packages' postinsts start their services, so the install starts no
+  # daemon, and one the operator runs already (their dovecot, unbound...) is
+  # theirs to keep.
 fi
 
 # Postfix's smtp-sink / smtp-source / smtpd, unpacked privately.
