@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "auth_from_config.hpp"
 #include "daemon.hpp"
 #include "cluster/redis_limits.hpp"
 #include "delivery/connection_manager.hpp"
@@ -126,6 +127,8 @@ impulse::expected<void, std::string> MtaComponent::start() {
   auto listens = esmtp_listens_from(*cfg, hostname_);
   if (!listens) return impulse::unexpected<std::string>(listens.error());
   set_mcmt_reception(*listens, cfg);
+  if (auto auth = set_auth(*listens, live, [this](const std::string& t) { reporter_.error(t); }); !auth)
+    return impulse::unexpected<std::string>(auth.error());
   if (!listens->empty()) {
     auto listener = inbound::EsmtpListener::open(daemon_.loops().all(), std::move(*listens), *injector_,
                                                  [this](const std::string& t) { reporter_.error(t); });

@@ -24,6 +24,11 @@ std::vector<OptionDef> delivery_options() {
       one_of("xclient", "no", {"no", "ifavailable", "required"}, kOutbound),
       text("ehlo_hostname", "__hostname__", kOutbound),
       one_of("send_8bitmime", "no", {"no", "ifavailable"}, kOutbound),
+      // Outbound SMTP AUTH (SPEC §19; Momentum's outbound_smtp_auth): sent
+      // only over TLS unless the target is loopback; no user = no AUTH.
+      one_of("outbound_smtp_auth_type", "PLAIN", {"PLAIN", "LOGIN"}, kOutbound),
+      text("outbound_smtp_auth_user", "", kOutbound),
+      text("outbound_smtp_auth_pass", "", kOutbound),
       one_of("transform_8bitmime_content", "ifneeded", {"no", "ifneeded", "strict", "strip"}, kOutbound),
       // Per-phase timeouts (seconds).
       seconds("connect_timeout", "300", kOutbound),

@@ -33,6 +33,9 @@ std::vector<OptionDef> listener_options() {
       boolean("require_ehlo", "false", kEsmtpListener),
       boolean("allow_null_envelope_sender", "true", kEsmtpListener),
       one_of("mcmt_reception", "passthru", {"allow", "passthru", "reject"}, kEsmtpListener),
+      // SMTP AUTH (SPEC §19): lines user:crypt(3)-hash; read at (re)load.
+      path("auth_password_file", "", ScopeKind::EsmtpListener | ScopeKind::Listen),
+      boolean("auth_allow_plaintext", "false", ScopeKind::EsmtpListener | ScopeKind::Listen),
       text("reconfig_message", "4.3.2 Reconfiguration in progress", kAnyListener),
       make("context", T::Dict, "", kSmtpOrHttp),
       // Console.
