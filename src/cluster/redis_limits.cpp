@@ -70,7 +70,7 @@ ClusterAnswer RedisLimits::acquire_connection(const std::string& key, std::int64
   std::lock_guard lock(mutex_);
   LeaseKey& k = leases_[key];
   k.limit = limit;
-  if (!connected()) {
+  if (degraded_.load(std::memory_order_relaxed)) {
     if (settings_.fail_closed) return denied(now + kClosedRetry);
     const auto in_use = static_cast<std::int64_t>(k.in_redis.size()) + k.local;
     if (in_use >= local_share(limit, settings_.expected_nodes)) return denied(now + kDeniedPoll);
@@ -118,7 +118,7 @@ ClusterAnswer RedisLimits::take_token(const std::string& key, const config::Rate
     k.local.reset();
     k.tokens = 0;
   }
-  if (!connected()) {
+  if (degraded_.load(std::memory_order_relaxed)) {
     if (settings_.fail_closed) return denied(now + kClosedRetry);
     if (!k.local)
       k.local = std::make_shared<routing::TokenBucket>(
@@ -145,6 +145,7 @@ ClusterAnswer RedisLimits::take_token(const std::string& key, const config::Rate
 
 void RedisLimits::set_state(bool up, std::string_view why) {
   connected_.store(up, std::memory_order_relaxed);
+  degraded_.store(!up, std::memory_order_relaxed);
   const int next = up ? 1 : -1;
   if (next == state_) return;
   state_ = next;

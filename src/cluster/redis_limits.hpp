@@ -110,6 +110,9 @@ class RedisLimits final : public routing::ClusterLimits {
   Problem problem_;
   std::unique_ptr<RedisLink> link_;  // the worker's only
   std::atomic<bool> connected_{false};
+  // Set once a connect or command failed, cleared when Redis answers again.
+  // Before the first connect neither is set: requests wait for it.
+  std::atomic<bool> degraded_{false};
   int state_ = 0;  // worker: 0 unknown, 1 connected, -1 degraded (for logging once each way)
   std::atomic<std::uint64_t> commands_{0};
 
