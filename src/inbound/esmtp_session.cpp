@@ -99,7 +99,7 @@ void EsmtpSession::handle_line(std::string_view line) {
   const std::string_view arguments = verb.size() < line.size() ? line.substr(verb.size() + 1) : std::string_view{};
   if (iequals(verb, "AUTH")) return on_auth(arguments);
   if (iequals(verb, "BDAT")) return on_bdat(arguments);
-  auto cmd = protocol::parse_command(line);
+  auto cmd = protocol::parse_command(line, extensions_.smtputf8);
   if (cmd) {
     handle_command(*cmd);
     return;
@@ -183,6 +183,8 @@ void EsmtpSession::on_ehlo(const protocol::Command& cmd, bool esmtp) {
   lines.push_back("ENHANCEDSTATUSCODES");
   if (peer_.tls_offered && !tls_) lines.push_back("STARTTLS");
   if (auth_offered()) lines.push_back("AUTH PLAIN LOGIN");
+  lines.push_back("SMTPUTF8");  // RFC 6531
+  lines.push_back("DSN");       // RFC 3461
   lines.push_back("CHUNKING");
   output_ += protocol::format_reply(250, "", lines);
 }
@@ -195,6 +197,9 @@ void EsmtpSession::on_mail(const protocol::Command& cmd) {
   reset_transaction();
   mail_from_ = cmd.path.address();
   body_8bitmime_ = cmd.body == protocol::BodyType::EightBitMime;
+  extensions_.smtputf8 = cmd.smtputf8;
+  extensions_.dsn_ret = cmd.dsn_ret;
+  extensions_.dsn_envid = cmd.dsn_envid;
   phase_ = Phase::Mail;
   reply(250, "2.1.0", "Ok");
 }
@@ -207,6 +212,8 @@ void EsmtpSession::on_rcpt(const protocol::Command& cmd) {
   if (settings_.max_recipients_per_message > 0 && recipients_.size() >= settings_.max_recipients_per_message)
     return refuse(452, "4.5.3", "Too many recipients", mail_from_, cmd.path.address());
   recipients_.push_back(cmd.path.address());
+  extensions_.dsn_notify.push_back(cmd.dsn_notify);
+  extensions_.dsn_orcpt.push_back(cmd.dsn_orcpt);
   reply(250, "2.1.5", "Ok");
 }
 
@@ -265,6 +272,11 @@ void EsmtpSession::inject_data(std::string data) {
   msg.envelope.sender = std::move(mail_from_);
   msg.envelope.recipients = std::move(recipients_);
   msg.envelope.body_8bitmime = body_8bitmime_;
+  msg.envelope.smtputf8 = extensions_.smtputf8;
+  msg.envelope.dsn_ret = extensions_.dsn_ret;
+  msg.envelope.dsn_envid = std::move(extensions_.dsn_envid);
+  msg.envelope.dsn_notify = std::move(extensions_.dsn_notify);
+  msg.envelope.dsn_orcpt = std::move(extensions_.dsn_orcpt);
   msg.data = std::move(data);
   msg.origin.protocol = spool::Protocol::kEsmtp;
   msg.origin.esmtp = esmtp_;
@@ -317,6 +329,7 @@ void EsmtpSession::reset_transaction() {
   mail_from_.clear();
   body_8bitmime_ = false;
   recipients_.clear();
+  extensions_ = {};
   rcpt_attempts_ = 0;
   bdat_used_ = false;
   bdat_too_big_ = false;

@@ -150,6 +150,9 @@ class EsmtpSession {
   std::string injecting_sender_;  // the sender of the message being injected (for a refusal)
   bool body_8bitmime_ = false;
   std::vector<std::string> recipients_;
+  // SMTPUTF8 and DSN parameters of this transaction (recipients_ stays the
+  // address list); moved into the Injection with it.
+  queue::InjectionEnvelope extensions_;
   std::size_t rcpt_attempts_ = 0;
   std::optional<protocol::DataReader> data_;
 

@@ -62,6 +62,13 @@ struct InjectionEnvelope {
   std::string sender;                   // "" = null sender
   std::vector<std::string> recipients;  // accepted forward-paths, in RCPT order
   bool body_8bitmime = false;           // MAIL ... BODY=8BITMIME
+  bool smtputf8 = false;                // MAIL ... SMTPUTF8 (RFC 6531)
+  std::uint8_t dsn_ret = 0;             // MAIL RET= (protocol/dsn_params.hpp); 0 = none
+  std::string dsn_envid;                // MAIL ENVID=, decoded
+  // Per recipient, parallel to `recipients` (empty = none given): RCPT
+  // NOTIFY bits and ORCPT ("type;address"), RFC 3461.
+  std::vector<std::uint8_t> dsn_notify;
+  std::vector<std::string> dsn_orcpt;
 };
 
 struct Injection {

@@ -64,6 +64,14 @@ void MessageInjector::inject(Injection in, Completion done) {
   envelope.size = body->size();
   envelope.binding = std::move(chosen);
   spool::Message message = deps_.router.make_message(std::move(envelope));
+  // SMTPUTF8 and DSN (SPEC §19) travel with the message and each recipient.
+  message.smtputf8 = in.envelope.smtputf8;
+  message.dsn_ret = in.envelope.dsn_ret;
+  message.dsn_envid = std::move(in.envelope.dsn_envid);
+  for (std::size_t i = 0; i < message.recipients.size(); ++i) {
+    if (i < in.envelope.dsn_notify.size()) message.recipients[i].dsn_notify = in.envelope.dsn_notify[i];
+    if (i < in.envelope.dsn_orcpt.size()) message.recipients[i].dsn_orcpt = std::move(in.envelope.dsn_orcpt[i]);
+  }
   if (deps_.signer && message.protocol != spool::Protocol::kEcstream && message.protocol != spool::Protocol::kXfer) {
     MessageSignature signature = deps_.signer->sign(id_text, message.binding, *body);
     if (!signature.problem.empty()) deps_.log.problem(signature.problem);

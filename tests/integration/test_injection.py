@@ -445,7 +445,7 @@ def test_ehlo_advertises_pipelining_size_8bitmime_enhancedstatuscodes(tmp_path, 
     d = daemon("Max_Message_Size = 10000")
     with Session(d.port) as s:
         assert s.cmd("EHLO client.test") == (250, [HOSTNAME, "PIPELINING", "SIZE 10000", "8BITMIME",
-                                                   "ENHANCEDSTATUSCODES", "CHUNKING"])
+                                                   "ENHANCEDSTATUSCODES", "SMTPUTF8", "DSN", "CHUNKING"])
 
 
 def test_ehlo_advertises_bare_size_without_max_message_size(tmp_path, daemon):
@@ -453,7 +453,7 @@ def test_ehlo_advertises_bare_size_without_max_message_size(tmp_path, daemon):
     with Session(d.port) as s:
         code, texts = s.cmd("EHLO client.test")
         assert code == 250
-        assert texts[1:] == ["PIPELINING", "SIZE", "8BITMIME", "ENHANCEDSTATUSCODES", "CHUNKING"]
+        assert texts[1:] == ["PIPELINING", "SIZE", "8BITMIME", "ENHANCEDSTATUSCODES", "SMTPUTF8", "DSN", "CHUNKING"]
 
 
 def test_open_session_gets_421_on_shutdown(tmp_path):

@@ -26,7 +26,7 @@ using testing::FakeInjector;
 using testing::RawSmtpClient;
 
 constexpr const char* kEhloReply =
-    "250-mx.test\r\n250-PIPELINING\r\n250-SIZE\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250 CHUNKING\r\n";
+    "250-mx.test\r\n250-PIPELINING\r\n250-SIZE\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250-SMTPUTF8\r\n250-DSN\r\n250 CHUNKING\r\n";
 
 ListenerSettings loopback_settings(const std::string& address = "127.0.0.1") {
   ListenerSettings s;
@@ -249,7 +249,7 @@ TEST_F(TlsListenerTest, StarttlsThenEhloAgainAndATransaction) {
   c.read_reply();
   c.send("EHLO c.test\r\n");
   EXPECT_EQ(c.read_reply(),
-            "250-mx.test\r\n250-PIPELINING\r\n250-SIZE\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250-STARTTLS\r\n250 CHUNKING\r\n");
+            "250-mx.test\r\n250-PIPELINING\r\n250-SIZE\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250-DSN\r\n250 CHUNKING\r\n");
   c.send("STARTTLS\r\n");
   EXPECT_EQ(c.read_reply(), "220 2.0.0 Ready to start TLS\r\n");
   ASSERT_TRUE(c.start_tls());

@@ -50,13 +50,13 @@ TEST_F(SessionTest, EhloAdvertisesExtensionsWithSizeLimit) {
   settings_.max_message_size = 1000000;
   open();
   EXPECT_EQ(send("EHLO client.test\r\n"),
-            "250-mx.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250 CHUNKING\r\n");
+            "250-mx.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250-SMTPUTF8\r\n250-DSN\r\n250 CHUNKING\r\n");
 }
 
 TEST_F(SessionTest, EhloAdvertisesBareSizeWithoutLimitAndStarttlsWhenOffered) {
   open(true, /*tls_offered=*/true);
   EXPECT_EQ(send("ehlo client.test\r\n"),
-            "250-mx.test\r\n250-PIPELINING\r\n250-SIZE\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250-STARTTLS\r\n250 CHUNKING\r\n");
+            "250-mx.test\r\n250-PIPELINING\r\n250-SIZE\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250-STARTTLS\r\n250-SMTPUTF8\r\n250-DSN\r\n250 CHUNKING\r\n");
 }
 
 TEST_F(SessionTest, HeloAnswersWithoutExtensionsAndAllowsMail) {
@@ -98,7 +98,7 @@ TEST_F(SessionTest, PipelinedGroupIsAnsweredInOrderInOneBatch) {
       "EHLO c.test\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nRCPT TO:<bad>\r\nRCPT TO:<e@f.test>\r\n"
       "DATA\r\nline\r\n.\r\nNOOP\r\nRSET\r\nQUIT\r\n");
   const std::string expected =
-      "250-mx.test\r\n250-PIPELINING\r\n250-SIZE\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250 CHUNKING\r\n"
+      "250-mx.test\r\n250-PIPELINING\r\n250-SIZE\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250-SMTPUTF8\r\n250-DSN\r\n250 CHUNKING\r\n"
       "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n501 5.1.3 Bad recipient address syntax: address needs a domain\r\n"
       "250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n250 2.0.0 Ok: queued as MSG1\r\n"
       "250 2.0.0 Ok\r\n250 2.0.0 Ok\r\n221 2.0.0 mx.test closing connection\r\n";
@@ -174,11 +174,38 @@ TEST_F(SessionTest, BadSyntaxReplies) {
   EXPECT_EQ(send("MAIL FROM:a@b.test\r\n"), "501 5.1.7 Bad sender address syntax: address must be in angle brackets\r\n");
   EXPECT_EQ(send("MAIL TO:<a@b.test>\r\n"), "501 5.5.2 Syntax error: expected MAIL FROM:<address>\r\n");
   EXPECT_EQ(send("MAIL FROM:<a@b.test> SIZE=x\r\n"), "501 5.5.4 Invalid parameter: SIZE must be a number\r\n");
-  EXPECT_EQ(send("MAIL FROM:<a@b.test> RET=FULL\r\n"), "555 5.5.4 Parameter not recognized: unsupported parameter RET\r\n");
+  EXPECT_EQ(send("MAIL FROM:<a@b.test> XRET=FULL\r\n"), "555 5.5.4 Parameter not recognized: unsupported parameter XRET\r\n");
   EXPECT_EQ(send("MAIL FROM:<a@b.test>\r\n"), "250 2.1.0 Ok\r\n");
   EXPECT_EQ(send("RCPT TO:<@>\r\n"), "501 5.1.3 Bad recipient address syntax: bad source route\r\n");
   EXPECT_EQ(send("RSET now\r\n"), "501 5.5.2 Syntax error: no arguments allowed\r\n");
   EXPECT_EQ(session_->next(), EsmtpSession::Next::Read);
+}
+
+TEST_F(SessionTest, Smtputf8AndDsnParametersReachTheInjection) {
+  greeted();
+  // Without SMTPUTF8 a UTF-8 address is refused as before.
+  EXPECT_EQ(send("MAIL FROM:<j\xc3\xb6rg@b.test>\r\n"),
+            "501 5.1.7 Bad sender address syntax: UTF-8 address needs SMTPUTF8\r\n");
+  EXPECT_EQ(send("MAIL FROM:<a@b.test>\r\nRCPT TO:<j\xc3\xb6rg@d.test>\r\nRSET\r\n"),
+            "250 2.1.0 Ok\r\n501 5.1.3 Bad recipient address syntax: UTF-8 address needs SMTPUTF8\r\n250 2.0.0 Ok\r\n");
+  EXPECT_EQ(send("MAIL FROM:<j\xc3\xb6rg@b.test> SMTPUTF8 RET=HDRS ENVID=env+2B1\r\n"
+                 "RCPT TO:<\xe7\x94\xa8@d.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;orig@d.test\r\n"
+                 "RCPT TO:<e@d.test> NOTIFY=NEVER\r\nRCPT TO:<f@d.test>\r\nDATA\r\n"),
+            "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n");
+  EXPECT_EQ(send("Subject: \xc3\xa9\r\n\r\nhi\r\n.\r\n"), "250 2.0.0 Ok: queued as MSG1\r\n");
+  ASSERT_EQ(injector_.count(), 1u);
+  const auto received = injector_.messages();
+  const auto& env = received[0].envelope;
+  EXPECT_EQ(env.sender, "j\xc3\xb6rg@b.test");
+  EXPECT_TRUE(env.smtputf8);
+  EXPECT_EQ(env.dsn_ret, 2);  // HDRS
+  EXPECT_EQ(env.dsn_envid, "env+1");
+  EXPECT_EQ(env.recipients, (std::vector<std::string>{"\xe7\x94\xa8@d.test", "e@d.test", "f@d.test"}));
+  EXPECT_EQ(env.dsn_notify, (std::vector<std::uint8_t>{2 | 4, 1, 0}));
+  EXPECT_EQ(env.dsn_orcpt, (std::vector<std::string>{"rfc822;orig@d.test", "", ""}));
+  // The next transaction starts without them.
+  EXPECT_EQ(send("MAIL FROM:<a@b.test>\r\nRCPT TO:<\xe7\x94\xa8@d.test>\r\n"),
+            "250 2.1.0 Ok\r\n501 5.1.3 Bad recipient address syntax: UTF-8 address needs SMTPUTF8\r\n");
 }
 
 TEST_F(SessionTest, OtherCommands) {
@@ -313,7 +340,7 @@ TEST_F(SessionTest, StarttlsDiscardsPipelinedPlaintextAndRequiresEhloAgain) {
   EXPECT_EQ(send("RCPT TO:<v@y.test>\r\n"), "503 5.5.1 Bad sequence of commands: send MAIL first\r\n");
   EXPECT_EQ(send("MAIL FROM:<a@b.test>\r\n"), "503 5.5.1 Bad sequence of commands: send EHLO or HELO first\r\n");
   EXPECT_EQ(send("EHLO c.test\r\n"),
-            "250-mx.test\r\n250-PIPELINING\r\n250-SIZE\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250 CHUNKING\r\n");
+            "250-mx.test\r\n250-PIPELINING\r\n250-SIZE\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250-SMTPUTF8\r\n250-DSN\r\n250 CHUNKING\r\n");
   EXPECT_EQ(send("STARTTLS\r\n"), "503 5.5.1 TLS already active\r\n");
   send("MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nDATA\r\nx\r\n.\r\n");
   ASSERT_EQ(injector_.count(), 1u);

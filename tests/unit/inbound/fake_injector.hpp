@@ -32,6 +32,7 @@ struct ReceivedMessage {
   std::string connection_id;
   spool::Protocol protocol = spool::Protocol::kEsmtp;
   bool has_trace = false;  // the front end supplied its own trace line
+  queue::InjectionEnvelope envelope{};  // whole, for SMTPUTF8 and DSN (set by inject())
 
   static ReceivedMessage from(const queue::Injection& in) {
     return ReceivedMessage{in.origin.helo,          in.origin.esmtp,       in.envelope.sender,
@@ -47,6 +48,7 @@ class FakeInjector final : public queue::Injector {
   void inject(queue::Injection message, Completion done) override {
     std::unique_lock lock(mu_);
     messages_.push_back(ReceivedMessage::from(message));
+    messages_.back().envelope = message.envelope;
     if (deferred_) {
       pending_.push_back(std::move(done));
       return;
