@@ -60,7 +60,7 @@ struct AdminDeps {
   // What only the spool keeps (message details' origin id); may be null.
   const spool::Store* store = nullptr;
   // Redis reachable, for `summary` and /metrics (SPEC §18); empty = no Cluster stanza.
-  std::function<bool()> cluster_connected;
+  std::function<bool()> cluster_connected = {};
 };
 
 class Admin {
