@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <memory>
 
 #include "config/net.hpp"
 #include "delivery/gcm/gcm_link.hpp"
@@ -20,20 +21,25 @@ namespace {
 awaitable<impulse::expected<std::string, std::string>> resolve(asio::any_io_executor executor, std::string host,
                                                                std::chrono::milliseconds timeout) {
   if (auto ip = config::parse_ip(host)) co_return ip->str();
-  asio::ip::tcp::resolver resolver(executor);
+  // Shared with the timer's handler, which may run after this frame is gone.
+  struct Lookup {
+    explicit Lookup(asio::any_io_executor e) : resolver(e) {}
+    asio::ip::tcp::resolver resolver;
+    bool timed_out = false;
+  };
+  auto lookup = std::make_shared<Lookup>(executor);
   asio::steady_timer timer(executor);
   timer.expires_after(timeout);
-  bool timed_out = false;
-  timer.async_wait([&](boost::system::error_code ec) {
+  timer.async_wait([lookup](boost::system::error_code ec) {
     if (!ec) {
-      timed_out = true;
-      resolver.cancel();
+      lookup->timed_out = true;
+      lookup->resolver.cancel();
     }
   });
-  auto op = resolver.async_resolve(host, "443", asio::as_tuple(asio::use_awaitable));
+  auto op = lookup->resolver.async_resolve(host, "443", asio::as_tuple(asio::use_awaitable));
   auto [ec, results] = co_await std::move(op);
   timer.cancel();
-  if (timed_out) co_return impulse::unexpected("resolving " + host + " timed out");
+  if (lookup->timed_out) co_return impulse::unexpected("resolving " + host + " timed out");
   if (ec || results.empty()) co_return impulse::unexpected("cannot resolve " + host + ": " + ec.message());
   co_return results.begin()->endpoint().address().to_string();
 }
