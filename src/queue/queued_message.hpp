@@ -25,6 +25,8 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "queue/resident_body.hpp"
 #include "spool/message.hpp"
@@ -39,6 +41,18 @@ struct MessageHead {
   spool::Protocol protocol = spool::Protocol::kEsmtp;
   std::string peer_ip;  // the injecting client ("unknown" for HTTP, "127.0.0.1" for bounces): XCLIENT ADDR
   std::string helo;     // its EHLO/HELO argument, "" if none: XCLIENT HELO
+  // SMTPUTF8 and DSN (SPEC §19; spool::Message's fields): the flag, RET,
+  // ENVID, and per recipient (by QueuedRecipient::index; shorter = none)
+  // NOTIFY bits and ORCPT.
+  bool smtputf8 = false;
+  std::uint8_t dsn_ret = 0;
+  std::string dsn_envid;
+  std::vector<std::uint8_t> dsn_notify;
+  std::vector<std::string> dsn_orcpt;
+  std::uint8_t notify_of(std::uint32_t index) const { return index < dsn_notify.size() ? dsn_notify[index] : 0; }
+  std::string_view orcpt_of(std::uint32_t index) const {
+    return index < dsn_orcpt.size() ? std::string_view(dsn_orcpt[index]) : std::string_view();
+  }
   mutable std::atomic<std::uint32_t> pending{0};
   ResidentBody resident_body;  // the received body for the first attempt, or nothing
 };

@@ -70,6 +70,19 @@ void Scheduler::enqueue(const spool::Message& message, spool::Body body) {
   head->protocol = message.protocol;
   head->peer_ip = message.peer_ip;
   head->helo = message.helo;
+  head->smtputf8 = message.smtputf8;
+  head->dsn_ret = message.dsn_ret;
+  head->dsn_envid = message.dsn_envid;
+  for (const auto& r : message.recipients) {
+    if (r.dsn_notify == 0 && r.dsn_orcpt.empty()) continue;
+    head->dsn_notify.resize(message.recipients.size());
+    head->dsn_orcpt.resize(message.recipients.size());
+    break;
+  }
+  for (std::size_t i = 0; i < head->dsn_notify.size(); ++i) {
+    head->dsn_notify[i] = message.recipients[i].dsn_notify;
+    head->dsn_orcpt[i] = message.recipients[i].dsn_orcpt;
+  }
   std::uint32_t pending = 0;
   for (const auto& g : groups) pending += static_cast<std::uint32_t>(g.indices.size());
   head->pending.store(pending, std::memory_order_relaxed);

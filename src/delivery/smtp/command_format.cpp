@@ -1,6 +1,8 @@
 // Implementation of delivery/smtp/command_format.hpp.
 #include "delivery/smtp/command_format.hpp"
 
+#include "protocol/dsn_params.hpp"
+
 #include "base/strings.hpp"
 
 namespace impulse::delivery::smtp {
@@ -46,15 +48,24 @@ std::optional<std::string> format_mail_from(std::string_view sender, const MailP
     out += std::to_string(*parameters.size);
   }
   if (parameters.body_8bitmime) out += " BODY=8BITMIME";
+  if (parameters.smtputf8) out += " SMTPUTF8";
+  if (!parameters.dsn_ret.empty()) {
+    out += " RET=";
+    out.append(parameters.dsn_ret);
+  }
+  if (!parameters.dsn_envid.empty()) out += " ENVID=" + xtext_encode(parameters.dsn_envid);
   out += "\r\n";
   return out;
 }
 
-std::optional<std::string> format_rcpt_to(std::string_view recipient) {
+std::optional<std::string> format_rcpt_to(std::string_view recipient, const RcptParameters& parameters) {
   if (recipient.empty() || !sendable_path(recipient)) return std::nullopt;
   std::string out = "RCPT TO:<";
   out.append(recipient);
-  out += ">\r\n";
+  out += '>';
+  if (!parameters.notify.empty()) out += " NOTIFY=" + parameters.notify;
+  if (!parameters.orcpt.empty()) out += " ORCPT=" + protocol::format_orcpt(parameters.orcpt);
+  out += "\r\n";
   return out;
 }
 

@@ -35,13 +35,22 @@ std::string format_hello(HelloVerb verb, std::string_view name);
 struct MailParameters {
   std::optional<std::uint64_t> size;  // SIZE=n when the server advertised SIZE
   bool body_8bitmime = false;         // BODY=8BITMIME
+  bool smtputf8 = false;              // SMTPUTF8 (RFC 6531)
+  std::string_view dsn_ret;           // RET=FULL|HDRS (RFC 3461), "" = none
+  std::string dsn_envid;              // ENVID=, decoded (sent as xtext); "" = none
+};
+
+// RCPT parameters (RFC 3461), sent when the server advertised DSN.
+struct RcptParameters {
+  std::string notify;  // "SUCCESS,FAILURE" etc.; "" = none
+  std::string orcpt;   // "type;decoded address"; "" = none
 };
 
 // "MAIL FROM:<sender> [SIZE=n] [BODY=8BITMIME]\r\n", or nullopt for a path
 // that cannot be sent.
 std::optional<std::string> format_mail_from(std::string_view sender, const MailParameters& parameters);
 // "RCPT TO:<recipient>\r\n", or nullopt.
-std::optional<std::string> format_rcpt_to(std::string_view recipient);
+std::optional<std::string> format_rcpt_to(std::string_view recipient, const RcptParameters& parameters = {});
 
 // RFC 3461 xtext: octets outside '!'..'~', and '+' and '=', become "+XX".
 std::string xtext_encode(std::string_view value);

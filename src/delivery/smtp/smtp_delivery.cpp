@@ -8,6 +8,7 @@
 #include "delivery/smtp/command_format.hpp"
 #include "delivery/smtp/smtp_connection.hpp"
 #include "delivery/smtp/transaction_plan.hpp"
+#include "protocol/dsn_params.hpp"
 
 namespace impulse::delivery::smtp {
 
@@ -91,11 +92,23 @@ awaitable<queue::AttemptResult> SmtpConnection::deliver(const SmtpJob& job) {
     MailParameters parameters;
     if (extensions_ && caps_.size) parameters.size = normalized_size(body);
     parameters.body_8bitmime = settings_->send_8bitmime && extensions_ && caps_.eightbitmime && has_8bit(body);
+    parameters.smtputf8 = job.smtputf8 && extensions_ && caps_.smtputf8;
+    if (extensions_ && caps_.dsn) {
+      parameters.dsn_ret = protocol::format_ret(job.dsn_ret);
+      parameters.dsn_envid = job.dsn_envid;
+    }
     mail = format_mail_from(job.sender, parameters);
     if (!mail) fatal = SessionFailure{Phase::kMailFrom, FailureKind::kArgumentsTooLong, {}, {}};
   }
 
-  if (!fatal && n > 0) {
+  if (!fatal && n > 0 && job.smtputf8 && !(extensions_ && caps_.smtputf8)) {
+    // SMTPUTF8 without the server's support: no downgrade (RFC 6531 §3.2).
+    Reply refused{553, {"5.6.7 SMTPUTF8 not supported by the next hop"}, "553 5.6.7 SMTPUTF8 not supported by the next hop"};
+    const OutcomeContext ctx = context(0);
+    for (auto& o : outcomes) o = map_reply(Phase::kMailFrom, refused, queue::Scope::kRecipient, ctx);
+  }
+
+  if (!fatal && n > 0 && !outcomes.front()) {
     auto planned = plan_batches(n, std::max<std::uint32_t>(settings_->max_recipients_per_batch, 1));
     std::deque<Batch> batches(planned.begin(), planned.end());
     while (!batches.empty() && !fatal) {
@@ -193,6 +206,10 @@ awaitable<std::optional<SessionFailure>> SmtpConnection::run_transaction(Transac
   defer_too_many_recipients(tx);
 
   if (!tx.mail_ok || tx.accepted.empty()) co_return co_await abandon_data(tx);
+  if (use_bdat()) {  // CHUNKING: one BDAT LAST instead of DATA (smtp_bdat.cpp)
+    if (auto f = co_await send_bdat(tx.body)) co_return f;
+    co_return co_await read_confirmation(tx);
+  }
   const std::optional<Reply>& data = tx.data_reply;
   if (data && (data->positive() || (data->intermediate() && data->code != 354))) {
     // A 2xx or another 3xx to DATA: the server is out of step with us.
@@ -216,7 +233,12 @@ awaitable<std::optional<SessionFailure>> SmtpConnection::run_transaction(Transac
 // others get their RCPT line (tx.rcpts, tx.rcpt_lines).
 void SmtpConnection::prepare_recipients(Transaction& tx) const {
   for (std::size_t idx : tx.batch) {
-    auto line = format_rcpt_to(tx.job.recipients[idx]);
+    RcptParameters parameters;
+    if (extensions_ && caps_.dsn) {
+      if (idx < tx.job.dsn_notify.size()) parameters.notify = protocol::format_notify(tx.job.dsn_notify[idx]);
+      if (idx < tx.job.dsn_orcpt.size()) parameters.orcpt = tx.job.dsn_orcpt[idx];
+    }
+    auto line = format_rcpt_to(tx.job.recipients[idx], parameters);
     if (!line) {
       tx.outcomes[idx] = map_failure(SessionFailure{Phase::kRcptTo, FailureKind::kArgumentsTooLong, {}, {}}, tx.ctx);
       continue;
@@ -235,13 +257,17 @@ awaitable<std::optional<SessionFailure>> SmtpConnection::send_group(Transaction&
       case CommandKind::kRset: out += "RSET\r\n"; break;
       case CommandKind::kMailFrom: out += tx.mail_command; break;
       case CommandKind::kRcptTo: out += tx.rcpt_lines[c.recipient]; break;
-      case CommandKind::kData: out += "DATA\r\n"; break;
+      case CommandKind::kData:
+        if (!use_bdat()) out += "DATA\r\n";
+        break;
     }
   }
+  if (out.empty()) co_return std::nullopt;  // only the DATA that BDAT replaces
   const Phase first = phase_of(group.front().kind);
   if (auto f = co_await send(first, out, timeout_of(first, t))) co_return f;
 
   for (const auto& c : group) {
+    if (c.kind == CommandKind::kData && use_bdat()) continue;
     const Phase phase = phase_of(c.kind);
     auto reply = co_await read_reply(phase, timeout_of(phase, t));
     if (!reply) co_return reply.error();

@@ -30,6 +30,13 @@ struct SmtpJob {
   std::vector<std::string> recipients;  // RCPT TO paths without <>; outcomes come in this order
   spool::Body body;                     // CRLF content; null is delivered as an empty body
   OriginalClient client;                // for XCLIENT: the message's peer_ip etc.
+  // SMTPUTF8 and DSN (SPEC §19), relayed where the server advertises them;
+  // notify/orcpt parallel recipients (shorter = none).
+  bool smtputf8 = false;
+  std::uint8_t dsn_ret = 0;   // protocol/dsn_params.hpp kRet*
+  std::string dsn_envid;      // decoded
+  std::vector<std::uint8_t> dsn_notify;
+  std::vector<std::string> dsn_orcpt;
 };
 
 }  // namespace impulse::delivery::smtp
