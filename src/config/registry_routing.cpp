@@ -30,6 +30,15 @@ std::vector<OptionDef> routing_options() {
       make("nameservers", T::NameserverList, "", kGlobal),  // Impulse extension (SPEC §2)
       boolean("use_ipv6", "false", kGlobal),
       boolean("prefer_ipv6_mxs", "false", kGlobal),
+      // DANE (RFC 7672) and MTA-STS (RFC 8461), SPEC §19: use_* turns a
+      // check on for a domain, enable_* (default true) can turn it off
+      // for a binding; both must be true.
+      boolean("use_dane", "false", kDomainGlobal),
+      boolean("enable_dane", "true", kOutbound),
+      path("dnssec_trust_anchor_file", "/usr/share/dns/root.key", kGlobal),
+      boolean("use_mta_sts", "false", kDomainGlobal),
+      boolean("enable_mta_sts", "true", kOutbound),
+      path("mta_sts_policy_store", "", kGlobal),  // "" = policies cached in memory only
       // Host health and moving dead domains aside.
       seconds("host_failure_retry", "120", kDomainGlobal),
       integer("mx_failures_to_delay", "50", 0, std::numeric_limits<std::int32_t>::max(), kDomainGlobal),

@@ -9,6 +9,13 @@ dns::ResolverOptions resolver_options_from_config(const config::Config& config) 
   dns::ResolverOptions options;
   options.nameservers = config.global("nameservers").as_list();
   options.resolv_conf = config.global("resolv_conf").as_string();
+  // DNSSEC validation (DANE, RFC 7672) when DANE is on globally or a trust
+  // anchor file is configured: validating without need would turn every
+  // broken signature into a SERVFAIL for plain MX lookups too.
+  auto anchor = config.eval({}, "dnssec_trust_anchor_file");
+  if (config.global("use_dane").as_bool() || (anchor && !anchor->is_default())) {
+    options.trust_anchor_file = config.global("dnssec_trust_anchor_file").as_string();
+  }
   return options;
 }
 

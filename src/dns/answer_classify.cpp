@@ -3,6 +3,7 @@
 #include <string>
 
 #include "dns/dns_name.hpp"
+#include "dns/tlsa_txt_rdata.hpp"
 
 namespace impulse::dns {
 namespace {
@@ -22,6 +23,8 @@ Answer failure(Answer answer, Status status, std::string text) {
   answer.ttl = 0;
   answer.mx.clear();
   answer.addresses.clear();
+  answer.tlsa.clear();
+  answer.txt.clear();
   answer.error_text = std::move(text);
   return answer;
 }
@@ -33,6 +36,8 @@ std::uint16_t wire_type(RecordType type) {
     case RecordType::MX: return 15;
     case RecordType::A: return 1;
     case RecordType::AAAA: return 28;
+    case RecordType::TLSA: return 52;
+    case RecordType::TXT: return 16;
   }
   return 0;
 }
@@ -44,7 +49,9 @@ Answer classify_result(const RawResult& raw, RecordType type, std::string_view q
     return failure(std::move(answer), Status::ServFail,
                    "resolver error: " + std::string(raw.error_text));
   }
+  answer.security = raw.secure ? Security::kSecure : Security::kInsecure;
   if (raw.bogus) {
+    answer.security = Security::kBogus;
     return failure(std::move(answer), Status::ServFail,
                    "DNSSEC validation failed: " + std::string(raw.why_bogus));
   }
@@ -66,6 +73,14 @@ Answer classify_result(const RawResult& raw, RecordType type, std::string_view q
       auto mx = parse_mx_rdata(rdata);
       if (!mx) return failure(std::move(answer), Status::ServFail, "malformed MX record: " + mx.error().message);
       answer.mx.push_back(std::move(*mx));
+    } else if (type == RecordType::TLSA) {
+      auto tlsa = parse_tlsa_rdata(rdata);
+      if (!tlsa) return failure(std::move(answer), Status::ServFail, "malformed TLSA record: " + tlsa.error().message);
+      answer.tlsa.push_back(std::move(*tlsa));
+    } else if (type == RecordType::TXT) {
+      auto txt = parse_txt_rdata(rdata);
+      if (!txt) return failure(std::move(answer), Status::ServFail, "malformed TXT record: " + txt.error().message);
+      answer.txt.push_back(std::move(*txt));
     } else {
       auto ip = type == RecordType::A ? parse_a_rdata(rdata) : parse_aaaa_rdata(rdata);
       if (!ip) {

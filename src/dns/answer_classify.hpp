@@ -30,6 +30,7 @@ struct RawResult {
   bool havedata = false;
   bool nxdomain = false;
   bool bogus = false;
+  bool secure = false;                // DNSSEC validated (ub_result::secure)
   std::string_view why_bogus;
   std::uint32_t ttl = 0;
   std::string_view canonname;         // "" when libunbound gave none

@@ -18,7 +18,7 @@
 
 namespace impulse::dns {
 
-enum class RecordType { MX, A, AAAA };
+enum class RecordType { MX, A, AAAA, TLSA, TXT };
 
 enum class Status {
   Ok,        // NOERROR with records of the asked type
@@ -33,12 +33,29 @@ struct MxRecord {
   std::string exchange;  // lower-case, no trailing dot; "" for a null MX ("MX 0 .")
 };
 
+// RFC 6698 §2.1: one TLSA record (RFC 7672 uses usages 2 DANE-TA and 3 DANE-EE).
+struct TlsaRecord {
+  std::uint8_t usage = 0;
+  std::uint8_t selector = 0;
+  std::uint8_t matching_type = 0;
+  std::vector<std::uint8_t> data;
+  bool operator==(const TlsaRecord&) const = default;
+};
+
+// DNSSEC state of an answer (RFC 4035 §4.3): kInsecure without a trust
+// anchor (ResolverOptions::trust_anchor_file) or outside a signed chain;
+// a bogus answer is also Status::ServFail.
+enum class Security { kInsecure, kSecure, kBogus };
+
 struct Answer {
   Status status = Status::ServFail;
+  Security security = Security::kInsecure;
   std::uint32_t ttl = 0;              // min TTL of the answer's records (or SOA minimum for negatives if known)
   std::string canonical_name;         // after CNAME chasing; equals the query name if none
   std::vector<MxRecord> mx;           // RecordType::MX
   std::vector<config::IpAddress> addresses;  // RecordType::A / AAAA, in answer order
+  std::vector<TlsaRecord> tlsa;       // RecordType::TLSA
+  std::vector<std::string> txt;       // RecordType::TXT: each record's strings joined
   std::string error_text;             // human detail for ServFail/Timeout (for logs)
 
   // RFC 7505: exactly one MX with preference 0 and the root as exchange.
@@ -54,6 +71,8 @@ inline const char* record_type_name(RecordType type) {
     case RecordType::MX: return "MX";
     case RecordType::A: return "A";
     case RecordType::AAAA: return "AAAA";
+    case RecordType::TLSA: return "TLSA";
+    case RecordType::TXT: return "TXT";
   }
   return "?";
 }

@@ -30,6 +30,10 @@ struct ResolverOptions {
   // its callback. On expiry the caller gets Status::Timeout. libunbound
   // gives up on its own (SERVFAIL) after ~17 s of silence from a forwarder.
   std::chrono::milliseconds query_timeout{std::chrono::seconds(20)};
+
+  // `DNSSEC_Trust_Anchor_File`: DS/DNSKEY records in zone-file format.
+  // Empty: no DNSSEC validation (every answer Security::kInsecure).
+  std::string trust_anchor_file;
 };
 
 }  // namespace impulse::dns

@@ -59,6 +59,11 @@ Result<void> check(int rc, const std::string& what) {
 
 Result<void> configure(ub_ctx* ctx, const ResolverOptions& options) {
   if (auto ok = check(ub_ctx_async(ctx, 1), "background thread"); !ok) return ok;
+  if (!options.trust_anchor_file.empty()) {
+    // DS or DNSKEY records in zone-file format (Debian's root.key is one).
+    int rc = ub_ctx_add_ta_file(ctx, options.trust_anchor_file.c_str());
+    if (rc != 0) return fail("DNSSEC_Trust_Anchor_File \"" + options.trust_anchor_file + "\": " + ub_strerror(rc), rc);
+  }
   if (options.nameservers.empty()) {
     const char* path = options.resolv_conf.empty() ? nullptr : options.resolv_conf.c_str();
     int rc = ub_ctx_resolvconf(ctx, path);
@@ -259,6 +264,7 @@ struct UnboundResolver::Impl : std::enable_shared_from_this<Impl> {
       raw.havedata = result->havedata != 0;
       raw.nxdomain = result->nxdomain != 0;
       raw.bogus = result->bogus != 0;
+      raw.secure = result->secure != 0;
       if (result->why_bogus) raw.why_bogus = result->why_bogus;
       raw.ttl = result->ttl > 0 ? static_cast<std::uint32_t>(result->ttl) : 0;
       if (result->canonname) raw.canonname = result->canonname;

@@ -18,8 +18,9 @@
 //
 // Leaves to others: retries and failure counting (routing/queue), MX
 // sorting and address order (routing), caching policy beyond libunbound's
-// own cache (TTL clamping: routing). No DNSSEC trust anchor is configured
-// yet, so nothing is `secure` (DANE comes later).
+// own cache (TTL clamping: routing). DNSSEC validation runs only with a
+// trust anchor (ResolverOptions::trust_anchor_file); answers then carry
+// Security::kSecure/kInsecure/kBogus (DANE, RFC 7672).
 //
 // Failures: create() returns an Error for a bad nameserver entry or an
 // unusable resolv.conf; everything after that is an Answer status.
