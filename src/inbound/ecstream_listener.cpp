@@ -8,11 +8,11 @@
 #include <boost/asio/ssl.hpp>
 #include <chrono>
 #include <cstdio>
-#include <mutex>
 #include <unordered_map>
 
 #include "inbound/ecstream_connection.hpp"
 #include "inbound/listen_socket.hpp"
+#include "inbound/stop_tracker.hpp"
 #include "inbound/tls_context.hpp"
 #include "runtime/acceptor.hpp"
 #include "runtime/spawn.hpp"
@@ -63,11 +63,7 @@ struct EcstreamListener::State : std::enable_shared_from_this<EcstreamListener::
   LogSink log;
   std::vector<Listen> listens;
   std::vector<std::unique_ptr<Loop>> loops;
-  std::atomic<std::size_t> live{0};
-  std::atomic<std::size_t> loops_to_stop{0};
-  std::atomic<bool> stop_requested{false};
-  std::mutex done_mu;
-  std::function<void()> done;
+  StopTracker stopping;
   // Connection ids "EEEEEEEE-E0-SSSSSSSS": like the ESMTP listener's (C0), E for ECSTREAM.
   const std::uint32_t id_epoch = static_cast<std::uint32_t>(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
@@ -107,11 +103,10 @@ struct EcstreamListener::State : std::enable_shared_from_this<EcstreamListener::
     auto conn = std::make_shared<EcstreamConnection>(std::move(socket), std::move(settings), listen.tls, injector,
                                                      std::move(peer), log, problems(), shared_from_this());
     loop.sessions.emplace(conn.get(), conn);
-    ++live;
+    stopping.session_started();
     auto forget = [self = shared_from_this(), &loop, key = conn.get()](std::exception_ptr) {
       loop.sessions.erase(key);
-      --self->live;
-      self->maybe_done();
+      self->stopping.session_ended();
     };
     runtime::spawn(loop.io.get_executor(),
                    "ecstream_session " + conn->peer().ip + ":" + std::to_string(conn->peer().port), conn->run(),
@@ -136,19 +131,7 @@ struct EcstreamListener::State : std::enable_shared_from_this<EcstreamListener::
       for (auto& [key, weak] : loop.sessions)
         if (auto conn = weak.lock()) conn->shutdown();
     }
-    --loops_to_stop;
-    maybe_done();
-  }
-
-  void maybe_done() {
-    if (!stop_requested || loops_to_stop != 0 || live != 0) return;
-    std::function<void()> d;
-    {
-      std::lock_guard lock(done_mu);
-      d = std::move(done);
-      done = nullptr;
-    }
-    if (d) d();
+    stopping.loop_stopped();
   }
 };
 
@@ -209,20 +192,7 @@ void EcstreamListener::start() {
 }
 
 void EcstreamListener::stop(std::function<void()> done) {
-  bool first = false;
-  {
-    std::lock_guard lock(state_->done_mu);
-    if (done) state_->done = std::move(done);
-    if (!state_->stop_requested) {
-      first = true;
-      state_->loops_to_stop = state_->loops.size();
-      state_->stop_requested = true;
-    }
-  }
-  if (!first) {
-    state_->maybe_done();
-    return;
-  }
+  if (!state_->stopping.request_stop(std::move(done), state_->loops.size())) return;
   for (auto& loop : state_->loops)
     asio::post(loop->io, [state = state_, loop = loop.get()] { state->stop_loop(*loop); });
 }
@@ -248,6 +218,6 @@ void EcstreamListener::reconfigure(std::vector<EcstreamListenerSettings> listens
 
 std::uint16_t EcstreamListener::port(std::size_t index) const { return state_->listens.at(index).endpoint.port(); }
 
-std::size_t EcstreamListener::open_sessions() const { return state_->live; }
+std::size_t EcstreamListener::open_sessions() const { return state_->stopping.live(); }
 
 }  // namespace impulse::inbound

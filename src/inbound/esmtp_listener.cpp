@@ -9,11 +9,11 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
-#include <mutex>
 #include <unordered_map>
 
 #include "inbound/esmtp_connection.hpp"
 #include "inbound/listen_socket.hpp"
+#include "inbound/stop_tracker.hpp"
 #include "inbound/tls_context.hpp"
 #include "runtime/acceptor.hpp"
 #include "runtime/spawn.hpp"
@@ -52,11 +52,7 @@ struct EsmtpListener::State : std::enable_shared_from_this<EsmtpListener::State>
   LogSink log;
   std::vector<Listen> listens;
   std::vector<std::unique_ptr<Loop>> loops;
-  std::atomic<std::size_t> live{0};
-  std::atomic<std::size_t> loops_to_stop{0};
-  std::atomic<bool> stop_requested{false};
-  std::mutex done_mu;
-  std::function<void()> done;
+  StopTracker stopping;
   // Connection ids: "EEEEEEEE-C0-SSSSSSSS" (listener start time, sequence),
   // shaped like message ids so a log reader can group one session's messages.
   const std::uint32_t id_epoch = static_cast<std::uint32_t>(
@@ -96,11 +92,10 @@ struct EsmtpListener::State : std::enable_shared_from_this<EsmtpListener::State>
     auto conn = std::make_shared<EsmtpConnection>(std::move(socket), listen.settings, listen.tls, injector,
                                                   std::move(peer), log, shared_from_this());
     loop.sessions.emplace(conn.get(), conn);
-    ++live;
+    stopping.session_started();
     auto forget = [self = shared_from_this(), &loop, key = conn.get()](std::exception_ptr) {
       loop.sessions.erase(key);
-      --self->live;
-      self->maybe_done();
+      self->stopping.session_ended();
     };
     runtime::spawn(loop.io.get_executor(), "esmtp_session " + conn->peer().ip + ":" + std::to_string(conn->peer().port),
                    conn->run(), {.problems = problems(), .on_done = std::move(forget)});
@@ -113,19 +108,7 @@ struct EsmtpListener::State : std::enable_shared_from_this<EsmtpListener::State>
       for (auto& [key, weak] : loop.sessions)
         if (auto conn = weak.lock()) conn->shutdown();
     }
-    --loops_to_stop;
-    maybe_done();
-  }
-
-  void maybe_done() {
-    if (!stop_requested || loops_to_stop != 0 || live != 0) return;
-    std::function<void()> d;
-    {
-      std::lock_guard lock(done_mu);
-      d = std::move(done);
-      done = nullptr;
-    }
-    if (d) d();
+    stopping.loop_stopped();
   }
 };
 
@@ -187,26 +170,13 @@ void EsmtpListener::start() {
 }
 
 void EsmtpListener::stop(std::function<void()> done) {
-  bool first = false;
-  {
-    std::lock_guard lock(state_->done_mu);
-    if (done) state_->done = std::move(done);
-    if (!state_->stop_requested) {
-      first = true;
-      state_->loops_to_stop = state_->loops.size();  // before stop_requested: maybe_done() reads both
-      state_->stop_requested = true;
-    }
-  }
-  if (!first) {
-    state_->maybe_done();
-    return;
-  }
+  if (!state_->stopping.request_stop(std::move(done), state_->loops.size())) return;
   for (auto& loop : state_->loops)
     asio::post(loop->io, [state = state_, loop = loop.get()] { state->stop_loop(*loop); });
 }
 
 std::uint16_t EsmtpListener::port(std::size_t index) const { return state_->listens.at(index).endpoint.port(); }
 
-std::size_t EsmtpListener::open_sessions() const { return state_->live; }
+std::size_t EsmtpListener::open_sessions() const { return state_->stopping.live(); }
 
 }  // namespace impulse::inbound

@@ -2,8 +2,7 @@
 // several event loops (SPEC §1 graceful stop): how many sessions are open,
 // how many loops have still to close their acceptors and sessions, and the
 // one `done` callback to call when both reach zero after a stop was asked
-// for. The HTTP listener uses it; the ESMTP and ECStream listeners hold the
-// same counters themselves and can move to it.
+// for. The ESMTP, ECStream and HTTP listeners use it.
 //
 //   if (tracker.request_stop(std::move(done), loops.size()))
 //     for (auto& loop : loops) post(loop, [&] { ...close...; tracker.loop_stopped(); });
