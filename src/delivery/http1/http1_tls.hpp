@@ -23,9 +23,9 @@ namespace impulse::delivery::http1 {
 
 struct Http1TlsOptions {
   bool verify = true;       // tls_verify != no
-  std::string ca;           // tls_ca; "" = the system store
-  std::string certificate;  // tls_certificate (client certificate); "" = none
-  std::string key;          // tls_key; "" = in the certificate file
+  std::string ca = {};           // tls_ca; "" = the system store
+  std::string certificate = {};  // tls_certificate (client certificate); "" = none
+  std::string key = {};          // tls_key; "" = in the certificate file
 };
 
 using Http1TlsContextPtr = std::shared_ptr<const smtp::TlsClientContext>;

@@ -34,7 +34,9 @@ TEST(EcstreamOutcome, Replies) {
     EXPECT_EQ(o.stage, queue::kStageResponse);
     EXPECT_EQ(o.remote_ip, "192.0.2.5");
     EXPECT_EQ(o.bytes_sent, 4200u);
-    if (!o.delivered()) EXPECT_EQ(o.scope, Scope::kMessage);
+    if (!o.delivered()) {
+      EXPECT_EQ(o.scope, Scope::kMessage);
+    }
   }
 }
 

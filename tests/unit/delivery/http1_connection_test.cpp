@@ -62,7 +62,7 @@ struct Seen {
 struct Reply {
   enum Kind { kAnswer, kClose, kHang } kind = kAnswer;
   unsigned status = 200;
-  std::string body;
+  std::string body = {};
   bool keep_alive = true;
   bool close_after = false;
 };

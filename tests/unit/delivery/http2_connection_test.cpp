@@ -211,7 +211,9 @@ TEST(Http2Connection, ACertificateForAnotherNameIsRefusedUnlessVerificationIsOff
   run_io([&](asio::any_io_executor ex) -> awaitable<void> {
     auto refused = co_await Http2Connection::connect(ex, wrong);
     EXPECT_FALSE(refused);
-    if (!refused) EXPECT_EQ(refused.error().detail, "certificate does not match host api.push.apple.com");
+    if (!refused) {
+      EXPECT_EQ(refused.error().detail, "certificate does not match host api.push.apple.com");
+    }
     auto named = co_await Http2Connection::connect(ex, right);
     EXPECT_TRUE(named) << (named ? "" : named.error().detail);
     auto accepted = co_await Http2Connection::connect(ex, unchecked);
@@ -229,7 +231,9 @@ TEST(Http2Connection, RefusedConnectionIsAConnectError) {
   run_io([&](asio::any_io_executor ex) -> awaitable<void> {
     auto conn = co_await Http2Connection::connect(ex, opts);
     EXPECT_FALSE(conn);
-    if (!conn) EXPECT_EQ(conn.error().kind, Http2ErrorKind::kConnect);
+    if (!conn) {
+      EXPECT_EQ(conn.error().kind, Http2ErrorKind::kConnect);
+    }
   });
 }
 
@@ -251,7 +255,9 @@ TEST(Http2Connection, IdleEndsOnItsDeadlineOrWhenWokenAndRequestsAfterCloseAreNo
     req.path = "/3/device/ok";
     auto r = co_await (*conn)->request(req);
     EXPECT_FALSE(r);
-    if (!r) EXPECT_EQ(r.error().kind, Http2ErrorKind::kNotProcessed);
+    if (!r) {
+      EXPECT_EQ(r.error().kind, Http2ErrorKind::kNotProcessed);
+    }
     EXPECT_EQ(co_await (*conn)->idle(std::chrono::seconds(10)), Http2IdleEnd::kClosed);
   });
 }
