@@ -1,6 +1,8 @@
 // Implementation of daemon.hpp.
 #include "daemon.hpp"
 
+#include "config/reload_path.hpp"
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -51,7 +53,13 @@ void Daemon::arm_signals() {
 
 ReloadResult Daemon::reload(const std::string& path) {
   ReloadResult out;
-  auto loaded = config::load_config(path.empty() ? config_path_ : path);
+  // SPEC §7: only files under the running configuration's directory.
+  auto confined = config::confine_reload_path(config_path_, path);
+  if (!confined) {
+    out.errors.push_back(confined.error().message);
+    return out;
+  }
+  auto loaded = config::load_config(*confined);
   if (!loaded) {
     for (const auto& d : loaded.error()) out.errors.push_back(d.str());
     return out;

@@ -42,6 +42,8 @@ std::vector<OptionDef> listener_options() {
       mode("file_mode", "0660", kControl),
       seconds("timeout", "60", kControl),
       boolean("enable_authentication", "false", kControl),
+      // Required with enable_authentication on a non-loopback TCP Listen (SPEC §7; config/console_checks.hpp).
+      path("console_password_file", "", kControl),
       seconds("control_client_timeout", "60", kGlobal),
       // ECSTREAM injection.
       seconds("ecstream_idle_time", "300", kEcstream),

@@ -2,6 +2,7 @@
 #include "config/validator.hpp"
 
 #include "config/apn_checks.hpp"
+#include "config/console_checks.hpp"
 #include "config/auth_checks.hpp"
 #include "config/dkim_checks.hpp"
 #include "config/cluster_checks.hpp"
@@ -257,6 +258,7 @@ ValidationResult validate(const Scope& root) {
   check_ecstream(*result.root, result.warnings);
   check_gcm(*result.root, result.errors, result.warnings);
   check_mm7(*result.root, result.errors);
+  check_console(*result.root, result.errors);
   check_auth(*result.root, result.errors);
   check_dkim(*result.root, result.errors);
   check_cluster(*result.root, result.errors);

@@ -1,0 +1,34 @@
+// The configuration check of who may use the console (SPEC §7 "Who may use
+// the console"; reference/momentum.md §8.1), run by validate() over the
+// merged scope tree so --check, start-up and a reload all refuse it:
+//   error  a Control_Listener TCP `Listen` on an address that is not
+//          loopback (127.0.0.0/8, ::1; "*:P", ":P", 0.0.0.0, ::, host names
+//          count as not loopback) unless that Listen (or its listener) sets
+//          `Enable_Authentication = true` and `Console_Password_File`;
+//          reported at the Listen, saying what to add.
+//   error  a Console_Password_File that cannot be read or is not
+//          `user:hash` lines (protocol/smtp_auth_passwords.hpp), at the option.
+//   error  (for now) Enable_Authentication with a password file on such a
+//          Listen: the control listener has no login exchange yet, so
+//          nothing would ask for the password.
+// Unix sockets are guarded by File_Mode and need nothing here. Enforcing
+// the login is the control listener's (console/control_listener.hpp).
+// Reads the password files (small, once per load) on the loading thread.
+// Never throws.
+#pragma once
+
+#include "config/diagnostic.hpp"
+#include "config/validator.hpp"
+
+namespace impulse::config {
+
+void check_console(const ScopeNode& root, Diagnostics& errors);
+
+// True for a Control_Listener address that is a Unix socket (the control
+// listener's rule: "unix:PATH", a path, or text without ':').
+bool is_console_socket_path(std::string_view address);
+
+// True for "127.x.y.z:P" and "[::1]:P".
+bool is_loopback_listen(std::string_view address);
+
+}  // namespace impulse::config
