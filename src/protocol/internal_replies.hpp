@@ -50,6 +50,11 @@ inline constexpr std::string_view kNoRsetResponse = "451 4.4.2 [internal] no RSE
 inline constexpr std::string_view kConnectionClosed = "451 4.4.2 [internal] connection closed by remote host";
 inline constexpr std::string_view kSendXclientFailed = "451 4.4.2 [internal] send XCLIENT failed";
 inline constexpr std::string_view kNoXclientResponse = "451 4.4.2 [internal] no XCLIENT response";
+// Outbound SMTP AUTH (SPEC §19; Impulse's own texts, Momentum has none).
+inline constexpr std::string_view kSendAuthFailed = "451 4.4.2 [internal] send AUTH failed";
+inline constexpr std::string_view kNoAuthResponse = "451 4.4.2 [internal] no AUTH response";
+inline constexpr std::string_view kAuthNotAdvertised = "451 4.7.0 [internal] AUTH mechanism not advertised";
+inline constexpr std::string_view kAuthNeedsTls = "451 4.7.0 [internal] AUTH not sent without TLS to a remote host";
 
 // TLS and XCLIENT requirements.
 inline constexpr std::string_view kSendStartTlsFailed = "451 4.7.5 [internal] send STARTTLS failed";

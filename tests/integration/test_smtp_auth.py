@@ -145,3 +145,35 @@ def test_check_names_a_malformed_password_file(tmp_path):
     r = run_impulsed("-c", str(conf), "--check")
     assert r.returncode != 0
     assert f"auth_password_file {missing}: cannot be read" in r.stderr + r.stdout
+
+
+# Outbound AUTH: a second impulsed that requires AUTH to relay (its
+# listener's Relay_Hosts excludes loopback) is the next hop, on loopback so
+# credentials may go without TLS.
+
+def sender_to(receiver, user, password, mech="PLAIN"):
+    return lambda port: daemon_config(port, extra=(
+        f'Domain "example.com" {{\n  Routes = ( "smtp://127.0.0.1?port={receiver.port}" )\n'
+        f'  outbound_smtp_auth_type = "{mech}"\n  outbound_smtp_auth_user = "{user}"\n'
+        f'  outbound_smtp_auth_pass = "{password}"\n}}\n'))
+
+
+@pytest.mark.parametrize("mech", ["PLAIN", "LOGIN"])
+def test_outbound_auth_relays_through_a_server_that_requires_it(tmp_path, passwords, mech):
+    with auth_daemon(tmp_path / "rx", passwords, "Auth_Allow_Plaintext = true") as rx:
+        with Daemon(tmp_path / "tx", sender_to(rx, "alice", "wonderland", mech)) as tx:
+            msgid = tx.send("a@sender.test", ["carol@example.com"], b"Subject: auth\r\n\r\nhi\r\n")
+            (rec,) = tx.wait_records("D", msgid)
+            assert rec["remote_ip"] == "127.0.0.1"
+            (r,) = rx.wait_records("R")
+            assert (r["rcpt_local"], r["rcpt_domain"]) == ("carol", "example.com"), r
+
+
+def test_outbound_auth_refused_is_transient_with_the_servers_reply(tmp_path, passwords):
+    with auth_daemon(tmp_path / "rx", passwords, "Auth_Allow_Plaintext = true") as rx:
+        with Daemon(tmp_path / "tx", sender_to(rx, "alice", "not-her-password")) as tx:
+            msgid = tx.send("a@sender.test", ["carol@example.com"], b"Subject: auth\r\n\r\nhi\r\n")
+            rec = tx.first_outcome(msgid)
+            assert rec["type"] == "T", rec
+            assert rec["response"] == "535 5.7.8 Authentication credentials invalid", rec
+            assert rx.records("R") == []

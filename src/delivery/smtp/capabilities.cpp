@@ -50,6 +50,13 @@ bool Capabilities::xclient_supports(std::string_view attribute) const {
   return false;
 }
 
+bool Capabilities::auth_supports(std::string_view mechanism) const {
+  for (const auto& m : auth_mechanisms) {
+    if (iequals(m, mechanism)) return true;
+  }
+  return false;
+}
+
 Capabilities parse_capabilities(const std::vector<std::string>& lines) {
   Capabilities caps;
   for (std::size_t i = 1; i < lines.size(); ++i) {
@@ -79,6 +86,13 @@ Capabilities parse_capabilities(const std::vector<std::string>& lines) {
       caps.smtputf8 = true;
     } else if (iequals(keyword, "DSN")) {
       caps.dsn = true;
+    } else if (iequals(keyword, "BINARYMIME")) {
+      caps.binarymime = true;
+    } else if (iequals(keyword, "AUTH")) {
+      for (std::size_t k = 1; k < w.size(); ++k) {
+        std::string name = to_upper(w[k]);
+        if (!caps.auth_supports(name)) caps.auth_mechanisms.push_back(std::move(name));
+      }
     }
   }
   return caps;

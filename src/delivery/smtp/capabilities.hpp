@@ -2,7 +2,8 @@
 // values the session acts on: PIPELINING (RFC 2920), SIZE [n] (RFC 1870),
 // 8BITMIME (RFC 6152), STARTTLS (RFC 3207), ENHANCEDSTATUSCODES (RFC 2034),
 // XCLIENT with its attribute names (Postfix XCLIENT_README), and a few more
-// that are only recorded (CHUNKING, SMTPUTF8, DSN).
+// that are only recorded (CHUNKING, SMTPUTF8, DSN), BINARYMIME, and the AUTH
+// mechanisms (RFC 4954).
 //
 // Keywords and XCLIENT attribute names are case-insensitive; unknown
 // keywords are ignored. The first line of the reply is the server's
@@ -34,6 +35,11 @@ struct Capabilities {
   bool chunking = false;
   bool smtputf8 = false;
   bool dsn = false;
+  bool binarymime = false;
+  std::vector<std::string> auth_mechanisms;  // upper-cased, as listed after AUTH
+
+  // Case-insensitive.
+  bool auth_supports(std::string_view mechanism) const;
 
   // Case-insensitive.
   bool xclient_supports(std::string_view attribute) const;

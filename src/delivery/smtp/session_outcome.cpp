@@ -15,6 +15,7 @@ bool setup_phase(Phase phase) {
     case Phase::kStartTls:
     case Phase::kTlsHandshake:
     case Phase::kXclient:
+    case Phase::kAuth:
     case Phase::kRset:
     case Phase::kIdle:
       return true;
@@ -31,6 +32,7 @@ std::string_view no_response_text(Phase phase) {
     case Phase::kStartTls: return ir::kNoTlsGoAhead;
     case Phase::kTlsHandshake: return ir::kTlsNegotiationFailed;
     case Phase::kXclient: return ir::kNoXclientResponse;
+    case Phase::kAuth: return ir::kNoAuthResponse;
     case Phase::kMailFrom: return ir::kNoMailFromResponse;
     case Phase::kRcptTo: return ir::kNoRcptToResponse;
     case Phase::kData: return ir::kNoDataResponse;
@@ -48,6 +50,7 @@ std::string_view send_failed_text(Phase phase) {
     case Phase::kStartTls: return ir::kSendStartTlsFailed;
     case Phase::kTlsHandshake: return ir::kTlsNegotiationFailed;
     case Phase::kXclient: return ir::kSendXclientFailed;
+    case Phase::kAuth: return ir::kSendAuthFailed;
     case Phase::kMailFrom: return ir::kSendMailFromFailed;
     case Phase::kRcptTo: return ir::kSendRcptToFailed;
     case Phase::kData: return ir::kSendDataFailed;
@@ -74,6 +77,7 @@ queue::Stage stage_of(Phase phase) {
     case Phase::kStartTls: return Stage::kDuringStartTls;
     case Phase::kTlsHandshake: return Stage::kTlsHandshake;
     case Phase::kXclient: return Stage::kDuringXclient;
+    case Phase::kAuth: return Stage::kAfterEhlo;  // Momentum has no AUTH stage
     case Phase::kMailFrom: return Stage::kDuringMailFrom;
     case Phase::kRcptTo: return Stage::kDuringRcptTo;
     case Phase::kData: return Stage::kDuringData;
@@ -112,6 +116,8 @@ std::string_view failure_text(const SessionFailure& failure) {
       return ir::kXclientNotAdvertised;
     case FailureKind::kArgumentsTooLong:
       return failure.phase == Phase::kRcptTo ? ir::kRcptToArgsTooLong : ir::kMailFromArgsTooLong;
+    case FailureKind::kAuthUnavailable:
+      return failure.reply.empty() ? ir::kAuthNotAdvertised : std::string_view(failure.reply);
   }
   return ir::kConnectionClosed;
 }

@@ -53,6 +53,7 @@ enum class Phase {
   kStartTls,
   kTlsHandshake,
   kXclient,
+  kAuth,  // outbound SMTP AUTH (smtp_auth.cpp): a set-up phase, never a verdict on the message
   kMailFrom,
   kRcptTo,
   kData,
@@ -76,6 +77,7 @@ enum class FailureKind {
   kStartTlsNotAdvertised,   // tls = required
   kXclientNotAdvertised,    // xclient = required
   kArgumentsTooLong,        // MAIL FROM / RCPT TO path not sendable
+  kAuthUnavailable,         // AUTH configured but not advertised, or not over TLS to a remote host
 };
 
 struct SessionFailure {

@@ -130,7 +130,15 @@ awaitable<SmtpConnection::Establish> SmtpConnection::greet(bool allow_tls, std::
     co_await close();
     co_return Establish::kFailed;
   }
-  if (allow_tls && settings_->tls != TlsMode::kNo) co_return co_await start_tls(failure);
+  if (allow_tls && settings_->tls != TlsMode::kNo) {
+    const Establish tls = co_await start_tls(failure);
+    if (tls != Establish::kDone || !alive_) co_return tls;
+  }
+  if (auto f = co_await authenticate()) {  // outbound SMTP AUTH (smtp_auth.cpp)
+    failure = std::move(f);
+    if (alive_) co_await close();
+    co_return Establish::kFailed;
+  }
   co_return Establish::kDone;
 }
 

@@ -137,6 +137,8 @@ class SmtpConnection {
   boost::asio::awaitable<Establish> greet(bool allow_tls, std::optional<SessionFailure>& failure);
   boost::asio::awaitable<std::optional<SessionFailure>> hello();
   boost::asio::awaitable<Establish> start_tls(std::optional<SessionFailure>& failure);
+  // Outbound SMTP AUTH (smtp_auth.cpp); nullopt when done or not configured.
+  boost::asio::awaitable<std::optional<SessionFailure>> authenticate();
 
   // Delivery (smtp_delivery.cpp).
   boost::asio::awaitable<std::optional<SessionFailure>> send_xclient(const SmtpJob& job);
@@ -151,6 +153,9 @@ class SmtpConnection {
   boost::asio::awaitable<std::optional<SessionFailure>> read_lmtp_confirmations(Transaction& tx);
   boost::asio::awaitable<std::optional<SessionFailure>> read_confirmation(Transaction& tx);
   boost::asio::awaitable<std::optional<SessionFailure>> send_body(const std::string& body);
+  // CHUNKING (smtp_bdat.cpp): the body as one "BDAT n LAST" (its reply is read by the caller).
+  boost::asio::awaitable<std::optional<SessionFailure>> send_bdat(const std::string& body);
+  bool use_bdat() const;
 
   // I/O helpers.
   boost::asio::awaitable<ReplyResult> read_reply(Phase phase, std::chrono::milliseconds timeout);

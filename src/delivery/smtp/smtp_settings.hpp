@@ -72,6 +72,12 @@ struct SmtpSettings {
   XclientMode xclient = XclientMode::kNo;
   bool send_8bitmime = false;  // send_8bitmime = ifavailable
 
+  // Outbound SMTP AUTH (SPEC §19; smtp_auth.cpp): after EHLO (and STARTTLS),
+  // only over TLS unless the target is loopback. Empty user = no AUTH.
+  std::string auth_type = "PLAIN";  // PLAIN or LOGIN
+  std::string auth_user;
+  std::string auth_pass;
+
   std::uint32_t max_recipients_per_batch = 100;
   std::uint32_t max_deliveries_per_connection = 0;  // 0 = unlimited
 

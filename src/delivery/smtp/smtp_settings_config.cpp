@@ -86,6 +86,9 @@ Result<SmtpSettings> smtp_settings_from_config(const config::Config& config, con
               : iequals(xclient, "ifavailable") ? XclientMode::kIfAvailable
                                                 : XclientMode::kNo;
   s.send_8bitmime = iequals(text("send_8bitmime"), "ifavailable");
+  s.auth_type = text("outbound_smtp_auth_type");
+  s.auth_user = text("outbound_smtp_auth_user");
+  s.auth_pass = text("outbound_smtp_auth_pass");
 
   s.max_recipients_per_batch = std::max<std::uint32_t>(u32_of(config, key, "max_recipients_per_batch"), 1);
   s.max_deliveries_per_connection = u32_of(config, key, "max_deliveries_per_connection");
