@@ -3,11 +3,10 @@
 
 #include <boost/asio/io_context.hpp>
 #include <limits>
-#include <map>
 
 #include "delivery/ecstream/ecstream_client.hpp"
 #include "delivery/ecstream/ecstream_settings_config.hpp"
-#include "delivery/smtp/tls_client.hpp"
+#include "delivery/smtp/tls_context_cache.hpp"
 
 namespace impulse::delivery::ecstream {
 
@@ -49,7 +48,7 @@ class EcstreamTransport final : public Transport {
     if (!config) return fail("no configuration");
     auto s = source_ ? source_(*config, key) : ecstream_settings_from_config(*config, key);
     if (!s) return unexpected(s.error());
-    if (s->tls != smtp::TlsMode::kNo && !s->tls_context) s->tls_context = tls_context(config, *s);
+    if (s->tls != smtp::TlsMode::kNo && !s->tls_context) s->tls_context = tls_contexts_.get(config, tls_options(*s));
     auto made = std::make_shared<EcstreamMethodSettings>();
     made->max_deliveries_per_session = s->max_deliveries_per_connection;
     made->ecstream = std::make_shared<const EcstreamSettings>(std::move(*s));
@@ -70,30 +69,9 @@ class EcstreamTransport final : public Transport {
   }
 
  private:
-  // One context per set of TLS options and snapshot on this loop (as the SMTP transport).
-  std::shared_ptr<const smtp::TlsClientContext> tls_context(const config::ConfigPtr& config,
-                                                            const EcstreamSettings& s) {
-    if (config != tls_config_) {
-      tls_contexts_.clear();
-      tls_config_ = config;
-    }
-    std::string key = s.tls_ca;
-    for (const std::string* part : {&s.tls_certificate, &s.tls_key, &s.tls_ciphers}) {
-      key += '\0';
-      key += *part;
-    }
-    key += static_cast<char>('0' + static_cast<int>(s.tls_verify));
-    if (auto it = tls_contexts_.find(key); it != tls_contexts_.end()) return it->second;
-    std::shared_ptr<const smtp::TlsClientContext> built;
-    if (auto made = smtp::make_tls_client_context(tls_options(s))) built = std::move(*made);
-    tls_contexts_.emplace(std::move(key), built);
-    return built;
-  }
-
   asio::io_context& io_;
   EcstreamSettingsSource source_;
-  config::ConfigPtr tls_config_;
-  std::map<std::string, std::shared_ptr<const smtp::TlsClientContext>> tls_contexts_;
+  smtp::TlsContextCache tls_contexts_;  // shared by every queue of this loop
 };
 
 }  // namespace

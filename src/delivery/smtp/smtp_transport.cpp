@@ -5,11 +5,10 @@
 
 #include <boost/asio/io_context.hpp>
 #include <limits>
-#include <map>
 
 #include "delivery/smtp/smtp_connection.hpp"
 #include "delivery/smtp/smtp_settings_config.hpp"
-#include "delivery/smtp/tls_client.hpp"
+#include "delivery/smtp/tls_context_cache.hpp"
 #include "protocol/channel_part_reception.hpp"
 #include "spool/message.hpp"
 
@@ -98,7 +97,7 @@ class SmtpTransport final : public Transport {
     if (!config) return fail("no configuration");
     auto smtp = source_ ? source_(*config, key) : smtp_settings_from_config(*config, key);
     if (!smtp) return unexpected(smtp.error());
-    if (smtp->tls != TlsMode::kNo && !smtp->tls_context) smtp->tls_context = tls_context(config, *smtp);
+    if (smtp->tls != TlsMode::kNo && !smtp->tls_context) smtp->tls_context = tls_contexts_.get(config, *smtp);
     auto made = std::make_shared<SmtpMethodSettings>();
     made->max_deliveries_per_session = smtp->max_deliveries_per_connection;
     made->smtp = std::make_shared<const SmtpSettings>(std::move(*smtp));
@@ -124,31 +123,9 @@ class SmtpTransport final : public Transport {
   }
 
  private:
-  // One context per set of TLS options and snapshot, shared by every queue
-  // of this loop. A context that cannot be built is left to each connection
-  // to report (null here).
-  std::shared_ptr<const TlsClientContext> tls_context(const config::ConfigPtr& config, const SmtpSettings& settings) {
-    if (config != tls_config_) {
-      tls_contexts_.clear();
-      tls_config_ = config;
-    }
-    std::string key = settings.tls_ca;
-    for (const std::string* part : {&settings.tls_certificate, &settings.tls_key, &settings.tls_ciphers}) {
-      key += '\0';
-      key += *part;
-    }
-    key += static_cast<char>('0' + static_cast<int>(settings.tls_verify));
-    if (auto it = tls_contexts_.find(key); it != tls_contexts_.end()) return it->second;
-    std::shared_ptr<const TlsClientContext> built;
-    if (auto made = make_tls_client_context(settings)) built = std::move(*made);
-    tls_contexts_.emplace(std::move(key), built);
-    return built;
-  }
-
   asio::io_context& io_;
   SmtpSettingsSource source_;
-  config::ConfigPtr tls_config_;
-  std::map<std::string, std::shared_ptr<const TlsClientContext>> tls_contexts_;
+  TlsContextCache tls_contexts_;  // shared by every queue of this loop
 };
 
 }  // namespace
