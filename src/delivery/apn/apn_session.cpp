@@ -150,14 +150,15 @@ awaitable<ApnResult> ApnSession::deliver_one(const protocol::ChannelPart& part, 
 }
 
 awaitable<Http2Connection::Ptr> ApnSession::fresh_connection(Http2Connection::Ptr failed) {
-  const auto deadline = std::chrono::steady_clock::now() + context_.settings->connect_timeout;
-  while (reconnecting_ && std::chrono::steady_clock::now() < deadline) {
-    reconnected_.expires_at(deadline);  // deadline: connect_timeout (the reconnect's own)
+  // The reconnecting caller set the timer's expiry (deadline: its
+  // connect_timeout) once; others only wait on it (setting it again would
+  // cancel the other waiters' waits, which would then re-arm it in turn).
+  while (reconnecting_ && std::chrono::steady_clock::now() < reconnected_.expiry())
     co_await reconnected_.async_wait(asio::as_tuple(asio::use_awaitable));
-  }
   if (connection_ && connection_ != failed && connection_->usable()) co_return connection_;
   if (reconnecting_) co_return nullptr;
   reconnecting_ = true;
+  reconnected_.expires_after(context_.settings->connect_timeout);
   auto opened = co_await Http2Connection::connect(context_.executor, context_.connect);
   reconnecting_ = false;
   reconnected_.cancel();
