@@ -1,6 +1,8 @@
 // Implementation of protocol/dsn.hpp.
 #include "protocol/dsn.hpp"
 
+#include "protocol/dsn_params.hpp"
+
 #include <fmt/format.h>
 
 #include "base/strings.hpp"
@@ -149,6 +151,14 @@ std::string human_part(const DsnRequest& rq, const std::optional<OriginalPart>& 
   return text;
 }
 
+// UTF-8 text kept (RFC 6533 global status fields), control octets dropped.
+std::string utf8_safe(std::string_view text) {
+  std::string out;
+  for (char c : text)
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out.push_back(c);
+  return out;
+}
+
 std::string status_part(const DsnRequest& rq) {
   std::string s;
   if (!rq.envelope_id.empty()) s += fold_field("Original-Envelope-Id", header_safe(rq.envelope_id));
@@ -157,8 +167,16 @@ std::string status_part(const DsnRequest& rq) {
   if (!rq.original_id.empty()) s += fold_field("X-Impulse-Message-Id", header_safe(rq.original_id));
   for (const auto& r : rq.recipients) {
     s += "\r\n";
-    if (!r.original_recipient.empty()) s += fold_field("Original-Recipient", header_safe(r.original_recipient));
-    s += fold_field("Final-Recipient", "rfc822; " + header_safe(r.final_recipient));
+    if (!r.original_recipient.empty()) {
+      if (rq.global && valid_utf8(r.original_recipient))
+        s += "Original-Recipient: " + utf8_safe(r.original_recipient) + "\r\n";
+      else
+        s += fold_field("Original-Recipient", header_safe(r.original_recipient));
+    }
+    if (rq.global && has_8bit(r.final_recipient) && valid_utf8(r.final_recipient))
+      s += "Final-Recipient: utf-8; " + utf8_safe(r.final_recipient) + "\r\n";  // RFC 6533 §3
+    else
+      s += fold_field("Final-Recipient", "rfc822; " + header_safe(r.final_recipient));
     s += fold_field("Action", r.action == DsnAction::kFailed ? "failed" : "delayed");
     s += fold_field("Status", dsn_status_for(r).to_string());
     if (!r.remote_mta.empty()) s += fold_field("Remote-MTA", "dns; " + header_safe(r.remote_mta));
@@ -215,7 +233,7 @@ Result<Dsn> build_dsn(const DsnRequest& rq) {
 
   Dsn dsn;
   dsn.boundary = boundary;
-  dsn.eight_bit = original && original->eight_bit;
+  dsn.eight_bit = (original && original->eight_bit) || has_8bit(status);
   dsn.original_truncated = original && original->truncated;
 
   std::string& m = dsn.bytes;
@@ -238,7 +256,8 @@ Result<Dsn> build_dsn(const DsnRequest& rq) {
     }
   }
   m += "MIME-Version: 1.0\r\n";
-  m += "Content-Type: multipart/report; report-type=delivery-status;\r\n";
+  m += rq.global ? "Content-Type: multipart/report; report-type=global-delivery-status;\r\n"
+                 : "Content-Type: multipart/report; report-type=delivery-status;\r\n";
   m += "\tboundary=\"" + boundary + "\"\r\n";
   m += fmt::format("Content-Transfer-Encoding: {}\r\n", dsn.eight_bit ? "8bit" : "7bit");
   m += "\r\n";
@@ -251,9 +270,9 @@ Result<Dsn> build_dsn(const DsnRequest& rq) {
   m += human;
 
   m += "\r\n--" + boundary + "\r\n";
-  m += "Content-Type: message/delivery-status\r\n";
+  m += rq.global ? "Content-Type: message/global-delivery-status\r\n" : "Content-Type: message/delivery-status\r\n";
   m += "Content-Description: Delivery report\r\n";
-  m += "Content-Transfer-Encoding: 7bit\r\n\r\n";
+  m += has_8bit(status) ? "Content-Transfer-Encoding: 8bit\r\n\r\n" : "Content-Transfer-Encoding: 7bit\r\n\r\n";
   m += status;
 
   if (original) {

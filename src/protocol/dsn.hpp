@@ -82,6 +82,9 @@ struct DsnRequest {
   std::vector<DsnRecipient> recipients;
   InlineOriginal inline_original = InlineOriginal::kHeaders;
   std::string_view original;  // the original message (headers and body)
+  // The original was SMTPUTF8 (RFC 6533): the report is
+  // message/global-delivery-status with UTF-8 addresses as "utf-8;" kept.
+  bool global = false;
 };
 
 struct Dsn {

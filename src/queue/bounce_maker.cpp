@@ -3,7 +3,19 @@
 
 #include <memory>
 
+#include "protocol/dsn_params.hpp"
+
 namespace impulse::queue {
+
+std::vector<FailedRecipient> recipients_to_notify(const MessageHead& original,
+                                                  std::span<const FailedRecipient> failed) {
+  std::vector<FailedRecipient> out;
+  for (const auto& r : failed) {
+    const std::uint8_t notify = original.notify_of(r.index);
+    if (notify == 0 || (notify & protocol::kNotifyFailure) != 0) out.push_back(r);
+  }
+  return out;
+}
 
 Result<Bounce> make_bounce(const BounceRequest& request, const routing::Router& router) {
   const MessageHead& original = *request.original;
@@ -18,9 +30,12 @@ Result<Bounce> make_bounce(const BounceRequest& request, const routing::Router& 
   dsn.date = request.now;
   dsn.arrival_date = std::chrono::time_point_cast<WallTime::duration>(original.received);
   dsn.original_id = original.id.to_string();
+  dsn.envelope_id = original.dsn_envid();
+  dsn.global = original.smtputf8();
   for (const auto& r : request.recipients) {
     protocol::DsnRecipient d;
     d.final_recipient = std::string(r.address);
+    d.original_recipient = std::string(original.orcpt_of(r.index));
     d.action = protocol::DsnAction::kFailed;
     d.diagnostic = r.outcome->reply;
     d.status = r.outcome->dsn_status;  // channel transports; nullopt = from the reply
@@ -32,6 +47,8 @@ Result<Bounce> make_bounce(const BounceRequest& request, const routing::Router& 
     dsn.recipients.push_back(std::move(d));
   }
   dsn.inline_original = request.original_body ? request.inline_original : protocol::InlineOriginal::kNone;
+  if (original.dsn_ret() == protocol::kRetHdrs && dsn.inline_original == protocol::InlineOriginal::kAll)
+    dsn.inline_original = protocol::InlineOriginal::kHeaders;  // RET=HDRS wins (SPEC §19)
   if (request.original_body) dsn.original = *request.original_body;
 
   auto built = protocol::build_dsn(dsn);

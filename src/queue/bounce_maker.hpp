@@ -9,12 +9,16 @@
 // the null sender and generate_bounces), committing and queueing the bounce
 // (Scheduler::submit_generated), the binding of the bounce (routing::Router).
 // Threading: pure apart from reading nothing; any thread.
+// DSN: ENVID and each ORCPT appear in the report, RET=HDRS inlines headers
+// only (over bounces_inline_original), an SMTPUTF8 original gets RFC 6533's
+// message/global-delivery-status.
 // Failure modes: the DSN builder's Error (e.g. no recipients) is returned.
 #pragma once
 
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/clock.hpp"
 #include "base/error.hpp"
@@ -28,7 +32,13 @@ namespace impulse::queue {
 struct FailedRecipient {
   std::string_view address;
   const Outcome* outcome = nullptr;  // reply, remote host/ip
+  std::uint32_t index = 0;           // in spool::Message::recipients (DSN NOTIFY/ORCPT)
 };
+
+// DSN (RFC 3461 §4.1, SPEC §19): the failed recipients a failure notice is
+// for: those without NOTIFY, or whose NOTIFY includes FAILURE.
+std::vector<FailedRecipient> recipients_to_notify(const MessageHead& original,
+                                                  std::span<const FailedRecipient> failed);
 
 struct BounceRequest {
   const MessageHead* original = nullptr;

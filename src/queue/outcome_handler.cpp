@@ -146,7 +146,7 @@ void OutcomeHandler::fail_permanently(Pass& p) const {
     const std::string& address = f.recipients[fail.i].address;
     ctx_.log.permanent(p.failure_record(o), p.bounce_record(o, log::BounceKind::kBounce, address));
     p.updates.push_back({f.recipients[fail.i].index, p.status(spool::RecipientState::kFailed, f.retries, {}, o.reply)});
-    bounced.push_back(FailedRecipient{address, &o});
+    bounced.push_back(FailedRecipient{address, &o, f.recipients[fail.i].index});
     ++p.v.failed;
   }
   bounce(f, p.options, bounced, p.now);
@@ -174,10 +174,12 @@ AttemptVerdict OutcomeHandler::summarise(Pass& p) const {
 void OutcomeHandler::bounce(const AttemptFacts& f, const QueueOptions& options, std::span<const FailedRecipient> failed,
                             WallTime now) const {
   if (f.quiet || f.message->sender.empty() || !options.generate_bounces) return;
+  const std::vector<FailedRecipient> notified = recipients_to_notify(*f.message, failed);  // DSN NOTIFY
+  if (notified.empty()) return;
   const std::string id = f.message->id.to_string();
   BounceRequest request;
   request.original = f.message;
-  request.recipients = failed;
+  request.recipients = notified;
   if (options.inline_original != protocol::InlineOriginal::kNone) {
     if (auto body = ctx_.store.load_body(f.message->id))
       request.original_body = std::move(*body);

@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,27 +34,38 @@
 
 namespace impulse::queue {
 
+// The flag, RET, ENVID, and per recipient (by QueuedRecipient::index;
+// shorter = none) NOTIFY bits and ORCPT.
+struct EnvelopeExtensions {
+  bool smtputf8 = false;
+  std::uint8_t dsn_ret = 0;
+  std::string dsn_envid;
+  std::vector<std::uint8_t> dsn_notify;
+  std::vector<std::string> dsn_orcpt;
+};
+
 struct MessageHead {
   spool::MessageId id;
   spool::SpoolTime received{};
   std::uint64_t size = 0;
   std::string sender;  // "" = null sender
   spool::Protocol protocol = spool::Protocol::kEsmtp;
+  mutable std::atomic<std::uint32_t> pending{0};  // beside protocol: one padded word for both
   std::string peer_ip;  // the injecting client ("unknown" for HTTP, "127.0.0.1" for bounces): XCLIENT ADDR
   std::string helo;     // its EHLO/HELO argument, "" if none: XCLIENT HELO
-  // SMTPUTF8 and DSN (SPEC §19; spool::Message's fields): the flag, RET,
-  // ENVID, and per recipient (by QueuedRecipient::index; shorter = none)
-  // NOTIFY bits and ORCPT.
-  bool smtputf8 = false;
-  std::uint8_t dsn_ret = 0;
-  std::string dsn_envid;
-  std::vector<std::uint8_t> dsn_notify;
-  std::vector<std::string> dsn_orcpt;
-  std::uint8_t notify_of(std::uint32_t index) const { return index < dsn_notify.size() ? dsn_notify[index] : 0; }
-  std::string_view orcpt_of(std::uint32_t index) const {
-    return index < dsn_orcpt.size() ? std::string_view(dsn_orcpt[index]) : std::string_view();
+  // SMTPUTF8 and DSN (SPEC §19; spool::Message's fields); null for the
+  // common message without them (queue slots stay small).
+  std::unique_ptr<const EnvelopeExtensions> extensions;
+  bool smtputf8() const { return extensions && extensions->smtputf8; }
+  std::uint8_t dsn_ret() const { return extensions ? extensions->dsn_ret : 0; }
+  std::string_view dsn_envid() const { return extensions ? std::string_view(extensions->dsn_envid) : std::string_view(); }
+  std::uint8_t notify_of(std::uint32_t index) const {
+    return extensions && index < extensions->dsn_notify.size() ? extensions->dsn_notify[index] : 0;
   }
-  mutable std::atomic<std::uint32_t> pending{0};
+  std::string_view orcpt_of(std::uint32_t index) const {
+    return extensions && index < extensions->dsn_orcpt.size() ? std::string_view(extensions->dsn_orcpt[index])
+                                                              : std::string_view();
+  }
   ResidentBody resident_body;  // the received body for the first attempt, or nothing
 };
 

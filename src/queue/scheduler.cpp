@@ -70,18 +70,19 @@ void Scheduler::enqueue(const spool::Message& message, spool::Body body) {
   head->protocol = message.protocol;
   head->peer_ip = message.peer_ip;
   head->helo = message.helo;
-  head->smtputf8 = message.smtputf8;
-  head->dsn_ret = message.dsn_ret;
-  head->dsn_envid = message.dsn_envid;
-  for (const auto& r : message.recipients) {
-    if (r.dsn_notify == 0 && r.dsn_orcpt.empty()) continue;
-    head->dsn_notify.resize(message.recipients.size());
-    head->dsn_orcpt.resize(message.recipients.size());
-    break;
-  }
-  for (std::size_t i = 0; i < head->dsn_notify.size(); ++i) {
-    head->dsn_notify[i] = message.recipients[i].dsn_notify;
-    head->dsn_orcpt[i] = message.recipients[i].dsn_orcpt;
+  bool per_recipient = false;
+  for (const auto& r : message.recipients) per_recipient = per_recipient || r.dsn_notify != 0 || !r.dsn_orcpt.empty();
+  if (message.smtputf8 || message.dsn_ret != 0 || !message.dsn_envid.empty() || per_recipient) {
+    auto ext = std::make_unique<EnvelopeExtensions>();
+    ext->smtputf8 = message.smtputf8;
+    ext->dsn_ret = message.dsn_ret;
+    ext->dsn_envid = message.dsn_envid;
+    for (const auto& r : message.recipients) {
+      if (!per_recipient) break;
+      ext->dsn_notify.push_back(r.dsn_notify);
+      ext->dsn_orcpt.push_back(r.dsn_orcpt);
+    }
+    head->extensions = std::move(ext);
   }
   std::uint32_t pending = 0;
   for (const auto& g : groups) pending += static_cast<std::uint32_t>(g.indices.size());

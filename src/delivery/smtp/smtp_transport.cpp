@@ -62,9 +62,9 @@ class SmtpSession final : public Session {
       body = std::make_shared<const std::string>(std::move(*email));
     smtp_job.body = std::move(body);
     smtp_job.client = original_client(*job.message);
-    smtp_job.smtputf8 = job.message->smtputf8;
-    smtp_job.dsn_ret = job.message->dsn_ret;
-    smtp_job.dsn_envid = job.message->dsn_envid;
+    smtp_job.smtputf8 = job.message->smtputf8();
+    smtp_job.dsn_ret = job.message->dsn_ret();
+    smtp_job.dsn_envid = job.message->dsn_envid();
     for (const auto& r : job.recipients) {
       smtp_job.dsn_notify.push_back(job.message->notify_of(r.index));
       smtp_job.dsn_orcpt.emplace_back(job.message->orcpt_of(r.index));
