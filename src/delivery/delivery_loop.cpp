@@ -268,12 +268,12 @@ void DeliveryLoop::pump_once(const StatePtr& sp) {
           return;
         }
         {
-          std::optional<std::uint64_t> lease;  // Cluster_Max_Outbound_Connections (SPEC §18)
-          if (!cluster_admits_connection(sp, lease)) {
+          std::vector<ClusterLease> leases;  // Cluster_Max_Outbound_Connections (SPEC §18)
+          if (!cluster_admits_connection(sp, choice.target->host, leases)) {
             deps_.shared.release_server();
             return;  // woken by the cluster backend, or at its retry time
           }
-          if (!start_connection(sp, std::move(*choice.target), lease)) return;  // nothing to take (suspended)
+          if (!start_connection(sp, std::move(*choice.target), std::move(leases))) return;  // nothing to take (suspended)
         }
         continue;
       case routing::ChoiceStatus::RecordFailed:
@@ -304,13 +304,13 @@ void DeliveryLoop::pump_once(const StatePtr& sp) {
 }
 
 bool DeliveryLoop::start_connection(const StatePtr& st, routing::ConnectTarget target,
-                                    std::optional<std::uint64_t> lease) {
+                                    std::vector<ClusterLease> leases) {
   const std::uint32_t max_deliveries = st->settings->max_deliveries_per_session;
   std::vector<queue::DeliveryJob> jobs =
       take_jobs(st, max_deliveries == 0 ? static_cast<std::size_t>(-1) : max_deliveries);
   if (jobs.empty()) {
     deps_.shared.release_server();
-    if (lease && deps_.manager.cluster) deps_.manager.cluster->release_connection(st->cluster_connection_key, *lease);
+    release_cluster_leases(leases);
     return false;
   }
   auto rec = std::make_shared<ConnectionRecord>(io_.get_executor());
@@ -318,11 +318,7 @@ bool DeliveryLoop::start_connection(const StatePtr& st, routing::ConnectTarget t
   rec->target = std::move(target);
   rec->address_text = rec->target.address_text();
   rec->method = st->method;
-  if (lease) {
-    rec->has_cluster_lease = true;
-    rec->cluster_lease = *lease;
-    rec->cluster_key = st->cluster_connection_key;
-  }
+  rec->cluster_leases = std::move(leases);
   if (deps_.manager.metrics && rec->method) deps_.manager.metrics->connection_opened(*rec->method);
   for (auto& job : jobs) rec->jobs.push_back(std::move(job));
   st->held += rec->jobs.size();

@@ -126,7 +126,7 @@ class DeliveryLoop {
   void refresh_snapshot(QueueState& st);
   std::size_t wake_idle(QueueState& st, std::size_t work);
   void fill_host_totals(QueueState& st);
-  bool start_connection(const StatePtr& st, routing::ConnectTarget target, std::optional<std::uint64_t> lease = {});
+  bool start_connection(const StatePtr& st, routing::ConnectTarget target, std::vector<ClusterLease> leases = {});
   void fail_all(QueueState& st, const queue::Outcome& outcome);
   void delay_domain(QueueState& st);
   void arm_throttle(const StatePtr& st, SteadyTime at);
@@ -136,9 +136,11 @@ class DeliveryLoop {
 
   // Cluster_* limits through deps_.manager.cluster (delivery_loop_cluster.cpp).
   void read_cluster_limits(QueueState& st, const config::Config& config);
-  // May a session open now? A lease (if cluster-limited) in `lease`; false:
-  // not now (the pump is woken or its throttle timer armed).
-  bool cluster_admits_connection(const StatePtr& st, std::optional<std::uint64_t>& lease);
+  // May a session to `host` open now? Its leases (queue key, Host-scope
+  // key; none if not cluster-limited) in `leases`; false: not now (the pump
+  // is woken or its throttle timer armed), nothing held.
+  bool cluster_admits_connection(const StatePtr& st, const std::string& host, std::vector<ClusterLease>& leases);
+  void release_cluster_leases(const std::vector<ClusterLease>& leases);
   // One Cluster_Outbound_Throttle_Messages token; false: not now (as above).
   bool cluster_message_token(const StatePtr& st);
   void release_cluster_lease(ConnectionRecord& rec);

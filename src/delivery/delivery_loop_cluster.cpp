@@ -3,8 +3,11 @@
 // Which key a limit uses: the whole cluster for a value set at global
 // scope, the binding and domain for one set at binding_group, binding or
 // domain scope, so every node delivering the same (binding, domain) shares
-// it. Cluster_Max_Outbound_Connections is a lease per session, taken before
-// the session opens and released when it ends (connection_ended);
+// it; Cluster_Max_Outbound_Connections set at `Host` scope (the
+// binding_group::binding::host chain) counts under the host name, so every
+// node connecting to that host shares it whatever the domain. Each is a
+// lease per session (a session may hold both), taken before the session
+// opens and released when it ends (connection_ended);
 // Cluster_Outbound_Throttle_Connections a token per session opened;
 // Cluster_Outbound_Throttle_Messages a token per message taken, the first
 // on a new session included. A kWait answer leaves the pump: the backend's
@@ -58,23 +61,36 @@ std::function<void()> DeliveryLoop::cluster_wake(const StatePtr& st) {
   };
 }
 
-bool DeliveryLoop::cluster_admits_connection(const StatePtr& sp, std::optional<std::uint64_t>& lease) {
+bool DeliveryLoop::cluster_admits_connection(const StatePtr& sp, const std::string& host,
+                                             std::vector<ClusterLease>& leases) {
   routing::ClusterLimits* cluster = deps_.manager.cluster;
   QueueState& st = *sp;
   if (!cluster) return true;
-  if (!st.cluster_connection_key.empty()) {
-    const auto answer = cluster->acquire_connection(st.cluster_connection_key, st.cluster_connection_limit, cluster_wake(sp));
+  auto lease_for = [&](const std::string& key, std::int64_t limit) {
+    const auto answer = cluster->acquire_connection(key, limit, cluster_wake(sp));
     if (answer.verdict == routing::ClusterVerdict::kDenied) arm_throttle(sp, answer.retry_at);
     if (answer.verdict != routing::ClusterVerdict::kGranted) return false;
-    lease = answer.lease;
+    leases.push_back(ClusterLease{key, answer.lease});
+    return true;
+  };
+  auto refuse = [&] {
+    release_cluster_leases(leases);
+    leases.clear();
+    return false;
+  };
+  if (!st.cluster_connection_key.empty() && !lease_for(st.cluster_connection_key, st.cluster_connection_limit))
+    return refuse();
+  if (st.config && !host.empty()) {
+    const auto by_host = st.config->resolve_host(st.key.binding, host, "cluster_max_outbound_connections");
+    if (by_host.value && !by_host.is_default() && by_host.value->as_int() >= 0 &&
+        !lease_for("conn:host:" + host, by_host.value->as_int()))
+      return refuse();
   }
   if (!st.cluster_open_key.empty()) {
     const auto answer = cluster->take_token(st.cluster_open_key, st.cluster_open_rate, cluster_wake(sp));
     if (answer.verdict != routing::ClusterVerdict::kGranted) {
       if (answer.verdict == routing::ClusterVerdict::kDenied) arm_throttle(sp, answer.retry_at);
-      if (lease) cluster->release_connection(st.cluster_connection_key, *lease);
-      lease.reset();
-      return false;
+      return refuse();
     }
   }
   return true;
@@ -91,10 +107,14 @@ bool DeliveryLoop::cluster_message_token(const StatePtr& sp) {
   return answer.verdict == routing::ClusterVerdict::kGranted;
 }
 
+void DeliveryLoop::release_cluster_leases(const std::vector<ClusterLease>& leases) {
+  if (!deps_.manager.cluster) return;
+  for (const auto& l : leases) deps_.manager.cluster->release_connection(l.key, l.lease);
+}
+
 void DeliveryLoop::release_cluster_lease(ConnectionRecord& rec) {
-  if (!rec.has_cluster_lease || !deps_.manager.cluster) return;
-  deps_.manager.cluster->release_connection(rec.cluster_key, rec.cluster_lease);
-  rec.has_cluster_lease = false;
+  release_cluster_leases(rec.cluster_leases);
+  rec.cluster_leases.clear();
 }
 
 }  // namespace impulse::delivery

@@ -36,6 +36,12 @@
 namespace impulse::delivery {
 
 // One open (or opening) session of a queue.
+// One Cluster_Max_Outbound_Connections lease: the key it counts under.
+struct ClusterLease {
+  std::string key;
+  std::uint64_t lease = 0;
+};
+
 struct ConnectionRecord {
   enum class State { kConnecting, kDelivering, kIdle, kClosing };
   explicit ConnectionRecord(boost::asio::any_io_executor executor) : signal(executor) {}
@@ -49,10 +55,9 @@ struct ConnectionRecord {
   std::shared_ptr<Session> session;  // set once open; shared with its running deliveries
   State state = State::kConnecting;
   bool retire = false;  // `refresh domain`: finish the running jobs, then close
-  // Cluster_Max_Outbound_Connections lease held for this session (SPEC §18).
-  bool has_cluster_lease = false;
-  std::uint64_t cluster_lease = 0;
-  std::string cluster_key;
+  // Cluster_Max_Outbound_Connections leases held for this session (SPEC §18):
+  // the queue's key and/or the host's (Host scope), released when it ends.
+  std::vector<ClusterLease> cluster_leases;
   // A running delivery finished: the session's coroutine waits on this
   // timer (expiring never) and a finishing delivery cancels it.
   boost::asio::steady_timer signal;

@@ -167,8 +167,8 @@ def redis(tmp_path):
 
 
 def node_config(sink_port, redis_port=None, name="n", domain_options="", failure="local_share", nodes=2,
-                http_port=None):
-    cluster = ""
+                http_port=None, top=""):
+    cluster = top
     if http_port is not None:
         cluster += f'HTTP_Listener {{\n  Relay_Hosts = ( "127.0.0.0/8" )\n  Listen "127.0.0.1:{http_port}" {{ }}\n}}\n'
     if redis_port is not None:
@@ -225,6 +225,31 @@ def test_without_cluster_the_nodes_exceed_the_limit(tmp_path, sink):
     nodes = make_nodes(tmp_path, 3, sink_port=sink.port)
     run_nodes(nodes, 12, sink, "control")
     assert sink.max_open > 2, sink.max_open
+
+
+def test_host_scope_cluster_limit_holds_across_nodes_and_domains(tmp_path, sink, redis):
+    # Cluster_Max_Outbound_Connections in `Host` scope counts under the host
+    # name: two nodes, each sending to two domains routed to that one host
+    # (local limits 10 per domain), are held to 2 connections to it at once.
+    other = "other.test"
+    top = (f'Domain "{other}" {{\n  Routes = ( "smtp://127.0.0.1?port={sink.port}" )\n'
+           f'  Max_Outbound_Connections = 10\n}}\n'
+           'Host "127.0.0.1" { Cluster_Max_Outbound_Connections = 2 }\n')
+    nodes = make_nodes(tmp_path, 2, sink_port=sink.port, redis_port=redis.port, top=top)
+    for n in nodes:
+        n.start()
+    try:
+        for i, n in enumerate(nodes):
+            inject(n, 10, f"host{i}")
+            n.send_many("alice@sender.test", [f"bob@{other}"], [f"Subject: other{i} {k}\r\n\r\nbody\r\n"
+                                                               for k in range(10)])
+        wait_for(lambda: sink.count() >= 40, timeout=90, what="every message delivered")
+    finally:
+        for n in nodes:
+            n.__exit__(None, None, None)
+    assert sink.count() == 40
+    assert sink.max_open <= 2, sink.max_open
+    assert sink.max_open == 2  # reached: the host limit is what held them
 
 
 def test_a_killed_nodes_slots_come_back_within_the_lease_time(tmp_path, sink, redis):
