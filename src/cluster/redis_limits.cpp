@@ -72,10 +72,11 @@ ClusterAnswer RedisLimits::acquire_connection(const std::string& key, std::int64
   k.limit = limit;
   if (degraded_.load(std::memory_order_relaxed)) {
     if (settings_.fail_closed) return denied(now + kClosedRetry);
-    const auto in_use = static_cast<std::int64_t>(k.in_redis.size()) + k.local;
+    const auto in_use = static_cast<std::int64_t>(k.in_redis.size() + k.local.size());
     if (in_use >= local_share(limit, settings_.expected_nodes)) return denied(now + kDeniedPoll);
-    ++k.local;
-    return granted(kLocalLease | next_lease_++);
+    const std::uint64_t lease = kLocalLease | next_lease_++;
+    k.local.push_back(lease);
+    return granted(lease);
   }
   if (!k.ready.empty()) {
     const std::uint64_t lease = k.ready.front().first;
@@ -98,10 +99,11 @@ void RedisLimits::release_connection(const std::string& key, std::uint64_t lease
   auto it = leases_.find(key);
   if (it == leases_.end()) return;
   LeaseKey& k = it->second;
-  if (lease & kLocalLease) {
-    if (k.local > 0) --k.local;
+  if (auto local = std::find(k.local.begin(), k.local.end(), lease); local != k.local.end()) {
+    k.local.erase(local);
     return;
   }
+  // In Redis: taken there, or taken on the local share and adopted since.
   auto pos = std::find(k.in_redis.begin(), k.in_redis.end(), lease);
   if (pos == k.in_redis.end()) return;
   k.in_redis.erase(pos);
@@ -167,8 +169,27 @@ bool RedisLimits::ensure_link() {
     set_state(false, done.error().message);
     return false;
   }
+  const bool was_degraded = degraded_.load(std::memory_order_relaxed);
   set_state(true, {});
+  if (was_degraded) {
+    adopt_local();
+    if (!renew_all()) {
+      link_->close();
+      set_state(false, "command failed or timed out");
+      return false;
+    }
+  }
   return true;
+}
+
+void RedisLimits::adopt_local() {
+  // Connections opened on the local share are still open: count them in
+  // Redis from now on (renew_all() writes them), released there on close.
+  std::lock_guard lock(mutex_);
+  for (auto& [key, k] : leases_) {
+    k.in_redis.insert(k.in_redis.end(), k.local.begin(), k.local.end());
+    k.local.clear();
+  }
 }
 
 void RedisLimits::fail_pending() {

@@ -21,6 +21,16 @@
 // Cluster_Expected_Nodes) (>= 1) per node; closed denies new connections
 // and tokens of cluster-limited destinations. Each switch is reported once
 // through `problem` ("cluster: degraded ...", "cluster: connected ...").
+// When Redis comes back, the connections opened on the local share while it
+// was away are registered as leases (one renew EVAL per key, right after the
+// reconnect, before any queued request), so the fleet counts them: the
+// limit may be exceeded until they close (they were opened under the local
+// share), but no new lease is granted past it meanwhile.
+// Why the blocking hiredis API on one worker thread, not an Asio adapter:
+// the delivery loops are many io_contexts and a hiredis async context
+// belongs to one; one thread with a deadline per call keeps every loop
+// free of Redis I/O, needs no fd adapter, and batches (leases, tokens)
+// keep its calls to a fraction per message (bench/README.md).
 #pragma once
 
 #include <atomic>
@@ -71,7 +81,7 @@ class RedisLimits final : public routing::ClusterLimits {
     std::int64_t limit = 0;
     std::vector<std::uint64_t> in_redis;            // leases in Redis, in use
     std::deque<std::pair<std::uint64_t, Time>> ready;  // granted by Redis, not yet claimed
-    std::int64_t local = 0;                         // degraded grants in use
+    std::vector<std::uint64_t> local;               // degraded grants in use (not in Redis yet)
     bool pending = false;
     Time denied_until{};
     std::vector<std::function<void()>> waiters;
@@ -99,6 +109,7 @@ class RedisLimits final : public routing::ClusterLimits {
   void fail_pending();
   bool execute(const Job& job);
   bool renew_all();
+  void adopt_local();
   void release_stale();
   std::string member(std::uint64_t lease) const;
   std::string lease_key(const std::string& key) const { return "impulse:lease:" + key; }

@@ -195,6 +195,37 @@ TEST_F(RedisLimitsTest, DegradedLocalShareAndClosedModes) {
   EXPECT_EQ(connected, 2);  // back, once per node
 }
 
+TEST_F(RedisLimitsTest, LocalShareLeasesAreRegisteredWhenRedisReturns) {
+  auto a = make("a");
+  redis_.kill();
+  EXPECT_TRUE(eventually([&] { return !a->connected(); }, 10s));
+  // Two connections opened on the local share (floor(4 / 2)) while Redis is away.
+  const auto l1 = a->acquire_connection("k", 4, {});
+  const auto l2 = a->acquire_connection("k", 4, {});
+  ASSERT_EQ(l1.verdict, ClusterVerdict::kGranted);
+  ASSERT_EQ(l2.verdict, ClusterVerdict::kGranted);
+  redis_.start();  // empty: it kept nothing
+  EXPECT_TRUE(eventually([&] { return a->connected(); }, 10s));
+  RedisLink probe;
+  ASSERT_TRUE(eventually([&] {
+    return probe.connect(*config::parse_redis_address("127.0.0.1:" + std::to_string(redis_.port())), 1s)
+        .has_value();
+  }));
+  auto count = [&] {
+    auto r = probe.command({"ZCARD", "impulse:lease:k"});
+    return r ? r->integer : -1;
+  };
+  EXPECT_TRUE(eventually([&] { return count() == 2; }, 5s)) << count();
+  // Another node sees them: only 2 of the 4 slots are left to it.
+  auto b = make("b");
+  EXPECT_EQ(acquire(*b, "k", 4).verdict, ClusterVerdict::kGranted);
+  EXPECT_EQ(acquire(*b, "k", 4).verdict, ClusterVerdict::kGranted);
+  EXPECT_EQ(acquire(*b, "k", 4).verdict, ClusterVerdict::kDenied);
+  // Closing an adopted connection releases its lease in Redis.
+  a->release_connection("k", l1.lease);
+  EXPECT_TRUE(eventually([&] { return count() == 3; }, 5s)) << count();
+}
+
 TEST(RedisAddress, Forms) {
   auto a = config::parse_redis_address("10.0.0.1:6380");
   ASSERT_TRUE(a);
