@@ -129,6 +129,25 @@ def held_lines(d):
 
 # ------------------------------------------------------------- FCM HTTP v1
 
+def test_v1_one_oauth_grant_serves_every_event_loop(tmp_path):
+    # Four FCM v1 domains with the same service account, sent at once: their
+    # queues sit on the daemon's event loops by hash (one per core; these
+    # machines have two or more), each domain with its own connection, and
+    # all ask for a token together; one grant is made for the daemon.
+    with Push(tmp_path) as p:
+        extra = "".join(p.domain().split("Domain sender.test")[0].replace("gcm.test", f"gcm{i}.test")
+                        for i in range(4))
+        extra += f'Domain sender.test {{\n  Routes = ( "smtp://127.0.0.1?port={p.sink.port}" )\n}}\n'
+        with Daemon(p.dir, lambda port: daemon_config(port, extra=extra)) as d:
+            ids = [d.send(SENDER, [f"{token(i)}@gcm{i}.test"], plain()) for i in range(4)]
+            for msgid in ids:
+                d.wait_records("D", msgid)
+        [grant] = p.fcm.grants()
+        reqs = p.fcm.requests("v1")
+        assert len(reqs) == 4 and {r["bearer"] for r in reqs} == {grant["issued"]}
+        assert len(p.fcm.connections()) >= 4  # each domain its own connection, plus the grant's
+
+
 def test_v1_delivers_with_one_oauth_grant_for_many_messages(tmp_path):
     with Push(tmp_path) as p, p.daemon() as d:
         ids = [d.send(SENDER, [f"{token(i)}@gcm.test"], plain()) for i in range(3)]

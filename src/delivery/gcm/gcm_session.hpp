@@ -7,7 +7,7 @@
 // then per recipient: the registration token, the body
 // (protocol/gcm_request.hpp; nothing is sent for an unusable message), the
 // authorization (FCM v1: `Bearer <access token>` from the account's
-// AccessToken, shared by the loop's sessions; legacy: `key=<id>`), one POST
+// AccessToken, shared by the daemon's sessions; legacy: `key=<id>`), one POST
 // (v1: /v1/projects/<id>/messages:send; legacy: HTTP_URI), the verdict
 // (protocol/gcm_response.hpp) and its outcome (gcm_outcome.hpp). Inside the
 // one attempt, without a T record: a v1 401 without an FCM error code (our

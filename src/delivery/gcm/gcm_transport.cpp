@@ -1,10 +1,12 @@
 // Implementation of delivery/gcm/gcm_transport.hpp: GcmTransport (per loop:
-// settings with shared TLS contexts and access tokens, open).
+// settings with shared TLS contexts, open) and GcmTokens (daemon-wide).
 #include "delivery/gcm/gcm_transport.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "delivery/gcm/gcm_session.hpp"
@@ -30,10 +32,32 @@ std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+// The access tokens of the whole daemon: one per service account (its
+// identity, key and token_uri) and trust (tls_ca, verification), shared by
+// the transports of every loop (access_token.hpp: one grant in flight, run
+// on the loop that made the token) and reused across snapshots.
+class GcmTokens {
+ public:
+  using Make = std::function<Result<std::shared_ptr<AccessToken>>()>;
+  Result<std::shared_ptr<AccessToken>> get(const std::string& key, const Make& make) {
+    std::lock_guard lock(mutex_);
+    if (auto it = tokens_.find(key); it != tokens_.end()) return it->second;
+    auto made = make();
+    if (!made) return made;
+    tokens_.emplace(key, *made);
+    return made;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<AccessToken>> tokens_;
+};
+
 class GcmTransport final : public Transport {
  public:
-  GcmTransport(asio::io_context& io, runtime::ProblemSink problems, log::EventSink* events)
-      : io_(io), problems_(std::move(problems)), events_(events) {}
+  GcmTransport(asio::io_context& io, runtime::ProblemSink problems, log::EventSink* events,
+               std::shared_ptr<GcmTokens> tokens)
+      : io_(io), problems_(std::move(problems)), events_(events), tokens_(std::move(tokens)) {}
 
   Result<MethodSettingsPtr> settings(const config::ConfigPtr& config, const config::OutboundKey& key) override {
     if (!config) return fail("no configuration");
@@ -113,30 +137,29 @@ class GcmTransport final : public Transport {
     return pair;
   }
 
-  // One AccessToken per service account (its identity, key and token_uri)
-  // and per trust (tls_ca, verification) for the life of the loop.
+  // The daemon's AccessToken for this service account and trust; made by
+  // the first loop that needs it (its grants run there).
   Result<std::shared_ptr<AccessToken>> access_token(const GcmSettings& s, const http2::TlsContextPtr& tls,
                                                     const http1::Http1TlsContextPtr& h1_tls) {
     std::string key = s.account.client_email + '\0' + s.account.private_key + '\0' + s.account.token_uri + '\0' +
                       s.tls.ca + (s.tls.verify ? "1" : "0");
-    if (auto it = tokens_.find(key); it != tokens_.end()) return it->second;
-    auto signer = OAuthSigner::load(s.account);
-    if (!signer) return fail("GCM_Service_Account " + s.service_account_file + ": " + signer.error());
-    TokenEndpoint endpoint;
-    endpoint.executor = io_.get_executor();
-    endpoint.uri = s.account.token;
-    endpoint.tls = tls;
-    endpoint.h1_tls = h1_tls;
-    endpoint.verify = s.tls.verify;
-    endpoint.bind_address = s.bind_address;
-    endpoint.connect_timeout = s.connect_timeout;
-    endpoint.response_timeout = std::max<std::chrono::milliseconds>(s.response_timeout, std::chrono::seconds(1));
-    endpoint.problems = problems_;
-    const auto wait_limit = s.connect_timeout + endpoint.response_timeout + std::chrono::seconds(1);
-    auto token = std::make_shared<AccessToken>(io_.get_executor(), std::move(*signer), token_poster(std::move(endpoint)),
-                                               &unix_now, wait_limit);
-    tokens_.emplace(std::move(key), token);
-    return token;
+    return tokens_->get(key, [&]() -> Result<std::shared_ptr<AccessToken>> {
+      auto signer = OAuthSigner::load(s.account);
+      if (!signer) return fail("GCM_Service_Account " + s.service_account_file + ": " + signer.error());
+      TokenEndpoint endpoint;
+      endpoint.executor = io_.get_executor();
+      endpoint.uri = s.account.token;
+      endpoint.tls = tls;
+      endpoint.h1_tls = h1_tls;
+      endpoint.verify = s.tls.verify;
+      endpoint.bind_address = s.bind_address;
+      endpoint.connect_timeout = s.connect_timeout;
+      endpoint.response_timeout = std::max<std::chrono::milliseconds>(s.response_timeout, std::chrono::seconds(1));
+      endpoint.problems = problems_;
+      const auto wait_limit = s.connect_timeout + endpoint.response_timeout + std::chrono::seconds(1);
+      return std::make_shared<AccessToken>(io_.get_executor(), std::move(*signer), token_poster(std::move(endpoint)),
+                                           &unix_now, wait_limit);
+    });
   }
 
   asio::io_context& io_;
@@ -145,14 +168,15 @@ class GcmTransport final : public Transport {
   config::ConfigPtr tls_config_;
   std::map<std::string, TlsPair> tls_contexts_;
   std::set<std::string> http1_only_;  // "<address>]<port>" of servers that did not offer h2
-  std::map<std::string, std::shared_ptr<AccessToken>> tokens_;
+  std::shared_ptr<GcmTokens> tokens_;
 };
 
 }  // namespace
 
 TransportFactory gcm_transport_factory(runtime::ProblemSink problems, log::EventSink* events) {
-  return [problems = std::move(problems), events](asio::io_context& io) -> std::unique_ptr<Transport> {
-    return std::make_unique<GcmTransport>(io, problems, events);
+  auto tokens = std::make_shared<GcmTokens>();
+  return [problems = std::move(problems), events, tokens](asio::io_context& io) -> std::unique_ptr<Transport> {
+    return std::make_unique<GcmTransport>(io, problems, events, tokens);
   };
 }
 

@@ -9,9 +9,10 @@
 // Route hosts arrive already resolved (routing: A/AAAA only).
 //
 // Per loop, shared by its sessions: the TLS contexts (ALPN h2; one per TLS
-// options and snapshot) and the access tokens (one AccessToken per service
-// account: its client_email, key and token_uri; one grant in flight, the
-// token reused across requests, connections and snapshots).
+// options and snapshot). Daemon-wide, shared by every loop's transport made
+// by one factory: the access tokens (one AccessToken per service account:
+// its client_email, key and token_uri; one grant in flight, the token
+// reused across requests, connections, loops and snapshots).
 // Executor: one GcmTransport per event loop; everything on that loop.
 // Failure modes: settings() fails for a configuration that cannot deliver
 // (both authentications, an unreadable or malformed service-account file,
