@@ -36,8 +36,8 @@ struct MailParameters {
   std::optional<std::uint64_t> size;  // SIZE=n when the server advertised SIZE
   bool body_8bitmime = false;         // BODY=8BITMIME
   bool smtputf8 = false;              // SMTPUTF8 (RFC 6531)
-  std::string_view dsn_ret;           // RET=FULL|HDRS (RFC 3461), "" = none
-  std::string dsn_envid;              // ENVID=, decoded (sent as xtext); "" = none
+  std::string_view dsn_ret = {};      // RET=FULL|HDRS (RFC 3461), "" = none
+  std::string dsn_envid = {};         // ENVID=, decoded (sent as xtext); "" = none
 };
 
 // RCPT parameters (RFC 3461), sent when the server advertised DSN.
