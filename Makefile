@@ -3,7 +3,7 @@
 PRESET ?= debug
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build release run test unit integration fuzz clean
+.PHONY: all deps build release run test unit integration fuzz fuzz-campaign clean
 
 all: build
 
@@ -36,6 +36,12 @@ fuzz:
 	@scripts/install-deps.sh fuzz
 	@cmake --preset fuzz >/dev/null
 	@cmake --build --preset fuzz -j $(JOBS)
+
+# Every libFuzzer target for MINUTES minutes, new coverage merged into
+# tests/fuzz/corpus/ (scripts/fuzz-campaign.sh; JOBS, NICE in the environment).
+MINUTES ?= 30
+fuzz-campaign:
+	@scripts/fuzz-campaign.sh $(MINUTES)
 
 clean:
 	rm -rf build
