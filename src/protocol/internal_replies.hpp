@@ -66,6 +66,10 @@ inline constexpr std::string_view kXclientNotAdvertised = "451 4.7.6 [internal] 
 inline constexpr std::string_view kCertNotSignedByCa = "451 4.7.5 [internal] SSL cert must be signed by a valid CA";
 inline constexpr std::string_view kCertNameMismatch =
     "451 4.7.5 [internal] SSL cert common name does not match host";
+// DANE (RFC 7672; delivery/smtp/dane_*): this prefix and the reason, e.g.
+// "DANE: TLSA lookup for _25._tcp.mx.example bogus (...)" or
+// "DANE: certificate of mx.example does not match TLSA _25._tcp.mx.example".
+inline constexpr std::string_view kDanePrefix = "451 4.7.5 [internal] ";
 
 // Queue lifetime (queue/retry_policy.hpp).
 inline constexpr std::string_view kExceededMaxRetries = "554 5.4.7 [internal] exceeded max retries without delivery";

@@ -11,9 +11,12 @@ std::string tlsa_name(unsigned port, const std::string& host) {
 
 DaneVerdict dane_verdict(const dns::Answer& answer) {
   DaneVerdict out;
+  out.tlsa_name = answer.canonical_name;
+  out.ttl = answer.ttl;
   if (answer.security == dns::Security::kBogus) {
     out.decision = DaneDecision::kDefer;
-    out.reason = "DANE: TLSA answer for " + answer.canonical_name + " is bogus: " + answer.error_text;
+    out.reason = "DANE: TLSA lookup for " + answer.canonical_name + " bogus" +
+                 (answer.error_text.empty() ? "" : " (" + answer.error_text + ")");
     return out;
   }
   switch (answer.status) {
@@ -26,11 +29,15 @@ DaneVerdict dane_verdict(const dns::Answer& answer) {
       return out;
     case dns::Status::NoData:
     case dns::Status::NxDomain:
+      out.reason = "no TLSA records at " + answer.canonical_name;
       return out;  // secure or insecure denial: no DANE
     case dns::Status::Ok:
       break;
   }
-  if (answer.security != dns::Security::kSecure) return out;  // unsigned TLSA records are ignored
+  if (answer.security != dns::Security::kSecure) {
+    out.reason = "TLSA records at " + answer.canonical_name + " are not DNSSEC-signed";
+    return out;  // unsigned TLSA records are ignored
+  }
   out.decision = DaneDecision::kDane;
   for (const auto& record : answer.tlsa)
     if (usable_tlsa(record)) out.records.push_back(record);

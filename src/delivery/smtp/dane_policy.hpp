@@ -10,6 +10,7 @@
 // handshake (dane_tls), the outcome (session_outcome).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,12 @@ enum class DaneDecision {
 struct DaneVerdict {
   DaneDecision decision = DaneDecision::kConfigured;
   std::vector<dns::TlsaRecord> records;  // the usable ones (kDane)
-  std::string reason;                    // kDefer
+  std::string reason;                    // kDefer; kConfigured: why no DANE (for logs)
+  std::string tlsa_name;                 // the owner name asked ("_25._tcp.mx.example.com")
+  // kDane: the reference identifiers for DANE-TA, TLSA base domain first
+  // (also SNI), then the MX host and the next-hop domain (RFC 7672 §3.2.2).
+  std::vector<std::string> names;
+  std::uint32_t ttl = 0;  // how long the verdict holds (min TTL of the answers behind it)
 };
 
 // The TLSA owner name: "_25._tcp.mx.example.com".

@@ -118,8 +118,16 @@ std::string_view failure_text(const SessionFailure& failure) {
       return failure.phase == Phase::kRcptTo ? ir::kRcptToArgsTooLong : ir::kMailFromArgsTooLong;
     case FailureKind::kAuthUnavailable:
       return failure.reply.empty() ? ir::kAuthNotAdvertised : std::string_view(failure.reply);
+    case FailureKind::kDane:
+      return failure.reply;
   }
   return ir::kConnectionClosed;
+}
+
+SessionFailure dane_failure(Phase phase, std::string reason) {
+  SessionFailure f{phase, FailureKind::kDane, std::string(ir::kDanePrefix) + reason, {}};
+  f.detail = std::move(reason);
+  return f;
 }
 
 queue::Outcome map_reply(Phase phase, const Reply& reply, queue::Scope scope, const OutcomeContext& context) {

@@ -78,6 +78,7 @@ enum class FailureKind {
   kXclientNotAdvertised,    // xclient = required
   kArgumentsTooLong,        // MAIL FROM / RCPT TO path not sendable
   kAuthUnavailable,         // AUTH configured but not advertised, or not over TLS to a remote host
+  kDane,                    // DANE refused the host (lookup failed, certificate matches no TLSA): reply holds the text
 };
 
 struct SessionFailure {
@@ -98,6 +99,11 @@ queue::Stage stage_of(Phase phase);
 
 queue::Outcome map_reply(Phase phase, const Reply& reply, queue::Scope scope, const OutcomeContext& context);
 queue::Outcome map_failure(const SessionFailure& failure, const OutcomeContext& context);
+
+// A DANE refusal (RFC 7672; dane_lookup, smtp_connection): transient,
+// host-level, "451 4.7.5 [internal] <reason>" at the phase's stage (kConnect
+// for a failed TLSA lookup: stage 0; kTlsHandshake for a mismatch: 17).
+SessionFailure dane_failure(Phase phase, std::string reason);
 
 // The [internal] text map_failure uses (tests and logs).
 std::string_view failure_text(const SessionFailure& failure);

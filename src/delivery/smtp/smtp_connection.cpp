@@ -6,6 +6,8 @@
 #include <boost/asio.hpp>
 
 #include "delivery/smtp/command_format.hpp"
+#include "delivery/smtp/dane_policy.hpp"
+#include "delivery/smtp/dane_tls.hpp"
 #include "delivery/smtp/tls_client.hpp"
 
 namespace impulse::delivery::smtp {
@@ -220,7 +222,22 @@ awaitable<SmtpConnection::Establish> SmtpConnection::start_tls(std::optional<Ses
     co_return Establish::kFailed;
   }
 
-  const IoResult io = co_await stream_.handshake(tls_context_->get(), target_.host, after(timeout));
+  // DANE (RFC 7672 §3; host_tls.hpp): SNI names the TLSA base domain and
+  // the records go to OpenSSL before the handshake (dane_tls.hpp).
+  const DaneVerdict* dane = target_.dane.get();
+  const std::string& sni = dane && !dane->names.empty() ? dane->names.front() : target_.host;
+  SSL* ssl = stream_.begin_tls(tls_context_->get(), sni);
+  std::size_t dane_records = 0;  // 0 under DANE: no usable record, TLS unauthenticated (RFC 7672 §2.2)
+  if (dane && !dane->records.empty()) {
+    auto added = add_dane_records(ssl, dane->names, dane->records);
+    if (!added) {
+      failure = SessionFailure{Phase::kTlsHandshake, FailureKind::kTlsFailed, {}, added.error().message};
+      drop();
+      co_return Establish::kFailed;
+    }
+    dane_records = *added;
+  }
+  const IoResult io = co_await stream_.finish_tls(after(timeout));
   if (!io.ok()) {
     failure = SessionFailure{Phase::kTlsHandshake, FailureKind::kTlsFailed, {},
                              io.status == IoStatus::kTimedOut ? std::string("TLS handshake timed out")
@@ -228,7 +245,14 @@ awaitable<SmtpConnection::Establish> SmtpConnection::start_tls(std::optional<Ses
     drop();
     co_return fallback ? Establish::kRetryPlain : Establish::kFailed;
   }
-  const auto check = check_certificate(stream_.native_tls(), settings_->tls_verify, {target_.host, target_.domain});
+  if (dane_records > 0 && !dane_verified(stream_.native_tls())) {
+    failure = dane_failure(Phase::kTlsHandshake,
+                           "DANE: certificate of " + target_.host + " does not match TLSA " + dane->tlsa_name);
+    co_await close();
+    co_return Establish::kFailed;
+  }
+  const auto check = dane ? CertificateCheck::kOk
+                          : check_certificate(stream_.native_tls(), settings_->tls_verify, {target_.host, target_.domain});
   if (check != CertificateCheck::kOk && settings_->tls_verify != TlsVerify::kOptional) {
     failure = SessionFailure{Phase::kTlsHandshake,
                              check == CertificateCheck::kUntrusted ? FailureKind::kCertUntrusted

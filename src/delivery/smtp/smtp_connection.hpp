@@ -27,6 +27,11 @@
 // checks; a failed handshake under `ifavailable` with
 // tls_ifavailable_fallback reconnects in plain text within the same open(),
 // without it the failure is "451 4.7.5 [internal] TLS negotiation failed").
+// With target.dane (DANE applies, host_tls.hpp) SNI is the TLSA base
+// domain, the records are handed to OpenSSL before the handshake
+// (dane_tls.hpp) and a chain that matches none of them fails the open
+// ("451 4.7.5 [internal] DANE: certificate of <host> does not match TLSA
+// <name>"); tls_verify is not applied then.
 //
 // deliver(): XCLIENT per `xclient` when the original client differs from
 // the last one told on this connection (then EHLO again); recipients in

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,12 +18,17 @@
 
 namespace impulse::delivery::smtp {
 
+struct DaneVerdict;  // dane_policy.hpp
+
 struct SmtpTarget {
   std::string host;     // MX or route host name (Remote-MTA; tls_verify = host)
   std::string address;  // IP literal to connect to ("192.0.2.1", "::1"), or the socket path
   std::uint16_t port = 25;
   std::string domain;   // the queue's domain; tls_verify = host accepts it too
   bool unix_socket = false;  // address is a Unix stream socket path (port and bind_address unused)
+  // DANE applies to this host (host_tls.hpp): TLS is mandatory and the
+  // certificate must match one of dane->records (none usable: unchecked).
+  std::shared_ptr<const DaneVerdict> dane;
 };
 
 struct SmtpJob {

@@ -100,10 +100,19 @@ awaitable<IoResult> SmtpStream::write(asio::const_buffer bytes, Deadline deadlin
 
 awaitable<IoResult> SmtpStream::handshake(asio::ssl::context& context, const std::string& server_name,
                                           Deadline deadline) {
+  begin_tls(context, server_name);
+  co_return co_await finish_tls(deadline);
+}
+
+SSL* SmtpStream::begin_tls(asio::ssl::context& context, const std::string& server_name) {
   tls_.emplace(socket_, context);
   boost::system::error_code ec;
   asio::ip::make_address(server_name, ec);
   if (!server_name.empty() && ec) SSL_set_tlsext_host_name(tls_->native_handle(), server_name.c_str());
+  return tls_->native_handle();
+}
+
+awaitable<IoResult> SmtpStream::finish_tls(Deadline deadline) {
   IoResult r = settle(co_await with_deadline(
       tls_->async_handshake(asio::ssl::stream_base::client, asio::as_tuple(use_awaitable)), timer_, deadline, cancel_of(socket_)));
   if (r.ok()) tls_done_ = true;

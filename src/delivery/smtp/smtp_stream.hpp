@@ -73,6 +73,11 @@ class SmtpStream {
   boost::asio::awaitable<IoResult> write(boost::asio::const_buffer bytes, Deadline deadline);
   boost::asio::awaitable<IoResult> handshake(boost::asio::ssl::context& context, const std::string& server_name,
                                              Deadline deadline);
+  // handshake() in two steps, for a caller that configures the OpenSSL
+  // connection in between (DANE: SSL_dane_enable, dane_tls.hpp):
+  // begin_tls makes it (SNI set) and returns it; finish_tls shakes hands.
+  SSL* begin_tls(boost::asio::ssl::context& context, const std::string& server_name);
+  boost::asio::awaitable<IoResult> finish_tls(Deadline deadline);
 
   // Ends the current read_some wait (kInterrupted). Executor only.
   void interrupt();
