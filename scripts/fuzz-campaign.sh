@@ -11,6 +11,9 @@
 #   scripts/fuzz-campaign.sh [MINUTES] [TARGET-REGEX]
 #   env: JOBS   targets run at once (default: nproc)
 #        NICE   niceness of the fuzzers (default 0; 19 = use idle CPU only)
+#        TIMEOUT  seconds one input may take before it counts as a hang
+#               (default 10; 600 when NICE is set, since libFuzzer's timeout
+#               is wall time and a starved fuzzer would report false hangs)
 #
 # Prints, and writes to build/fuzz-campaign/summary.txt, one line per target:
 # executions, CPU seconds, coverage (libFuzzer's cov: edges and ft:
@@ -22,6 +25,7 @@ minutes=${1:-30}
 filter=${2:-.}
 jobs=${JOBS:-$(nproc)}
 niceness=${NICE:-0}
+if [[ $niceness != 0 ]]; then timeout=${TIMEOUT:-600}; else timeout=${TIMEOUT:-10}; fi
 out=build/fuzz-campaign
 bin=build/fuzz/tests/fuzz
 
@@ -51,7 +55,7 @@ run_one() {
   local before; before=$(find "$corpus" -type f | wc -l)
   /usr/bin/time -f "%U %S" -o "$out/logs/$name.time" \
     nice -n "$niceness" "$bin/$name" -max_total_time=$((minutes * 60)) -print_final_stats=1 \
-      -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$out/crashes/$stem/" \
+      -timeout="$timeout" -rss_limit_mb=2048 -artifact_prefix="$out/crashes/$stem/" \
       "$scratch" >"$out/logs/$name.log" 2>&1
   local rc=$?
   "$bin/$name" -merge=1 "$corpus" "$scratch" >"$out/logs/$name.merge.log" 2>&1
@@ -66,7 +70,7 @@ run_one() {
     "$name" "${execs:-?}" "${cpu:-?}" "${cov:-?}" "${ft:-?}" "$before" "$after" "$crashes" "$rc"
 }
 export -f run_one
-export out bin minutes niceness
+export out bin minutes niceness timeout
 
 printf '%s\n' "${targets[@]}" |
   xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {} | tee "$out/summary.txt"

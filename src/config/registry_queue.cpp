@@ -21,6 +21,11 @@ std::vector<OptionDef> queue_options() {
       one_of("bounces_inline_original", "headers", {"none", "headers", "all"}, kOutbound),
       text("mailerdaemon", "", kOutbound),
       text("mdn_failures_notify", "", kOutbound),
+      // DSN delay warnings (SPEC §19; Momentum's delay_dsn): one warning once a
+      // recipient is still queued this long after reception, for NOTIFY=DELAY,
+      // and for recipients without NOTIFY when generate_delay_dsn is true.
+      boolean("generate_delay_dsn", "false", kOutbound),
+      seconds("delay_dsn_retry_interval", "3600", kOutbound),
       // Spool (needs a restart to change).
       restart_only(path("spoolbase", "/var/spool/ecelerity", kGlobal)),
       restart_only(mode("spool_mode", "0640", kGlobal)),

@@ -162,6 +162,7 @@ Transport* DeliveryLoop::transport_for(routing::DeliveryMethod method) {
   const TransportFactory* factory = deps_.transports.find(method);
   if (!factory || !*factory) return nullptr;
   auto made = (*factory)(io_);
+  if (made) made->use_resolver(*resolver_);
   Transport* raw = made.get();
   transports_.emplace(method, std::move(made));
   return raw;

@@ -66,6 +66,10 @@ namespace boost::asio {
 class io_context;
 }
 
+namespace impulse::dns {
+class Resolver;
+}
+
 namespace impulse::delivery {
 
 // A method's settings for one (binding, domain) under one snapshot. Each
@@ -144,6 +148,13 @@ class Transport {
   // temporaries: pass named objects).
   virtual boost::asio::awaitable<SessionOpenResult> open(const SessionTarget& target, const MethodSettingsPtr& settings,
                                                          const queue::DeliveryJob& first) = 0;
+
+  // The loop's resolver (the one its domain records are built with:
+  // libunbound, honouring Nameservers), given once, right after the factory
+  // made the transport and before any other call. It outlives the
+  // transport. For names a method must resolve itself (GCM's OAuth
+  // token_uri host); route hosts arrive resolved. Default: not needed.
+  virtual void use_resolver(dns::Resolver& resolver) { (void)resolver; }
 };
 
 // Makes the transport of one event loop.

@@ -96,8 +96,15 @@ std::optional<OriginalPart> original_part(const DsnRequest& rq) {
 }
 
 std::string human_part(const DsnRequest& rq, const std::optional<OriginalPart>& original) {
-  bool any_failed = false, any_delayed = false;
-  for (const auto& r : rq.recipients) (r.action == DsnAction::kFailed ? any_failed : any_delayed) = true;
+  bool any_failed = false, any_delayed = false, any_delivered = false, any_relayed = false;
+  for (const auto& r : rq.recipients) {
+    switch (r.action) {
+      case DsnAction::kFailed: any_failed = true; break;
+      case DsnAction::kDelayed: any_delayed = true; break;
+      case DsnAction::kDelivered: any_delivered = true; break;
+      case DsnAction::kRelayed: any_relayed = true; break;
+    }
+  }
 
   std::string text = wrap(fmt::format("This is the mail delivery system at {}.", header_safe(rq.reporting_mta)), 0);
   text += "\r\n";
@@ -115,17 +122,32 @@ std::string human_part(const DsnRequest& rq, const std::optional<OriginalPart>& 
         0);
     text += "\r\n";
   }
+  if (any_delivered) {
+    text += wrap("Your message was delivered to the recipients marked as delivered below, as you asked to be told.",
+                 0);
+    text += "\r\n";
+  }
+  if (any_relayed) {
+    text += wrap(
+        "Your message was handed to the next mail server for the recipients marked as relayed below. That "
+        "server does not send delivery status notifications, so you will get no further notice about them.",
+        0);
+    text += "\r\n";
+  }
   if (!rq.original_id.empty()) {
     text += wrap("Message id: " + header_safe(rq.original_id), 0);
     text += "\r\n";
   }
   for (const auto& r : rq.recipients) {
     std::string head = "<" + header_safe(r.final_recipient) + ">: ";
-    if (r.action == DsnAction::kFailed) {
-      head += "delivery failed";
-    } else {
-      head += "delivery delayed";
-      if (r.will_retry_until) head += ", will be retried until " + format_rfc5322_date(*r.will_retry_until);
+    switch (r.action) {
+      case DsnAction::kFailed: head += "delivery failed"; break;
+      case DsnAction::kDelayed:
+        head += "delivery delayed";
+        if (r.will_retry_until) head += ", will be retried until " + format_rfc5322_date(*r.will_retry_until);
+        break;
+      case DsnAction::kDelivered: head += "delivered"; break;
+      case DsnAction::kRelayed: head += "relayed"; break;
     }
     text += wrap(head, 0);
     const std::string diag = header_safe(r.diagnostic);
@@ -177,7 +199,7 @@ std::string status_part(const DsnRequest& rq) {
       s += "Final-Recipient: utf-8; " + utf8_safe(r.final_recipient) + "\r\n";  // RFC 6533 §3
     else
       s += fold_field("Final-Recipient", "rfc822; " + header_safe(r.final_recipient));
-    s += fold_field("Action", r.action == DsnAction::kFailed ? "failed" : "delayed");
+    s += fold_field("Action", std::string(dsn_action_name(r.action)));
     s += fold_field("Status", dsn_status_for(r).to_string());
     if (!r.remote_mta.empty()) s += fold_field("Remote-MTA", "dns; " + header_safe(r.remote_mta));
     const std::string diag = header_safe(r.diagnostic);
@@ -198,10 +220,22 @@ std::optional<InlineOriginal> parse_inline_original(std::string_view value) {
   return std::nullopt;
 }
 
+std::string_view dsn_action_name(DsnAction action) {
+  switch (action) {
+    case DsnAction::kFailed: return "failed";
+    case DsnAction::kDelayed: return "delayed";
+    case DsnAction::kDelivered: return "delivered";
+    case DsnAction::kRelayed: return "relayed";
+  }
+  return "failed";
+}
+
 EnhancedStatus dsn_status_for(const DsnRecipient& r) {
   std::optional<EnhancedStatus> st = r.status;
   if (!st) st = status_of_reply(r.diagnostic);
-  if (!st || st->klass == 2) return EnhancedStatus{r.action == DsnAction::kFailed ? 5 : 4, 0, 0};
+  const int klass = r.action == DsnAction::kFailed ? 5 : r.action == DsnAction::kDelayed ? 4 : 2;
+  const bool success = klass == 2;
+  if (!st || (st->klass == 2) != success) return EnhancedStatus{klass, 0, 0};
   return *st;
 }
 
@@ -226,10 +260,14 @@ Result<Dsn> build_dsn(const DsnRequest& rq) {
   };
   for (int n = 1; collides(boundary); ++n) boundary = fmt::format("{}.{}", rq.boundary_seed, n);
 
-  bool any_failed = false;
-  for (const auto& r : rq.recipients) any_failed |= r.action == DsnAction::kFailed;
+  bool any_failed = false, any_delayed = false;
+  for (const auto& r : rq.recipients) {
+    any_failed |= r.action == DsnAction::kFailed;
+    any_delayed |= r.action == DsnAction::kDelayed;
+  }
   std::string subject = header_safe(rq.subject);
-  if (subject.empty()) subject = std::string(any_failed ? kDsnSubjectFailed : kDsnSubjectDelayed);
+  if (subject.empty())
+    subject = std::string(any_failed ? kDsnSubjectFailed : any_delayed ? kDsnSubjectDelayed : kDsnSubjectSuccess);
 
   Dsn dsn;
   dsn.boundary = boundary;

@@ -1,6 +1,8 @@
-// DSN: builds the bounce (or delay warning) that Impulse sends to a message's
-// envelope sender, as an RFC 3464 delivery status notification inside an
-// RFC 6522 multipart/report. Pure: a request in, the message bytes out.
+// DSN: builds the bounce, delay warning or success report ("delivered", or
+// "relayed" to a next hop without DSN, RFC 3461 §6.2.2) that Impulse sends to
+// a message's envelope sender, as an RFC 3464 delivery status notification
+// inside an RFC 6522 multipart/report. Pure: a request in, the message bytes
+// out.
 //
 // Layout of the result (CRLF line endings, no line over 998 octets):
 //   From / To / Subject / Date / Message-ID / Auto-Submitted: auto-replied /
@@ -53,7 +55,9 @@ namespace impulse::protocol {
 enum class InlineOriginal { kNone, kHeaders, kAll };
 std::optional<InlineOriginal> parse_inline_original(std::string_view value);  // case-insensitive
 
-enum class DsnAction { kFailed, kDelayed };
+// RFC 3464 §2.3.3 Action values Impulse reports.
+enum class DsnAction { kFailed, kDelayed, kDelivered, kRelayed };
+std::string_view dsn_action_name(DsnAction action);  // "failed", "delayed", "delivered", "relayed"
 
 struct DsnRecipient {
   std::string final_recipient;     // envelope address as received, without <>
@@ -96,13 +100,16 @@ struct Dsn {
 
 inline constexpr std::string_view kDsnSubjectFailed = "Delivery Status Notification (Failure)";
 inline constexpr std::string_view kDsnSubjectDelayed = "Delivery Status Notification (Delay)";
-
+inline constexpr std::string_view kDsnSubjectSuccess = "Delivery Status Notification (Success)";
+// The default subject of a report: failed wins over delayed, delayed over
+// delivered/relayed.
 Result<Dsn> build_dsn(const DsnRequest& request);
 
 // The Status a recipient group will carry: status if given, else the
 // enhanced code of the diagnostic (or its reply-code default), else 5.0.0
-// for failed / 4.0.0 for delayed. A 2.x.x status never goes with these
-// actions and is replaced the same way.
+// for failed / 4.0.0 for delayed / 2.0.0 for delivered and relayed. A status
+// of the wrong class for the action (2.x.x failed or delayed, 4/5.x.x
+// delivered or relayed) is replaced by that default.
 EnhancedStatus dsn_status_for(const DsnRecipient& r);
 
 }  // namespace impulse::protocol

@@ -36,7 +36,8 @@ Result<Bounce> make_bounce(const BounceRequest& request, const routing::Router& 
     protocol::DsnRecipient d;
     d.final_recipient = std::string(r.address);
     d.original_recipient = std::string(original.orcpt_of(r.index));
-    d.action = protocol::DsnAction::kFailed;
+    d.action = r.action;
+    d.will_retry_until = r.will_retry_until;
     d.diagnostic = r.outcome->reply;
     d.status = r.outcome->dsn_status;  // channel transports; nullopt = from the reply
     if (!r.outcome->remote_host.empty())
@@ -47,8 +48,10 @@ Result<Bounce> make_bounce(const BounceRequest& request, const routing::Router& 
     dsn.recipients.push_back(std::move(d));
   }
   dsn.inline_original = request.original_body ? request.inline_original : protocol::InlineOriginal::kNone;
-  if (original.dsn_ret() == protocol::kRetHdrs && dsn.inline_original == protocol::InlineOriginal::kAll)
-    dsn.inline_original = protocol::InlineOriginal::kHeaders;  // RET=HDRS wins (SPEC §19)
+  bool failure = false;
+  for (const auto& r : request.recipients) failure |= r.action == protocol::DsnAction::kFailed;
+  if ((original.dsn_ret() == protocol::kRetHdrs || !failure) && dsn.inline_original == protocol::InlineOriginal::kAll)
+    dsn.inline_original = protocol::InlineOriginal::kHeaders;  // RET=HDRS wins (SPEC §19); content only on failure
   if (request.original_body) dsn.original = *request.original_body;
 
   auto built = protocol::build_dsn(dsn);

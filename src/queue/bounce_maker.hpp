@@ -11,10 +11,14 @@
 // Threading: pure apart from reading nothing; any thread.
 // DSN: ENVID and each ORCPT appear in the report, RET=HDRS inlines headers
 // only (over bounces_inline_original), an SMTPUTF8 original gets RFC 6533's
-// message/global-delivery-status.
+// message/global-delivery-status. The same maker builds delay warnings and
+// success reports (a recipient's action); those carry at most the
+// original's headers, whatever RET and bounces_inline_original say (RFC 3461
+// §4.3 asks for the content only in failure reports).
 // Failure modes: the DSN builder's Error (e.g. no recipients) is returned.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,10 +33,14 @@
 
 namespace impulse::queue {
 
+// A recipient a report is about: failed (a bounce), or, for the other DSN
+// reports (queue/dsn_reports.hpp), delayed, delivered or relayed.
 struct FailedRecipient {
   std::string_view address;
   const Outcome* outcome = nullptr;  // reply, remote host/ip
   std::uint32_t index = 0;           // in spool::Message::recipients (DSN NOTIFY/ORCPT)
+  protocol::DsnAction action = protocol::DsnAction::kFailed;
+  std::optional<WallTime> will_retry_until = std::nullopt;  // kDelayed only
 };
 
 // DSN (RFC 3461 §4.1, SPEC §19): the failed recipients a failure notice is

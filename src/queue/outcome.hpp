@@ -135,6 +135,16 @@ constexpr std::string_view scope_name(Scope s) {
   return "recipient";
 }
 
+// What a delivered outcome means for a recipient that asked NOTIFY=SUCCESS
+// (RFC 3461 §6.2.2; SPEC §19). Set by the transport, read by the queue's
+// success reports (queue/outcome_handler.cpp).
+enum class DsnHandoff : std::uint8_t {
+  kNone,      // the transport does not say (channel transports, ECSTREAM): no report
+  kFinal,     // final delivery (LMTP to a server without DSN): "delivered"
+  kRelayed,   // an SMTP next hop without DSN: "relayed"
+  kPassedOn,  // the next hop listed DSN and got NOTIFY/ORCPT: it reports, Impulse does not
+};
+
 // The outcome of one attempt for one recipient.
 struct Outcome {
   Disposition disposition = Disposition::kTransient;
@@ -155,6 +165,7 @@ struct Outcome {
   // other push failures); nullopt = derived from `reply` as for SMTP.
   std::optional<protocol::BounceClass> bounce_class = std::nullopt;
   std::optional<protocol::EnhancedStatus> dsn_status = std::nullopt;
+  DsnHandoff dsn_handoff = DsnHandoff::kNone;  // delivered outcomes only
 
   bool delivered() const { return disposition == Disposition::kDelivered; }
   bool transient() const { return disposition == Disposition::kTransient; }

@@ -8,6 +8,7 @@
 
 #include "log/log_fields.hpp"
 #include "protocol/bounce_classify.hpp"
+#include "queue/dsn_reports.hpp"
 #include "queue/event_log.hpp"
 #include "queue/id_source.hpp"
 #include "queue/retry_policy.hpp"
@@ -80,6 +81,7 @@ struct OutcomeHandler::Pass {
   std::vector<spool::RecipientUpdate> updates;
   std::vector<std::size_t> transients;  // positions, decided together (one retry decision)
   std::vector<Failed> failures;         // permanent outcomes, and transients out of retries
+  std::vector<FailedRecipient> successes;  // delivered, asked NOTIFY=SUCCESS, next hop will not report
 };
 
 AttemptVerdict OutcomeHandler::apply(const AttemptFacts& f) const {
@@ -96,6 +98,7 @@ AttemptVerdict OutcomeHandler::apply(const AttemptFacts& f) const {
   }
   if (!p.transients.empty()) defer_transients(p);
   if (!p.failures.empty()) fail_permanently(p);
+  if (!p.successes.empty()) report(f, p.options, p.successes, p.now);
   return summarise(p);
 }
 
@@ -109,6 +112,9 @@ void OutcomeHandler::record_delivered(Pass& p, std::size_t i) const {
                                         o.remote_id, o.reply});
   p.updates.push_back({f.recipients[i].index, p.status(spool::RecipientState::kDelivered, f.retries, {}, o.reply)});
   ++p.v.delivered;
+  const std::uint32_t index = f.recipients[i].index;
+  if (auto action = success_action(f.message->notify_of(index), o.dsn_handoff))
+    p.successes.push_back(FailedRecipient{f.recipients[i].address, &o, index, *action});
 }
 
 // Transient: one retry decision for all of them; either mainlog T and the
@@ -135,6 +141,24 @@ void OutcomeHandler::defer_transients(Pass& p) const {
     p.v.retry.push_back(f.recipients[i]);
     ++p.v.deferred;
   }
+  warn_of_delay(p);
+}
+
+// One DSN delay warning per message (queue/dsn_reports.hpp) for the
+// deferred recipients that want it.
+void OutcomeHandler::warn_of_delay(Pass& p) const {
+  const AttemptFacts& f = p.f;
+  if (f.quiet || f.message->sender.empty() || f.message->delay_warned.load(std::memory_order_relaxed)) return;
+  if (!delay_warning_due(p.options.retry, p.options.delay_dsn_after, f.retries, p.received, p.now)) return;
+  std::vector<FailedRecipient> delayed;
+  for (std::size_t i : p.transients) {
+    const std::uint32_t index = f.recipients[i].index;
+    if (!wants_delay_warning(f.message->notify_of(index), p.options.generate_delay_dsn)) continue;
+    delayed.push_back(FailedRecipient{f.recipients[i].address, &f.outcomes[i], index, protocol::DsnAction::kDelayed,
+                                      retry_until(p.options.retry, p.received)});
+  }
+  if (delayed.empty() || f.message->delay_warned.exchange(true, std::memory_order_acq_rel)) return;
+  report(f, p.options, delayed, p.now);
 }
 
 // Permanent: mainlog P + bouncelog B each, one bounce for them all.
@@ -176,10 +200,19 @@ void OutcomeHandler::bounce(const AttemptFacts& f, const QueueOptions& options, 
   if (f.quiet || f.message->sender.empty() || !options.generate_bounces) return;
   const std::vector<FailedRecipient> notified = recipients_to_notify(*f.message, failed);  // DSN NOTIFY
   if (notified.empty()) return;
+  report(f, options, notified, now);
+}
+
+// Builds one report (bounce, delay warning or success report) for these
+// recipients, and submits it; never for a null sender.
+void OutcomeHandler::report(const AttemptFacts& f, const QueueOptions& options,
+                            std::span<const FailedRecipient> recipients, WallTime now) const {
+  if (f.quiet || f.message->sender.empty() || recipients.empty()) return;
+  const bool failure = recipients.front().action == protocol::DsnAction::kFailed;
   const std::string id = f.message->id.to_string();
   BounceRequest request;
   request.original = f.message;
-  request.recipients = notified;
+  request.recipients = recipients;
   if (options.inline_original != protocol::InlineOriginal::kNone) {
     if (auto body = ctx_.store.load_body(f.message->id))
       request.original_body = std::move(*body);
@@ -193,11 +226,13 @@ void OutcomeHandler::bounce(const AttemptFacts& f, const QueueOptions& options, 
   request.now = now;
   auto made = make_bounce(request, ctx_.router);
   if (!made) {
-    ctx_.log.problem(id + ": bounce not generated: " + made.error().message);
+    ctx_.log.problem(id + (failure ? ": bounce not generated: " : ": DSN report not generated: ") +
+                     made.error().message);
     return;
   }
-  ctx_.log.bounce_generated(
-      BounceEvent{now, made->message.id.to_string(), id, f.message->sender, f.connection_id});
+  if (failure)
+    ctx_.log.bounce_generated(
+        BounceEvent{now, made->message.id.to_string(), id, f.message->sender, f.connection_id});
   ctx_.generated.submit_generated(std::move(made->message), std::move(made->body));
 }
 

@@ -19,6 +19,13 @@
 //                (queue/bounce_maker.hpp, submitted through the scheduler),
 //                unless `quiet`, the sender was null or generate_bounces is
 //                false.
+//   DSN reports besides bounces (queue/dsn_reports.hpp): one success report
+//   for the delivered recipients that asked NOTIFY=SUCCESS when the next hop
+//   will not report ("delivered" / "relayed"), and one delay warning per
+//   message for deferred recipients that asked NOTIFY=DELAY (or gave no
+//   NOTIFY, with generate_delay_dsn) once delay_dsn_retry_interval has
+//   passed; never for a null sender or `quiet`; generate_bounces governs
+//   failure notices only.
 //   When the message's last pending recipient (over all its queues) becomes
 //   final, the message is removed from the spool instead of updated.
 //   Spool writes are asynchronous; their failures go to the problem log
@@ -87,7 +94,10 @@ class OutcomeHandler {
   void defer_transients(Pass& p) const;
   void fail_permanently(Pass& p) const;
   AttemptVerdict summarise(Pass& p) const;
+  void warn_of_delay(Pass& p) const;
   void bounce(const AttemptFacts& facts, const QueueOptions& options, std::span<const FailedRecipient> failed,
+              WallTime now) const;
+  void report(const AttemptFacts& facts, const QueueOptions& options, std::span<const FailedRecipient> recipients,
               WallTime now) const;
 
   QueueContext& ctx_;

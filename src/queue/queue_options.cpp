@@ -35,6 +35,8 @@ QueueOptions read_queue_options(const config::Config* config, const QueueKey& ke
   o.inline_original = protocol::parse_inline_original(get(*config, k, "bounces_inline_original").as_string())
                           .value_or(protocol::InlineOriginal::kHeaders);
   o.mailerdaemon = get(*config, k, "mailerdaemon").as_string();
+  o.delay_dsn_after = std::chrono::seconds(get(*config, k, "delay_dsn_retry_interval").as_int());
+  o.generate_delay_dsn = get(*config, k, "generate_delay_dsn").as_bool();
   o.delivery_method = get(*config, k, "delivery_method").as_string();
   return o;
 }

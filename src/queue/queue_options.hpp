@@ -10,7 +10,8 @@
 // Options: retry_interval, max_retry_interval, max_retries,
 // message_expiration, never_retry, never_attempt_expired_messages,
 // suspend_delivery, generate_bounces, bounces_inline_original, mailerdaemon,
-// delivery_method (outbound scopes); delayed_queue_scan_interval (global).
+// generate_delay_dsn, delay_dsn_retry_interval, delivery_method (outbound
+// scopes); delayed_queue_scan_interval (global).
 //
 // Leaves to others: what the values mean (queue/retry_policy.hpp, the
 // scheduler); parsing and validation (config/).
@@ -37,6 +38,10 @@ struct QueueOptions {
   bool generate_bounces = true;
   protocol::InlineOriginal inline_original = protocol::InlineOriginal::kHeaders;
   std::string mailerdaemon;  // "" = unset: "mailer-daemon@<hostname>"
+  // DSN delay warnings (queue/delay_warning.hpp): after this long queued
+  // (<= 0: never); generate_delay_dsn: also for recipients without NOTIFY.
+  std::chrono::seconds delay_dsn_after{3600};
+  bool generate_delay_dsn = false;
   std::string delivery_method = "esmtp";  // for the event stream's records
 };
 

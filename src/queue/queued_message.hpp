@@ -11,13 +11,13 @@
 // message split over several (binding, domain) queues, possibly on several
 // loops). It is immutable except `pending`, the count of recipients not yet
 // final across all those queues (the queue whose update brings it to zero
-// removes the message from the spool), and `resident_body`, taken or
-// released atomically.
+// removes the message from the spool), `delay_warned` (set once, by
+// exchange), and `resident_body`, taken or released atomically.
 //
 // Leaves to others: the spooled record (spool/), recipient state in the
 // spool (Store::update_recipients).
-// Threading: MessageHead is read from any loop; `pending` and
-// `resident_body` are atomic.
+// Threading: MessageHead is read from any loop; `pending`, `delay_warned`
+// and `resident_body` are atomic.
 // QueuedRecipient is owned by one queue (one loop).
 // Failure modes: none (data).
 #pragma once
@@ -50,6 +50,9 @@ struct MessageHead {
   std::uint64_t size = 0;
   std::string sender;  // "" = null sender
   spool::Protocol protocol = spool::Protocol::kEsmtp;
+  // A DSN delay warning was sent for this message (one per message and daemon
+  // run, queue/dsn_reports.hpp); in protocol's padding.
+  mutable std::atomic<bool> delay_warned{false};
   mutable std::atomic<std::uint32_t> pending{0};  // beside protocol: one padded word for both
   std::string peer_ip;  // the injecting client ("unknown" for HTTP, "127.0.0.1" for bounces): XCLIENT ADDR
   std::string helo;     // its EHLO/HELO argument, "" if none: XCLIENT HELO

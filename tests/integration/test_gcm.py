@@ -64,14 +64,15 @@ def mcmt(part_headers: str, payload: str = PAYLOAD) -> str:
 class Push:
     """The CA, the service account, the stand-in and a sink for bounces."""
 
-    def __init__(self, tmp_path, auth="v1", token_lifetime=3600, http1=False):
+    def __init__(self, tmp_path, auth="v1", token_lifetime=3600, http1=False, token_host=None):
         self.dir = str(tmp_path)
         self.auth = auth
         self.ca = TestCA(os.path.join(self.dir, "ca"))
-        cert, key = self.ca.issue("fcm.test", ips=["127.0.0.1"])
+        cert, key = self.ca.issue("fcm.test", *([token_host] if token_host else []), ips=["127.0.0.1"])
         self.sa_key, pub = service_account_key(self.dir)
         self.fcm = FcmServer(os.path.join(self.dir, "fcm"), cert, key, sa_public_key=pub, client_email=CLIENT_EMAIL,
-                             project=PROJECT, legacy_key=LEGACY_KEY, token_lifetime=token_lifetime, http1=http1)
+                             project=PROJECT, legacy_key=LEGACY_KEY, token_lifetime=token_lifetime, http1=http1,
+                             token_host=token_host)
         self.sa_file = self.write_service_account()
         self.sink = SmtpSink("127.0.0.1")
 
@@ -277,6 +278,45 @@ def test_oauth_token_endpoint_refusing_is_transient_and_holds_the_domain(tmp_pat
         assert "Queue held until" in d.ctl("domain", "gcm.test")
         assert d.records("T", later) == [] and d.records("P", later) == []
         assert p.fcm.requests("v1") == [] and p.sink.count == 0
+
+
+# The token_uri host is resolved like a route host: A records through the
+# daemon's resolver (libunbound, Nameservers), here a private nsd that alone
+# knows the zone.
+OAUTH_HOST = "oauth2.fcm-dns.test"
+
+
+def fcm_dns_zone():
+    from harness.dns import zone_header
+    return zone_header("fcm-dns.test") + "oauth2 IN A 127.0.0.1\noauth2 IN MX 10 decoy.fcm-dns.test.\n" \
+                                          "decoy IN A 127.0.0.2\n"
+
+
+def test_v1_token_uri_host_is_resolved_through_the_daemons_nameservers(tmp_path):
+    from harness.dns import NsdServer
+    with NsdServer({"fcm-dns.test": fcm_dns_zone()}) as dns, Push(tmp_path, token_host=OAUTH_HOST) as p:
+        assert p.fcm.token_uri.startswith(f"https://{OAUTH_HOST}:")
+        with p.daemon(settings=f'Nameservers = ( "{dns.nameserver}" )') as d:
+            msgid = d.send(SENDER, [f"{TOKEN}@gcm.test"], plain())
+            d.wait_records("D", msgid)
+        [grant] = p.fcm.grants()
+        assert grant["claims"]["aud"] == p.fcm.token_uri
+        [req] = p.fcm.requests("v1")
+        assert req["status"] == 200 and req["bearer"] == grant["issued"]
+
+
+def test_v1_token_uri_host_that_does_not_resolve_is_transient_with_the_reason(tmp_path):
+    from harness.dns import NsdServer
+    missing = "nowhere.fcm-dns.test"
+    with NsdServer({"fcm-dns.test": fcm_dns_zone()}) as dns, Push(tmp_path, token_host=missing) as p:
+        with p.daemon(settings=f'Nameservers = ( "{dns.nameserver}" )') as d:
+            msgid = d.send(SENDER, [f"{TOKEN}@gcm.test"], plain())
+            [t] = d.wait_records("T", msgid)
+            assert t["response"] == ("451 4.4.2 [internal] GCM access token not obtained: OAuth token endpoint: "
+                                     f"cannot resolve {missing}: no such domain (NXDOMAIN)"), t
+            assert d.records("P", msgid) == [] and d.bouncelog(msgid) == []
+        # No grant was asked for and nothing sent (the session's own connection to FCM may open).
+        assert p.fcm.requests() == [] and p.sink.count == 0
 
 
 def test_gcm_project_id_overrides_the_service_account_project(tmp_path):

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "delivery/http2/http2_tls.hpp"
+#include "dns/address_order.hpp"
 #include "protocol/gcm_request.hpp"
 #include "protocol/service_account.hpp"
 
@@ -40,6 +41,7 @@ struct GcmSettings {
 
   http2::Http2TlsOptions tls;  // verify unless tls_verify = no; tls_ca (also for the token endpoint)
   std::string bind_address;    // "" = the kernel chooses
+  dns::AddressPolicy address_policy;  // use_ipv6, prefer_ipv6_mxs: for the token_uri host
 
   std::chrono::milliseconds connect_timeout{300'000};
   std::chrono::milliseconds response_timeout{5'000};

@@ -69,6 +69,8 @@ Result<GcmSettings> gcm_settings_from_config(const config::Config& config, const
     s.bind_address = ip->str();
   }
 
+  s.address_policy.use_ipv6 = config.global("use_ipv6").as_bool();
+  s.address_policy.prefer_ipv6_mxs = config.global("prefer_ipv6_mxs").as_bool();
   s.connect_timeout = seconds("connect_timeout");
   s.idle_timeout = seconds("idle_timeout");
   s.response_timeout = std::chrono::milliseconds(std::max<std::int64_t>(value("delivery_response_timeout").as_int(), 1));

@@ -58,6 +58,9 @@ class GcmTransport final : public Transport {
   GcmTransport(asio::io_context& io, runtime::ProblemSink problems, log::EventSink* events,
                std::shared_ptr<GcmTokens> tokens)
       : io_(io), problems_(std::move(problems)), events_(events), tokens_(std::move(tokens)) {}
+  ~GcmTransport() override { resolver_->resolver = nullptr; }  // tokens made here outlive this loop's resolver
+
+  void use_resolver(dns::Resolver& resolver) override { resolver_->resolver = &resolver; }
 
   Result<MethodSettingsPtr> settings(const config::ConfigPtr& config, const config::OutboundKey& key) override {
     if (!config) return fail("no configuration");
@@ -148,6 +151,8 @@ class GcmTransport final : public Transport {
       if (!signer) return fail("GCM_Service_Account " + s.service_account_file + ": " + signer.error());
       TokenEndpoint endpoint;
       endpoint.executor = io_.get_executor();
+      endpoint.resolver = resolver_;
+      endpoint.address_policy = s.address_policy;
       endpoint.uri = s.account.token;
       endpoint.tls = tls;
       endpoint.h1_tls = h1_tls;
@@ -156,7 +161,8 @@ class GcmTransport final : public Transport {
       endpoint.connect_timeout = s.connect_timeout;
       endpoint.response_timeout = std::max<std::chrono::milliseconds>(s.response_timeout, std::chrono::seconds(1));
       endpoint.problems = problems_;
-      const auto wait_limit = s.connect_timeout + endpoint.response_timeout + std::chrono::seconds(1);
+      // The grant's own deadlines: the lookup and the connection (connect_timeout each), the answer.
+      const auto wait_limit = 2 * s.connect_timeout + endpoint.response_timeout + std::chrono::seconds(1);
       return std::make_shared<AccessToken>(io_.get_executor(), std::move(*signer), token_poster(std::move(endpoint)),
                                            &unix_now, wait_limit);
     });
@@ -169,6 +175,7 @@ class GcmTransport final : public Transport {
   std::map<std::string, TlsPair> tls_contexts_;
   std::set<std::string> http1_only_;  // "<address>]<port>" of servers that did not offer h2
   std::shared_ptr<GcmTokens> tokens_;
+  std::shared_ptr<LoopResolver> resolver_ = std::make_shared<LoopResolver>();  // shared with this loop's tokens
 };
 
 }  // namespace

@@ -6,7 +6,9 @@
 // (gcm_link.hpp: HTTP/2 when offered by ALPN, else HTTP/1.1 keep-alive; a
 // server seen without h2 is not asked for it again by this loop) and
 // returns a GcmSession (gcm_session.hpp).
-// Route hosts arrive already resolved (routing: A/AAAA only).
+// Route hosts arrive already resolved (routing: A/AAAA only); the OAuth
+// token_uri host is resolved like one through the loop's resolver
+// (Transport::use_resolver; token_endpoint.hpp).
 //
 // Per loop, shared by its sessions: the TLS contexts (ALPN h2; one per TLS
 // options and snapshot). Daemon-wide, shared by every loop's transport made

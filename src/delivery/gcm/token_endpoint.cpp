@@ -1,59 +1,33 @@
 // Implementation of delivery/gcm/token_endpoint.hpp.
 #include "delivery/gcm/token_endpoint.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <memory>
-
 #include "config/net.hpp"
 #include "delivery/gcm/gcm_link.hpp"
+#include "dns/host_lookup.hpp"
 
 namespace impulse::delivery::gcm {
 
 namespace asio = boost::asio;
 using asio::awaitable;
 
-namespace {
-
-// A/AAAA of the token_uri host (an IP literal as it is), within `timeout`.
-awaitable<impulse::expected<std::string, std::string>> resolve(asio::any_io_executor executor, std::string host,
-                                                               std::chrono::milliseconds timeout) {
-  if (auto ip = config::parse_ip(host)) co_return ip->str();
-  // Shared with the timer's handler, which may run after this frame is gone.
-  struct Lookup {
-    explicit Lookup(asio::any_io_executor e) : resolver(e) {}
-    asio::ip::tcp::resolver resolver;
-    bool timed_out = false;
-  };
-  auto lookup = std::make_shared<Lookup>(executor);
-  asio::steady_timer timer(executor);
-  timer.expires_after(timeout);
-  timer.async_wait([lookup](boost::system::error_code ec) {
-    if (!ec) {
-      lookup->timed_out = true;
-      lookup->resolver.cancel();
-    }
-  });
-  auto op = lookup->resolver.async_resolve(host, "443", asio::as_tuple(asio::use_awaitable));
-  auto [ec, results] = co_await std::move(op);
-  timer.cancel();
-  if (lookup->timed_out) co_return impulse::unexpected("resolving " + host + " timed out");
-  if (ec || results.empty()) co_return impulse::unexpected("cannot resolve " + host + ": " + ec.message());
-  co_return results.begin()->endpoint().address().to_string();
-}
-
-}  // namespace
-
 awaitable<impulse::expected<PostAnswer, std::string>> post_token_form(TokenEndpoint endpoint, std::string form) {
   if (endpoint.uri.scheme != "https")
     co_return impulse::unexpected("token_uri " + endpoint.uri.host + " is not https");
-  auto address = co_await resolve(endpoint.executor, endpoint.uri.host, endpoint.connect_timeout);
-  if (!address) co_return impulse::unexpected(address.error());
+  const std::string host = endpoint.uri.host;  // named: it lives in this frame while lookup_host() runs
+  dns::Resolver* resolver = endpoint.resolver ? endpoint.resolver->resolver : nullptr;
+  std::string address;
+  if (auto ip = config::parse_ip(host)) {
+    address = ip->str();
+  } else if (resolver) {
+    auto found = co_await dns::lookup_host(*resolver, host, endpoint.address_policy, endpoint.connect_timeout);
+    if (!found) co_return impulse::unexpected(found.error());
+    address = found->front().str();
+  } else {
+    co_return impulse::unexpected("no DNS resolver for the token_uri host " + host);
+  }
   LinkOptions options;  // named: it lives in this frame while connect() runs
   options.h2.host = endpoint.uri.host;
-  options.h2.address = *address;
+  options.h2.address = address;
   options.h2.port = endpoint.uri.port;
   options.h2.bind_address = endpoint.bind_address;
   options.h2.tls = endpoint.tls;

@@ -6,6 +6,7 @@
 
 #include "delivery/smtp/body_encoder.hpp"
 #include "delivery/smtp/command_format.hpp"
+#include "delivery/smtp/dsn_handoff.hpp"
 #include "delivery/smtp/smtp_connection.hpp"
 #include "delivery/smtp/transaction_plan.hpp"
 #include "protocol/dsn_params.hpp"
@@ -123,6 +124,8 @@ awaitable<queue::AttemptResult> SmtpConnection::deliver(const SmtpJob& job) {
 
   if (delivered_any) ++deliveries_;
   const OutcomeContext ctx = context(stream_.bytes_written() - bytes_before);
+  const queue::DsnHandoff handoff =
+      dsn_handoff(settings_->protocol == SessionProtocol::kLmtp, extensions_ && caps_.dsn);
   queue::AttemptResult result;
   result.outcomes.reserve(n);
   for (auto& o : outcomes) {
@@ -131,6 +134,7 @@ awaitable<queue::AttemptResult> SmtpConnection::deliver(const SmtpJob& job) {
       o = map_failure(fatal ? *fatal : SessionFailure{Phase::kIdle, FailureKind::kClosed, {}, {}}, ctx);
     }
     o->bytes_sent = ctx.bytes_sent;
+    if (o->delivered()) o->dsn_handoff = handoff;  // NOTIFY=SUCCESS reports (RFC 3461 §6.2.2)
     result.outcomes.push_back(std::move(*o));
   }
   co_return result;

@@ -467,16 +467,18 @@ class FcmServer:
             [req] = fcm.wait_requests(1, kind="v1")      # dicts, see the module doc
             fcm.grants()
 
-    Listens on `address` at a free port (fcm.port); stopped by PID."""
+    Listens on `address` at a free port (fcm.port); stopped by PID. The
+    token_uri names `address`, or `token_host` when given."""
 
     def __init__(self, directory, cert, key, sa_public_key, client_email, project, legacy_key="",
-                 address="127.0.0.1", token_lifetime=3600, http1=False, legacy_path="/gcm/send"):
+                 address="127.0.0.1", token_lifetime=3600, http1=False, legacy_path="/gcm/send", token_host=None):
         from harness.process import free_port
         self.dir = os.fspath(directory)
         os.makedirs(self.dir, exist_ok=True)
         self.address = address
         self.port = free_port(address)
-        self.token_uri = f"https://{address}:{self.port}/token"
+        # token_host: a name for the token_uri (the test's DNS maps it to `address`).
+        self.token_uri = f"https://{token_host or address}:{self.port}/token"
         self.record_path = os.path.join(self.dir, f"fcm-{self.port}.jsonl")
         self.control_path = os.path.join(self.dir, f"fcm-{self.port}.control.json")
         self.log_path = os.path.join(self.dir, f"fcm-{self.port}.log")

@@ -5,18 +5,29 @@
 // is renewed before it expires and after invalidate(); refusals and
 // failures come back as values. A fake Poster stands in for the token
 // endpoint (the real exchange is covered by tests/integration/test_gcm.py).
+// Across loops (CrossLoopTokenTest): two io_contexts on two threads, the
+// grant on the owner's; callers on both wait for the one grant in flight,
+// share its answer or error, are resumed on their own executor, and a
+// waiter's deadline (wait_limit) ends its wait when the grant hangs.
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+
+#include <future>
+#include <optional>
+#include <thread>
 
 #include "delivery/gcm/access_token.hpp"
 #include "delivery/gcm/oauth_signer.hpp"
@@ -217,6 +228,159 @@ TEST_F(AccessTokenTest, LoadRefusesKeysThatCannotSignRs256) {
   r = OAuthSigner::load(bad);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().find("not an RSA key"), std::string::npos) << r.error();
+}
+
+// ---- across event loops ----
+
+// Two event loops on two threads: `owner` runs the grants (the token's
+// executor), `other` is another loop of the daemon.
+class CrossLoopTokenTest : public AccessTokenTest {
+ protected:
+  struct Got {
+    TokenResult result;
+    bool own_executor = false;  // resumed on the loop it asked from
+    std::chrono::steady_clock::time_point at;
+  };
+
+  void SetUp() override {
+    AccessTokenTest::SetUp();
+    threads_.emplace_back([this] { owner_.run(); });
+    threads_.emplace_back([this] { other_.run(); });
+  }
+  void TearDown() override {
+    asio::post(owner_, [this] { gate_.cancel(); });  // a poster still waiting ends
+    owner_guard_.reset();
+    other_guard_.reset();
+    for (auto& t : threads_) t.join();
+  }
+
+  std::shared_ptr<AccessToken> make_owned(Poster poster, std::chrono::milliseconds wait_limit) {
+    auto signer = OAuthSigner::load(account_);
+    EXPECT_TRUE(signer) << signer.error();
+    return std::make_shared<AccessToken>(owner_.get_executor(), std::move(*signer), std::move(poster),
+                                         [this] { return now_; }, wait_limit);
+  }
+
+  // A poster that says it is in flight, then waits for the gate (cancelled
+  // by open_gate(), on the owner loop) and answers with `answer`.
+  Poster gated(std::function<impulse::expected<PostAnswer, std::string>()> answer) {
+    return [this, answer](std::string form) -> asio::awaitable<impulse::expected<PostAnswer, std::string>> {
+      on_owner_thread_ = owner_.get_executor().running_in_this_thread();
+      forms_.push_back(form);
+      if (!told_in_flight_) {  // a second grant would be a failure the counts show
+        told_in_flight_ = true;
+        in_flight_.set_value();
+      }
+      co_await gate_.async_wait(asio::as_tuple(asio::use_awaitable));
+      co_return answer();
+    };
+  }
+  void open_gate() {
+    asio::post(owner_, [this] { gate_.cancel(); });
+  }
+
+  // get() from a coroutine on `loop`; returns once the caller has asked
+  // (it is past its first suspension: registered as a waiter, or granting).
+  std::future<Got> ask(asio::io_context& loop, const std::shared_ptr<AccessToken>& token) {
+    auto promise = std::make_shared<std::promise<Got>>();
+    std::future<Got> got = promise->get_future();
+    asio::co_spawn(loop, [&loop, token, promise]() -> asio::awaitable<void> {
+      Got g;
+      g.result = co_await token->get();
+      g.own_executor = loop.get_executor().running_in_this_thread();
+      g.at = std::chrono::steady_clock::now();
+      promise->set_value(std::move(g));
+    }, asio::detached);
+    std::promise<void> asked;
+    asio::post(loop, [&asked] { asked.set_value(); });  // after the caller's first step (FIFO)
+    asked.get_future().wait();
+    return got;
+  }
+
+  static Got take(std::future<Got>& f) {
+    EXPECT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    return f.get();
+  }
+
+  asio::io_context owner_;
+  asio::io_context other_;
+  asio::executor_work_guard<asio::io_context::executor_type> owner_guard_{owner_.get_executor()};
+  asio::executor_work_guard<asio::io_context::executor_type> other_guard_{other_.get_executor()};
+  asio::steady_timer gate_{owner_, std::chrono::seconds(60)};
+  std::promise<void> in_flight_;
+  bool told_in_flight_ = false;  // owner loop only
+  bool on_owner_thread_ = false;
+  std::vector<std::thread> threads_;
+};
+
+TEST_F(CrossLoopTokenTest, CallersOnTwoLoopsShareOneGrantEachResumedOnItsOwnLoop) {
+  auto token = make_owned(gated([] {
+    return PostAnswer{200, R"({"access_token":"t1","expires_in":3600,"token_type":"Bearer"})"};
+  }), std::chrono::seconds(5));
+  // The first caller is on the other loop: the grant runs on the owner's.
+  auto first = ask(other_, token);
+  ASSERT_EQ(in_flight_.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  auto on_owner = ask(owner_, token);
+  auto on_other = ask(other_, token);
+  open_gate();
+  for (auto* f : {&first, &on_owner, &on_other}) {
+    const Got g = take(*f);
+    EXPECT_EQ(g.result.kind, TokenResult::Kind::kToken);
+    EXPECT_EQ(g.result.value, "t1");
+    EXPECT_TRUE(g.own_executor);
+  }
+  EXPECT_TRUE(on_owner_thread_);
+  EXPECT_EQ(forms_.size(), 1u);
+  EXPECT_EQ(token->grants(), 1u);
+  // Then cached: asked again from both loops, no second grant.
+  auto again_other = ask(other_, token);
+  auto again_owner = ask(owner_, token);
+  EXPECT_EQ(take(again_other).result.value, "t1");
+  EXPECT_EQ(take(again_owner).result.value, "t1");
+  EXPECT_EQ(token->grants(), 1u);
+}
+
+TEST_F(CrossLoopTokenTest, AFailedGrantWakesEveryWaiterWithItsError) {
+  auto token = make_owned(gated([] { return PostAnswer{503, ""}; }), std::chrono::seconds(5));
+  auto first = ask(owner_, token);
+  ASSERT_EQ(in_flight_.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  auto on_other = ask(other_, token);
+  auto on_owner = ask(owner_, token);
+  open_gate();
+  for (auto* f : {&first, &on_other, &on_owner}) {
+    const Got g = take(*f);
+    EXPECT_EQ(g.result.kind, TokenResult::Kind::kFailed);
+    EXPECT_EQ(g.result.value, "OAuth token endpoint: 503 Service Unavailable");
+    EXPECT_TRUE(g.own_executor);
+  }
+  EXPECT_EQ(token->grants(), 1u);
+}
+
+TEST_F(CrossLoopTokenTest, AWaitersDeadlineEndsItsWaitWhenTheGrantHangs) {
+  const auto wait_limit = std::chrono::milliseconds(200);
+  auto token = make_owned(gated([]() -> impulse::expected<PostAnswer, std::string> {
+    return impulse::unexpected(std::string("no answer in time"));
+  }), wait_limit);
+  auto granter = ask(other_, token);
+  ASSERT_EQ(in_flight_.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  const auto asked = std::chrono::steady_clock::now();
+  auto on_owner = ask(owner_, token);
+  auto on_other = ask(other_, token);
+  for (auto* f : {&on_owner, &on_other}) {
+    const Got g = take(*f);
+    EXPECT_EQ(g.result.kind, TokenResult::Kind::kFailed);
+    EXPECT_EQ(g.result.value, "no answer from the OAuth token endpoint in time");
+    EXPECT_TRUE(g.own_executor);
+    EXPECT_GE(g.at - asked, wait_limit);
+  }
+  // The grant itself is still in flight (its Poster keeps its own deadlines).
+  EXPECT_EQ(granter.wait_for(std::chrono::milliseconds(0)), std::future_status::timeout);
+  open_gate();
+  const Got g = take(granter);
+  EXPECT_EQ(g.result.kind, TokenResult::Kind::kFailed);
+  EXPECT_EQ(g.result.value, "OAuth token endpoint: no answer in time");
+  EXPECT_TRUE(g.own_executor);
+  EXPECT_EQ(token->grants(), 1u);
 }
 
 }  // namespace
