@@ -44,7 +44,9 @@ TlsRequirement apply_mta_sts(const protocol::MtaStsPolicy* policy, TlsMode confi
       out.verify = TlsVerify::kHost;
       if (!protocol::mta_sts_mx_matches(*policy, mx_host)) {
         out.refused = true;
-        out.reason = "MTA-STS policy of " + std::string(domain) + " does not list MX " + std::string(mx_host);
+        std::string_view host = mx_host;
+        if (host.ends_with('.')) host.remove_suffix(1);
+        out.reason = "MTA-STS: " + std::string(host) + " not in policy for " + std::string(domain);
       }
       break;
   }

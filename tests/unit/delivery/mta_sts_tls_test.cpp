@@ -32,7 +32,9 @@ TEST(MtaStsTls, EnforceRequiresVerifiedTlsForListedMx) {
 TEST(MtaStsTls, EnforceRefusesAnMxOutsideThePolicy) {
   auto r = apply_mta_sts(&kEnforce, TlsMode::kRequired, TlsVerify::kHost, "example.com", "evil.test");
   EXPECT_TRUE(r.refused);
-  EXPECT_EQ(r.reason, "MTA-STS policy of example.com does not list MX evil.test");
+  EXPECT_EQ(r.reason, "MTA-STS: evil.test not in policy for example.com");
+  EXPECT_EQ(apply_mta_sts(&kEnforce, TlsMode::kNo, TlsVerify::kNo, "example.com", "evil.test.").reason,
+            "MTA-STS: evil.test not in policy for example.com");
 }
 
 TEST(MtaStsTls, TestingRaisesOnlyToIfAvailableAndOptional) {
