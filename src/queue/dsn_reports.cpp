@@ -2,6 +2,7 @@
 #include "queue/dsn_reports.hpp"
 
 #include "protocol/dsn_params.hpp"
+#include "queue/queue_options.hpp"
 
 namespace impulse::queue {
 
@@ -21,13 +22,18 @@ bool wants_delay_warning(std::uint8_t notify, bool generate_delay_dsn) {
   return (notify & protocol::kNotifyDelay) != 0;
 }
 
-bool delay_warning_due(const RetryOptions& retry, std::chrono::seconds after, std::int64_t retries_done,
-                       WallTime received, WallTime now) {
-  if (after <= std::chrono::seconds(0)) return false;
-  const WallTime threshold = received + after;
-  if (now < threshold) return false;
-  if (retries_done <= 0) return true;
-  return now - retry_delay(retry, retries_done) < threshold;
+bool delay_warning_due(std::chrono::seconds after, WallTime received, WallTime now) {
+  return after > std::chrono::seconds(0) && now >= received + after;
+}
+
+bool may_have_been_warned(const config::Config* config, const std::vector<routing::QueueGroup>& groups,
+                          WallTime received, WallTime now) {
+  if (now - received <= std::chrono::seconds(1)) return false;  // just received
+  for (const auto& g : groups) {
+    const QueueOptions o = read_queue_options(config, QueueKey{g.binding, g.domain});
+    if (delay_warning_due(o.delay_dsn_after, received, now)) return true;
+  }
+  return false;
 }
 
 std::optional<WallTime> retry_until(const RetryOptions& retry, WallTime received) {

@@ -13,12 +13,12 @@
 // NOTIFY when generate_delay_dsn is true (RFC 3461 §4.1 leaves DELAY for an
 // absent NOTIFY to the MTA; Momentum's generate_delay_dsn defaults to false),
 // once the message has been queued delay_dsn_retry_interval (Momentum's
-// name; default 3600 s). One warning per message: the transient failure
-// that first finds it queued that long sends it, and MessageHead's
-// delay_warned stops a second one while the daemon runs; after a restart,
-// delay_warning_due() still only fires at the failure whose previous attempt
-// came before the threshold, so a warned message is not warned again (a
-// retry held back much longer than its interval may then go unwarned).
+// name; default 3600 s), at the first transient failure after that.
+// One warning per message: MessageHead's delay_warned is set by exchange
+// when it is sent; a message queued again at start-up that was already past
+// its threshold starts with delay_warned set (it may have been warned before
+// the restart: may_have_been_warned), so it is never warned twice; one that
+// crossed its threshold while the daemon was down gets no warning.
 // Reports are never sent for a null sender (the outcome handler checks).
 //
 // Leaves to others: building and sending the report (outcome_handler.cpp
@@ -29,10 +29,14 @@
 #include <cstdint>
 #include <optional>
 
+#include <vector>
+
 #include "base/clock.hpp"
+#include "config/config.hpp"
 #include "protocol/dsn.hpp"
 #include "queue/outcome.hpp"
 #include "queue/retry_policy.hpp"
+#include "routing/router.hpp"
 
 namespace impulse::queue {
 
@@ -42,13 +46,16 @@ std::optional<protocol::DsnAction> success_action(std::uint8_t notify, DsnHandof
 // A deferred recipient wants a delay warning (NOTIFY bits; 0 = not given).
 bool wants_delay_warning(std::uint8_t notify, bool generate_delay_dsn);
 
-// The transient failure at `now`, of the attempt made after retries_done
-// retries, is the one that carries the delay warning: now >= received +
-// after (after > 0), and the previous failure, at least
-// retry_delay(retry, retries_done) before now, came before received + after
-// (always true for the first attempt).
-bool delay_warning_due(const RetryOptions& retry, std::chrono::seconds after, std::int64_t retries_done,
-                       WallTime received, WallTime now);
+// The transient failure at `now` is late enough for the delay warning:
+// now >= received + after, with after > 0.
+bool delay_warning_due(std::chrono::seconds after, WallTime received, WallTime now);
+
+// A message (re)queued at `now` may already have had its warning: some
+// queue it goes to had passed its delay_dsn_retry_interval. Reads the
+// options only for messages received more than a second ago (recovery), so
+// reception pays nothing.
+bool may_have_been_warned(const config::Config* config, const std::vector<routing::QueueGroup>& groups,
+                          WallTime received, WallTime now);
 
 // Will-Retry-Until of a delay warning: received + message_expiration, or
 // nullopt when expiry is off.

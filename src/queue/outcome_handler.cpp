@@ -149,7 +149,7 @@ void OutcomeHandler::defer_transients(Pass& p) const {
 void OutcomeHandler::warn_of_delay(Pass& p) const {
   const AttemptFacts& f = p.f;
   if (f.quiet || f.message->sender.empty() || f.message->delay_warned.load(std::memory_order_relaxed)) return;
-  if (!delay_warning_due(p.options.retry, p.options.delay_dsn_after, f.retries, p.received, p.now)) return;
+  if (!delay_warning_due(p.options.delay_dsn_after, p.received, p.now)) return;
   std::vector<FailedRecipient> delayed;
   for (std::size_t i : p.transients) {
     const std::uint32_t index = f.recipients[i].index;

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "base/strings.hpp"
+#include "queue/dsn_reports.hpp"
 #include "queue/event_log.hpp"
 #include "queue/queue_loop.hpp"
 #include "queue/queue_options.hpp"
@@ -88,6 +89,10 @@ void Scheduler::enqueue(const spool::Message& message, spool::Body body) {
   for (const auto& g : groups) pending += static_cast<std::uint32_t>(g.indices.size());
   head->pending.store(pending, std::memory_order_relaxed);
   if (body && first_attempt_soon(message, groups)) head->resident_body.keep(std::move(body), body_budget_);
+  // Queued again at start-up past its delay_dsn_retry_interval: its delay warning may be sent already.
+  if (may_have_been_warned(ctx_.snapshot().get(), groups,
+                           std::chrono::time_point_cast<WallTime::duration>(message.received), ctx_.clock.wall_now()))
+    head->delay_warned.store(true, std::memory_order_relaxed);
   std::shared_ptr<const MessageHead> shared = std::move(head);
 
   for (auto& g : groups) {

@@ -186,18 +186,45 @@ TEST(DsnReportRules, SuccessAction) {
   EXPECT_FALSE(success_action(p::kNotifyNever, DsnHandoff::kRelayed));
 }
 
-TEST(DsnReportRules, DelayWarningDueOnlyAtTheFailureThatCrossesTheThreshold) {
-  RetryOptions retry;
-  retry.retry_interval = seconds(10);
+TEST(DsnReportRules, DelayWarningDueOnceQueuedLongEnough) {
   const WallTime received{seconds(1'700'000'000)};
-  const seconds after(30);
-  EXPECT_FALSE(delay_warning_due(retry, after, 0, received, received + seconds(29)));
-  EXPECT_TRUE(delay_warning_due(retry, after, 0, received, received + seconds(30)));
-  // Third attempt (2 retries done, the second waited 20 s): previous at 10 s.
-  EXPECT_TRUE(delay_warning_due(retry, after, 2, received, received + seconds(30)));
-  // Fourth attempt at 70 s: the previous one (>= 40 s before) was already past 30 s.
-  EXPECT_FALSE(delay_warning_due(retry, after, 3, received, received + seconds(70)));
-  EXPECT_FALSE(delay_warning_due(retry, seconds(0), 0, received, received + seconds(100)));
+  EXPECT_FALSE(delay_warning_due(seconds(30), received, received + seconds(29)));
+  EXPECT_TRUE(delay_warning_due(seconds(30), received, received + seconds(30)));
+  EXPECT_TRUE(delay_warning_due(seconds(30), received, received + seconds(3000)));
+  EXPECT_FALSE(delay_warning_due(seconds(0), received, received + seconds(100)));
+}
+
+// A restart: the warned message is queued again already past its
+// threshold and gets no second warning; one recovered before its threshold
+// is still warned once.
+TEST(DsnReports, RestartDoesNotWarnAWarnedMessageAgain) {
+  const std::string config = "retry_interval = 10\nmax_retry_interval = 10\ndelay_dsn_retry_interval = 30\n";
+  for (const bool warned_before : {true, false}) {
+    auto disk = std::make_shared<spool::MemoryDisk>();
+    WallTime stopped{};
+    {
+      SchedulerHarness first(config, disk);
+      std::map<std::string, std::string> reports;
+      first.agent.script = Script{&reports, FakeAgent::tempfail()};
+      inject(first, kSender, p::kNotifyDelay);
+      first.advance(seconds(10));
+      if (warned_before) {
+        first.advance(seconds(10));
+        first.advance(seconds(10));
+      }
+      EXPECT_EQ(first.bounce_ids().size(), warned_before ? 1u : 0u);
+      stopped = first.clock.wall_now();
+    }
+    SchedulerHarness second(config, disk);
+    second.clock.set_wall(stopped);
+    std::map<std::string, std::string> reports;
+    second.agent.script = Script{&reports, FakeAgent::tempfail()};
+    ASSERT_TRUE(second.scheduler->recover().has_value());
+    second.drain();
+    for (int i = 0; i < 5; ++i) second.advance(seconds(10));
+    EXPECT_GE(second.agent.attempts_for(kRcpt), 4u);
+    EXPECT_EQ(second.bounce_ids().size(), warned_before ? 0u : 1u) << "warned before the restart: " << warned_before;
+  }
 }
 
 TEST(DsnReportRules, WhoWantsADelayWarning) {
