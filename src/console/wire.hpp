@@ -6,6 +6,8 @@
 //                     <length> bytes of output text (status 0 = ok, 1 = the
 //                     command failed: unknown command, bad argument, ...)
 // Several commands may follow on one connection (interactive mode).
+// A Listen with Enable_Authentication wants a `login` line first
+// (console/login.hpp); the framing is the same.
 // Pure encoder/decoder; no I/O.
 #pragma once
 
