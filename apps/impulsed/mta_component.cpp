@@ -40,6 +40,7 @@ MtaComponent::~MtaComponent() {
   ecstream_listener_.reset();
   // Close the spool first: its last callbacks still reach the scheduler.
   if (store_) store_->close();
+  if (mm7_message_ids_) mm7_message_ids_->close();  // its writer reports problems to event_log_
   injector_.reset();
   scheduler_.reset();
   agent_.reset();
@@ -78,7 +79,12 @@ impulse::expected<void, std::string> MtaComponent::start() {
   auto problem = [log = event_log_.get()](std::string_view text) { log->problem(text); };
   binding_policy_ = std::make_unique<routing::BindingHeaderPolicy>([&live] { return live.current(); }, problem);
   router_ = std::make_unique<routing::Router>(*binding_policy_);
-  mm7_message_ids_ = std::make_shared<delivery::mm7::Mm7MessageIds>();
+  // MM7 MessageIDs for delivery reports, on disk beside the spool; without
+  // it reports are still answered, recorded without their message id.
+  auto mm7_ids = delivery::mm7::Mm7MessageIds::open(
+      {.path = cfg->global("spoolbase").as_string() + "/mm7_message_ids", .problem = problem});
+  if (mm7_ids) mm7_message_ids_ = std::move(*mm7_ids);
+  else event_log_->problem(mm7_ids.error().message + ": MM7 delivery reports will carry no message id");
   auto cluster = cluster::cluster_settings_from_config(*cfg);
   if (!cluster) return impulse::unexpected<std::string>(cluster.error().message);
   if (*cluster) {
@@ -175,6 +181,7 @@ void MtaComponent::stop(std::function<void()> done) {
       boost::asio::post(daemon_.loops().loop(0), [this, done] {
         if (scheduler_) scheduler_->stop();
         if (store_) store_->close();
+        if (mm7_message_ids_) mm7_message_ids_->close();  // the connections have finished
         if (events_) events_->stop();  // what is queued reaches the file and the webhooks' disk queues
         if (logs_) logs_->flush();
         done();

@@ -400,3 +400,60 @@ def test_a_report_that_is_not_a_delivery_report_gets_a_soap_fault(tmp_path):
             urllib.request.urlopen(req, timeout=10)
         assert e.value.code == 400
         assert "Fault" in e.value.read().decode()
+
+
+# ------------------------------------------- delivery reports after a restart
+
+def restart(d, kill):
+    """Stops the daemon (SIGTERM, exit 0; or SIGKILL) and starts it again on
+    the same directory: same spool, same ports."""
+    if kill:
+        d.impulsed.kill9()
+    else:
+        assert d.impulsed.stop() == 0, d.impulsed.stderr()
+    d.start()
+
+
+def report_event(m, d, remote_id, status, seen):
+    """POSTs a DeliveryReportReq for `remote_id` from the stand-in; returns
+    the mm7_delivery_report event it was recorded as (the `seen`-th one)."""
+    status_code, body, _ = m.mmsc.delivery_report(f"http://127.0.0.1:{d.http_port}/mm7/dr", remote_id, NUMBER,
+                                                  status)
+    assert status_code == 200 and "1000" in body, (status_code, body)
+    reports = lambda: [e for e in d.events() if e["type"] == "mm7_delivery_report"]
+    wait_for(lambda: len(reports()) > seen, what="the mm7_delivery_report event")
+    return reports()[seen]
+
+
+@pytest.mark.parametrize("kill", [False, True], ids=["sigterm", "sigkill"])
+def test_delivery_report_after_a_restart_carries_the_message_id_and_recipient(tmp_path, kill):
+    with Mm7(tmp_path) as m, m.daemon(http_options='MM7_VASP_Path = "/mm7/dr"') as d:
+        msgid = d.send(SENDER, [f"{NUMBER}@mm7.test"], plain())
+        d.wait_records("D", msgid)  # in the mainlog file: the MessageID was durable before it
+        [req] = m.mmsc.requests()
+        d.wait_event(lambda e: e["type"] == "delivery", "the delivery event")  # no event line cut by the kill
+        restart(d, kill)
+        assert "mm7 message ids" not in d.impulsed.stderr() + "".join(d.lines("paniclog.ec"))
+        event = report_event(m, d, req["message_id"], "Retrieved", 0)
+        assert event["message_id"] == msgid and event["remote_id"] == req["message_id"], event
+        assert event["recipient"] == f"{NUMBER}@mm7.test" and event["mm7_status"] == "Retrieved", event
+
+
+def test_an_expired_message_id_is_not_found_before_or_after_a_restart(tmp_path):
+    with Mm7(tmp_path) as m, m.daemon("Message_Expiration = 6", http_options='MM7_VASP_Path = "/mm7/dr"') as d:
+        msgid = d.send(SENDER, [f"{NUMBER}@mm7.test"], plain())
+        d.wait_records("D", msgid)
+        [req] = m.mmsc.requests()
+        first = report_event(m, d, req["message_id"], "Retrieved", 0)
+        assert first["message_id"] == msgid, first  # kept while message_expiration lasts
+        seen = [1]
+
+        def expired():
+            event = report_event(m, d, req["message_id"], "Retrieved", seen[0])
+            seen[0] += 1
+            return event if not event["message_id"] else None
+        event = wait_for(expired, timeout=30, interval=0.5, what="a report recorded without the expired message id")
+        assert event["recipient"] == NUMBER and event["remote_id"] == req["message_id"], event
+        restart(d, kill=False)
+        after = report_event(m, d, req["message_id"], "Retrieved", seen[0])
+        assert not after["message_id"] and after["recipient"] == NUMBER, after

@@ -1,59 +1,102 @@
 // Mm7MessageIds: which Impulse message an MMSC's MessageID belongs to
 // (SPEC §14 "Delivery reports": Impulse keeps the MMSC MessageID -> message
-// id mapping for message_expiration), so that a DeliveryReportReq, which
-// names only the MMSC's MessageID, is recorded with the submission's
-// message id.
+// id mapping for message_expiration), kept durably so that a
+// DeliveryReportReq, which names only the MMSC's MessageID, is recorded with
+// the submission's message id and recipient even after a restart or a crash.
 //
-// The MM7 sessions remember() each delivered submission; the HTTP
-// listener's MM7 route find()s it. Entries expire after the domain's
-// message_expiration (checked on find; swept on remember); at most
-// `capacity` are kept, the soonest to expire dropped first.
-// Kept in memory only: a report for a submission made before a restart is
-// still answered (1000) and recorded, with an empty message_id.
+// The MM7 sessions remember() each delivered submission when its SubmitRsp
+// arrives and wait for the entry to be durable before the delivery is
+// reported to the queue (so it is on disk before the mainlog D record); the
+// HTTP listener's MM7 route find()s it. Entries expire at the time given
+// (the domain's message_expiration after the SubmitRsp): find() ignores an
+// expired entry, and a sweep removes expired entries in steps of at most
+// `sweep_batch` (every `sweep_interval` on a thread of its own; a full step
+// queues the next one behind the writes already waiting). At most
+// `capacity` entries are kept: a new one drops the entry nearest its expiry
+// (for one message_expiration, the oldest).
 //
-// Threading: one instance for the daemon, shared by every event loop and
-// the HTTP listener: every member locks a mutex (short, no I/O).
-// Failure modes: none; find() of an unknown or expired id is nullopt.
+// Where it lives, and why not in the spool: a RocksDB database of its own in
+// <Spoolbase>/mm7_message_ids (like the webhooks' queues under
+// <Spoolbase>/webhooks). The spool (src/spool/) is the message store seam
+// below routing and queue, with one contract for RocksDbStore and
+// MemoryStore and a recovery scan of messages; MM7 MessageIDs are
+// delivery/mm7's own knowledge, so a key range there would put a delivery
+// method's data in the layer below it, and a failure of this map must never
+// touch the spool's writer (which fails injections with 451). RocksDB gives
+// the synced WAL with group commit and the expiry-ordered scan this needs.
+// Layout: mm7_id_keys.hpp.
+//
+// Writes (remember, sweep) go through one writer thread
+// (spool/group_commit.hpp): everything queued meanwhile becomes one synced
+// WriteBatch. find() is a RocksDB point read on the caller's thread (memtable
+// or block cache, at worst one small disk read, like the spool's body reads
+// on the delivery loops).
+//
+// Threading: one instance for the daemon, shared by every event loop and the
+// HTTP listener; every member may be called from any thread. remember()'s
+// and sweep()'s callbacks run on the writer thread ("mm7-ids-writer"), or
+// inline when the map is closed: post to your executor.
+// Failure modes: open() returns a one-line Error (cannot create the
+// directory, in use by another process, unknown format, RocksDB's reason).
+// A failed write fails its callbacks with EIO and is reported once through
+// `problem` until a write succeeds again (delivery goes on: the caller only
+// loses the mapping); before the next batch the database is reopened. After
+// close(), writes fail at once with ESHUTDOWN and find() finds nothing.
+// Corrupt values are treated as absent.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
-#include <map>
-#include <mutex>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "base/clock.hpp"
+#include "base/error.hpp"
+#include "delivery/mm7/mm7_id_keys.hpp"
 
 namespace impulse::delivery::mm7 {
 
-struct Mm7Submission {
-  std::string message_id;  // the Impulse message id
-  std::string recipient;   // the envelope recipient the submission was for
+struct Mm7MessageIdsOptions {
+  std::string path;                               // the database directory; created if missing
+  std::size_t capacity = 1'000'000;               // entries kept at most
+  std::size_t sweep_batch = 1000;                 // expired entries removed per sweep step
+  std::chrono::milliseconds sweep_interval{60'000};  // 0: no sweeper thread (call sweep())
+  std::size_t max_batch_ops = 1024;               // writes per synced batch, at most
+  std::function<void(std::string_view)> problem;  // write failures (once per run of failures); may be empty
+  std::function<WallTime()> now;                  // the sweeper's clock; empty = system_clock
 };
+
+using Mm7WriteDone = std::function<void(Result<void>)>;
 
 class Mm7MessageIds {
  public:
-  using Clock = std::chrono::steady_clock;
+  static Result<std::shared_ptr<Mm7MessageIds>> open(Mm7MessageIdsOptions options);
+  ~Mm7MessageIds();
+  Mm7MessageIds(const Mm7MessageIds&) = delete;
+  Mm7MessageIds& operator=(const Mm7MessageIds&) = delete;
 
-  explicit Mm7MessageIds(std::size_t capacity = 1'000'000) : capacity_(capacity) {}
-
-  void remember(std::string_view remote_id, Mm7Submission submission, std::chrono::seconds keep,
-                Clock::time_point now = Clock::now());
-  std::optional<Mm7Submission> find(std::string_view remote_id, Clock::time_point now = Clock::now()) const;
+  // Keeps remote_id -> submission until `expires` (replacing an entry of the
+  // same remote_id). `done` (may be empty) runs once the entry is durable or
+  // the write failed. An empty remote_id is not kept (done gets EINVAL).
+  void remember(std::string remote_id, Mm7Submission submission, WallTime expires, Mm7WriteDone done = {});
+  // The submission, unless unknown, expired at `now` or the map is closed.
+  std::optional<Mm7Submission> find(std::string_view remote_id, WallTime now) const;
+  // One sweep step: removes up to sweep_batch entries expired at `now`;
+  // `done` (may be empty) gets how many. A full step queues the next one.
+  void sweep(WallTime now, std::function<void(Result<std::size_t>)> done = {});
+  // Entries on disk, expired ones not yet swept included.
   std::size_t size() const;
+  // Stops the sweeper, writes what is queued, closes the database. Idempotent.
+  void close();
+
+  struct Impl;
 
  private:
-  struct Entry {
-    Mm7Submission submission;
-    Clock::time_point expires;
-  };
-  void sweep(Clock::time_point now);  // mutex held
-
-  std::size_t capacity_;
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry> by_remote_id_;
-  std::multimap<Clock::time_point, std::string> by_expiry_;
+  explicit Mm7MessageIds(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace impulse::delivery::mm7

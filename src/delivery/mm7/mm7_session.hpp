@@ -11,7 +11,11 @@
 // Number or RFC2822Address), POSTed with SOAPAction "" and Basic
 // authentication when configured, answered within MM7_Response_Timer; the
 // answer becomes an outcome in mm7_outcome.hpp. A delivered submission's
-// MessageID goes to Mm7MessageIds for delivery reports. A kept-alive
+// MessageID goes to Mm7MessageIds for delivery reports, kept until the
+// domain's message_expiration; the session waits until it is durable (the
+// map's writer thread, not this loop, does the synced write) before it
+// returns the outcome, so a delivery logged D survives a kill -9 with its
+// MessageID (a failed write does not fail the delivery). A kept-alive
 // connection the MMSC closed before answering is replaced once within the
 // attempt (no T record); a dropped connection is reopened for the next
 // recipient.

@@ -81,7 +81,7 @@ Result<Mm7Settings> mm7_settings_from_config(const config::Config& config, const
   s.max_deliveries_per_connection = static_cast<std::uint32_t>(std::clamp<std::int64_t>(
       value("max_deliveries_per_connection").as_int(), 0, std::numeric_limits<std::uint32_t>::max()));
   s.credentials_hold = std::chrono::seconds(std::max<std::int64_t>(value("host_failure_retry").as_int(), 1));
-  s.message_expiration = std::chrono::seconds(std::max<std::int64_t>(value("message_expiration").as_int(), 60));
+  s.message_expiration = std::chrono::seconds(std::max<std::int64_t>(value("message_expiration").as_int(), 1));
   return s;
 }
 

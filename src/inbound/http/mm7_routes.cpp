@@ -71,10 +71,10 @@ impulse::expected<void, std::string> add_mm7_routes(Routes& routes, Mm7RouteDeps
           }
           auto report = protocol::parse_mm7_delivery_report(req.body(), req[beast_http::field::content_type]);
           if (!report) co_return xml_response(beast_http::status::bad_request, protocol::mm7_client_fault(report.error()), req);
+          const WallTime now = shared->now ? shared->now() : std::chrono::system_clock::now();
           std::optional<delivery::mm7::Mm7Submission> submission;
-          if (shared->message_ids) submission = shared->message_ids->find(report->message_id);
+          if (shared->message_ids) submission = shared->message_ids->find(report->message_id, now);
           if (shared->events) {
-            const WallTime now = shared->now ? shared->now() : std::chrono::system_clock::now();
             log::emit_mm7_delivery_report(*shared->events, now, submission ? submission->message_id : "",
                                           report->message_id, submission ? submission->recipient : report->recipient,
                                           report->mm_status);

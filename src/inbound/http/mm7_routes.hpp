@@ -3,10 +3,11 @@
 // Listen scope, the MMSC POSTs DeliveryReportReq there; each is answered
 // with DeliveryReportRsp status 1000 (text/xml) and recorded as an
 // `mm7_delivery_report` event (log/event_sink.hpp) with the Impulse message
-// id of the submission (delivery/mm7/mm7_message_ids.hpp; empty when not
-// known), the MMSC's MessageID as remote_id, the recipient (the
-// submission's envelope recipient when known, else the report's) and the
-// report's MMStatus as mm7_status.
+// id of the submission (delivery/mm7/mm7_message_ids.hpp: kept on disk,
+// across restarts, until message_expiration; empty when not known), the
+// MMSC's MessageID as remote_id, the recipient (the submission's envelope
+// recipient when known, else the report's) and the report's MMStatus as
+// mm7_status.
 //
 // Access::kRelayHostsOnly: the listener's Relay_Hosts apply, API_Keys do
 // not. With MM7_VASP_Basic_Auth = "user:password" on that Listen, a report

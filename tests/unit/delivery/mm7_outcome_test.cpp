@@ -1,8 +1,8 @@
 // The MM7 transport's outcome table (delivery/mm7/mm7_outcome.hpp; SPEC
-// §11, §14) and the MessageID map kept for delivery reports.
+// §11, §14). The MessageID map kept for delivery reports is tested in
+// mm7_message_ids_test.cpp.
 #include <gtest/gtest.h>
 
-#include "delivery/mm7/mm7_message_ids.hpp"
 #include "delivery/mm7/mm7_outcome.hpp"
 
 namespace impulse::delivery::mm7 {
@@ -121,35 +121,6 @@ TEST(Mm7Outcome, NoAnswerIsTransientInternal) {
   auto unusable = unusable_message("no MM7 part");
   EXPECT_TRUE(unusable.outcome.permanent());
   EXPECT_EQ(unusable.outcome.reply, "554 5.6.0 [internal] no MM7 part");
-}
-
-TEST(Mm7MessageIds, RemembersUntilExpiry) {
-  Mm7MessageIds ids;
-  const auto t0 = Mm7MessageIds::Clock::time_point{} + 1000s;
-  ids.remember("m-1", {"6553F1A0-03-0000002A", "1555@mm7.test"}, 60s, t0);
-  auto found = ids.find("m-1", t0 + 59s);
-  ASSERT_TRUE(found.has_value());
-  EXPECT_EQ(found->message_id, "6553F1A0-03-0000002A");
-  EXPECT_EQ(found->recipient, "1555@mm7.test");
-  EXPECT_FALSE(ids.find("m-1", t0 + 60s).has_value());
-  EXPECT_FALSE(ids.find("m-2", t0).has_value());
-  ids.remember("m-2", {"b", "r"}, 10s, t0 + 61s);  // sweeps m-1
-  EXPECT_EQ(ids.size(), 1u);
-}
-
-TEST(Mm7MessageIds, CapacityDropsTheSoonestToExpire) {
-  Mm7MessageIds ids(2);
-  const auto t0 = Mm7MessageIds::Clock::time_point{} + 1000s;
-  ids.remember("long", {"a", "r"}, 600s, t0);
-  ids.remember("short", {"b", "r"}, 60s, t0);
-  ids.remember("new", {"c", "r"}, 300s, t0);
-  EXPECT_EQ(ids.size(), 2u);
-  EXPECT_FALSE(ids.find("short", t0).has_value());
-  EXPECT_TRUE(ids.find("long", t0).has_value());
-  EXPECT_TRUE(ids.find("new", t0).has_value());
-  ids.remember("long", {"d", "r"}, 10s, t0);  // replaced, not duplicated
-  EXPECT_EQ(ids.size(), 2u);
-  EXPECT_EQ(ids.find("long", t0)->message_id, "d");
 }
 
 }  // namespace

@@ -5,9 +5,12 @@
 #include "inbound/http/mm7_routes.hpp"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <filesystem>
+#include <future>
 #include <mutex>
 
 namespace impulse::inbound::http {
@@ -29,6 +32,22 @@ class RecordingSink final : public log::EventSink {
   std::vector<Recorded> events;
 };
 
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "impulse-mm7-routes-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string sub(const std::string& name) const { return (std::filesystem::path(path_) / name).string(); }
+
+ private:
+  std::string path_;
+};
+
 const char* kNs = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4";
 
 std::string report(std::string_view message_id, std::string_view status) {
@@ -42,8 +61,16 @@ std::string report(std::string_view message_id, std::string_view status) {
 class Mm7Routes : public ::testing::Test {
  protected:
   void SetUp() override {
-    ids_ = std::make_shared<delivery::mm7::Mm7MessageIds>();
-    ids_->remember("mmsc-1", {"6553F1A0-03-0000002A", "15551234567@mm7.test"}, std::chrono::seconds(600));
+    auto opened = delivery::mm7::Mm7MessageIds::open({.path = dir_.sub("mm7_message_ids"), .capacity = 100,
+                                                      .sweep_batch = 100, .sweep_interval = {}, .max_batch_ops = 16,
+                                                      .problem = {}, .now = {}});
+    ASSERT_TRUE(opened.has_value()) << opened.error().message;
+    ids_ = std::move(*opened);
+    std::promise<Result<void>> kept;
+    ids_->remember("mmsc-1", {"6553F1A0-03-0000002A", "15551234567@mm7.test"},
+                   std::chrono::system_clock::now() + std::chrono::seconds(600),
+                   [&kept](Result<void> r) { kept.set_value(std::move(r)); });
+    ASSERT_TRUE(kept.get_future().get().has_value());
     auto added = add_mm7_routes(routes_, {.endpoints = {{"127.0.0.1:8081", "/mm7/dr", ""},
                                                         {"127.0.0.1:8082", "/mm7/dr", "mmsc:pw"}},
                                           .message_ids = ids_,
@@ -74,6 +101,7 @@ class Mm7Routes : public ::testing::Test {
     return std::move(*out);
   }
 
+  TempDir dir_;
   Routes routes_;
   RecordingSink sink_;
   std::shared_ptr<delivery::mm7::Mm7MessageIds> ids_;
