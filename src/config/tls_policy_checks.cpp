@@ -11,12 +11,13 @@ namespace {
 
 void check_node(const ScopeNode& node, Diagnostics& warnings) {
   // use_* turn a policy on; enable_* default to true and only matter once use_* is set.
-  static constexpr std::array<std::string_view, 2> kOptions{"use_dane", "use_mta_sts"};
+  // use_dane is enforced by the SMTP client (delivery/smtp/dane_lookup.hpp): no warning.
+  static constexpr std::array<std::string_view, 1> kOptions{"use_mta_sts"};
   for (std::string_view option : kOptions) {
     const OptionDef* def = registry().find(option);
     const OptionValue* v = def ? node.find(def->index) : nullptr;
     if (!v || !std::holds_alternative<bool>(v->data) || !v->as_bool()) continue;
-    const std::string name = option == "use_dane" ? "DANE" : "MTA-STS";
+    const std::string name = "MTA-STS";
     warnings.push_back(Diagnostic{v->loc,
                                   std::string(option) + " is accepted but " + name +
                                       " is not enforced yet: delivery uses the configured tls and tls_verify",

@@ -101,8 +101,10 @@ queue::Outcome map_reply(Phase phase, const Reply& reply, queue::Scope scope, co
 queue::Outcome map_failure(const SessionFailure& failure, const OutcomeContext& context);
 
 // A DANE refusal (RFC 7672; dane_lookup, smtp_connection): transient,
-// host-level, "451 4.7.5 [internal] <reason>" at the phase's stage (kConnect
-// for a failed TLSA lookup: stage 0; kTlsHandshake for a mismatch: 17).
+// host-level, "451 4.7.5 [internal] <reason>" at the phase's stage. Both
+// callers use kTlsHandshake (17): a mismatch after the handshake, and a
+// failed TLSA lookup before connecting (the TLS set-up of that host failed;
+// a stage-0 open failure would be reported as "no MXs could be reached").
 SessionFailure dane_failure(Phase phase, std::string reason);
 
 // The [internal] text map_failure uses (tests and logs).
