@@ -2,6 +2,7 @@
 #include "cluster/redis_limits.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "cluster/redis_link.hpp"
 #include "cluster/redis_scripts.hpp"
@@ -18,6 +19,7 @@ constexpr std::chrono::milliseconds kDeniedPoll{250};          // a full key is 
 constexpr std::chrono::seconds kClosedRetry{1};
 constexpr std::chrono::seconds kReconnectEvery{1};
 constexpr std::chrono::seconds kUnclaimedLease{5};
+constexpr std::chrono::milliseconds kTokenLifetime{100};  // a batch may be spent over at least this long
 
 ClusterAnswer denied(Clock::time_point at) { return ClusterAnswer{ClusterVerdict::kDenied, 0, at}; }
 ClusterAnswer waiting() { return ClusterAnswer{ClusterVerdict::kWait, 0, {}}; }
@@ -143,7 +145,37 @@ ClusterAnswer RedisLimits::take_token(const std::string& key, const config::Rate
   return waiting();
 }
 
+std::optional<routing::TokenBatch> RedisLimits::fetch_tokens(const std::string& key, const config::RateSpec& rate,
+                                                             std::int64_t wanted,
+                                                             std::function<void(routing::TokenBatch)> done) {
+  const auto now = Clock::now();
+  std::lock_guard lock(mutex_);
+  if (degraded_.load(std::memory_order_relaxed)) {
+    if (settings_.fail_closed) return routing::TokenBatch{0, {}, now + kClosedRetry};
+    RateKey& k = rates_[key];
+    if (!k.local || !(k.rate == rate)) {
+      k.rate = rate;
+      k.local = std::make_shared<routing::TokenBucket>(
+          config::RateSpec{local_share(rate.count, settings_.expected_nodes), rate.per_seconds}, now);
+    }
+    if (k.local->try_take(now)) return routing::TokenBatch{1, now + kTokenLifetime, {}};
+    return routing::TokenBatch{0, {}, k.local->next_token_at(now)};
+  }
+  const std::int64_t cap = std::clamp<std::int64_t>(
+      rate.count / std::max<std::int64_t>(1, rate.per_seconds * 10 * std::max<std::int64_t>(settings_.expected_nodes, 1)),
+      1, kMaxFetch);
+  jobs_.push_back(Job{Job::Kind::kFetch, key, std::clamp<std::int64_t>(wanted, 1, cap), 0, rate, std::move(done)});
+  cv_.notify_one();
+  return std::nullopt;
+}
+
 // ---- the worker ----
+
+void RedisLimits::refuse_fetches(std::deque<Job>& jobs) {
+  const auto now = Clock::now();
+  for (auto& job : jobs)
+    if (job.kind == Job::Kind::kFetch && job.done) std::exchange(job.done, nullptr)(routing::TokenBatch{0, {}, now});
+}
 
 void RedisLimits::set_state(bool up, std::string_view why) {
   connected_.store(up, std::memory_order_relaxed);
@@ -195,6 +227,7 @@ void RedisLimits::adopt_local() {
 void RedisLimits::fail_pending() {
   // Redis is gone: whoever waits asks again and gets the degraded answer.
   std::vector<std::function<void()>> wake;
+  std::deque<Job> fetches;
   {
     std::lock_guard lock(mutex_);
     for (auto& [key, k] : leases_) {
@@ -207,8 +240,13 @@ void RedisLimits::fail_pending() {
       for (auto& w : k.waiters) wake.push_back(std::move(w));
       k.waiters.clear();
     }
+    std::deque<Job> dropped;
+    for (auto& j : jobs_)
+      if (j.kind == Job::Kind::kFetch) dropped.push_back(std::move(j));
     std::erase_if(jobs_, [](const Job& j) { return j.kind != Job::Kind::kRelease; });
+    fetches.swap(dropped);
   }
+  refuse_fetches(fetches);
   wake_all(wake);
 }
 
@@ -236,31 +274,46 @@ bool RedisLimits::execute(const Job& job) {
       break;
     }
     case Job::Kind::kTokens: {
-      ++commands_;
-      auto r = link_->command({"EVAL", std::string(kTakeTokens), "1", rate_key(job.key),
-                               std::to_string(interval_us(job.rate)), std::to_string(job.rate.count),
-                               std::to_string(job.number)});
-      if (!r && !link_->usable()) return false;
-      const auto now = Clock::now();
+      const routing::TokenBatch got = eval_tokens(job);
+      if (!link_->usable()) return false;
       std::lock_guard lock(mutex_);
       RateKey& k = rates_[job.key];
       k.pending = false;
-      const std::int64_t got = r && r->array.size() == 2 ? r->array[0] : 0;
-      if (got > 0) {
-        k.tokens = got;
-        // Spent within the time they stand for, so a batch never adds to a later window.
-        k.tokens_until = now + std::max(std::chrono::microseconds(interval_us(job.rate) * got),
-                                        std::chrono::microseconds(100000));
+      if (got.tokens > 0) {
+        k.tokens = got.tokens;
+        k.tokens_until = got.until;
       } else {
-        const std::int64_t wait = r && r->array.size() == 2 ? std::max<std::int64_t>(r->array[1], 1000) : 250000;
-        k.denied_until = now + std::chrono::microseconds(wait);
+        k.denied_until = got.retry_at;
       }
       wake.swap(k.waiters);
       break;
     }
+    case Job::Kind::kFetch: {
+      const routing::TokenBatch got = eval_tokens(job);
+      if (!link_->usable()) return false;  // the caller refuses it ("ask again now")
+      if (job.done) job.done(got);
+      return true;
+    }
   }
   wake_all(wake);
   return true;
+}
+
+routing::TokenBatch RedisLimits::eval_tokens(const Job& job) {
+  ++commands_;
+  auto r = link_->command({"EVAL", std::string(kTakeTokens), "1", rate_key(job.key),
+                           std::to_string(interval_us(job.rate)), std::to_string(job.rate.count),
+                           std::to_string(job.number)});
+  const auto now = Clock::now();
+  const std::int64_t got = r && r->array.size() == 2 ? r->array[0] : 0;
+  if (got > 0) {
+    // Spent within the time they stand for, so a batch never adds to a later window.
+    return routing::TokenBatch{
+        got, now + std::max<std::chrono::microseconds>(std::chrono::microseconds(interval_us(job.rate) * got), kTokenLifetime),
+        {}};
+  }
+  const std::int64_t wait = r && r->array.size() == 2 ? std::max<std::int64_t>(r->array[1], 1000) : 250000;
+  return routing::TokenBatch{0, {}, now + std::chrono::microseconds(wait)};
 }
 
 bool RedisLimits::renew_all() {
@@ -319,8 +372,10 @@ void RedisLimits::run() {
       jobs.swap(jobs_);
     }
     bool ok = true;
-    for (const Job& job : jobs) {
-      if (!(ok = execute(job))) break;
+    const bool had_jobs = !jobs.empty();
+    while (!jobs.empty()) {
+      if (!(ok = execute(jobs.front()))) break;
+      jobs.pop_front();
     }
     const auto now = Clock::now();
     if (ok && now >= next_renew) {
@@ -328,7 +383,7 @@ void RedisLimits::run() {
       release_stale();
       next_renew = now + renew_every;
     }
-    if (ok && jobs.empty() && now - last_io >= settings_.check_interval) {
+    if (ok && !had_jobs && now - last_io >= settings_.check_interval) {
       ++commands_;
       ok = link_->command({"PING"}).has_value();
     }
@@ -339,6 +394,7 @@ void RedisLimits::run() {
     link_->close();
     set_state(false, "command failed or timed out");
     fail_pending();
+    refuse_fetches(jobs);  // Redis failed under them: their callers ask again, now degraded
   }
   // Stopping: give back what this node holds, if Redis is there.
   if (link_->usable()) {

@@ -6,7 +6,10 @@
 // come back within Cluster_Lease_Time. Rates are a GCRA in Redis; a node
 // takes a small batch of tokens at once (at most a tenth of a second of its
 // share, at most 16) and spends them locally within the time they stand
-// for, so most messages need no Redis round trip.
+// for, so most messages need no Redis round trip. The delivery loops take
+// their tokens in larger batches (fetch_tokens, sized by the rate each loop
+// spends at, refilled ahead of need) through their own
+// routing::ClusterTokenCache; take_token remains for one-off callers.
 //
 // Threading: the public calls are non-blocking and thread-safe (one mutex,
 // short sections; any delivery loop). All Redis I/O runs on one worker
@@ -40,6 +43,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -69,6 +73,13 @@ class RedisLimits final : public routing::ClusterLimits {
   void release_connection(const std::string& key, std::uint64_t lease) override;
   routing::ClusterAnswer take_token(const std::string& key, const config::RateSpec& rate,
                                     std::function<void()> wake) override;
+  // One EVAL for up to `wanted` tokens (at most this node's share of a
+  // tenth of a second, kMaxFetch); degraded: answered at once (closed: none
+  // for a second; local_share: one token of the local bucket).
+  std::optional<routing::TokenBatch> fetch_tokens(const std::string& key, const config::RateSpec& rate,
+                                                  std::int64_t wanted,
+                                                  std::function<void(routing::TokenBatch)> done) override;
+  static constexpr std::int64_t kMaxFetch = 4096;
   bool connected() const override { return connected_.load(std::memory_order_relaxed); }
 
   // Redis commands sent so far (bench: operations per message).
@@ -96,11 +107,12 @@ class RedisLimits final : public routing::ClusterLimits {
     std::shared_ptr<routing::TokenBucket> local;  // degraded share
   };
   struct Job {
-    enum class Kind { kAcquire, kRelease, kTokens } kind;
+    enum class Kind { kAcquire, kRelease, kTokens, kFetch } kind;
     std::string key;
     std::int64_t number = 0;  // limit or wanted tokens
     std::uint64_t lease = 0;
     config::RateSpec rate;
+    std::function<void(routing::TokenBatch)> done;  // kFetch: called once, whatever happens (not after stop)
   };
 
   void run();
@@ -108,6 +120,8 @@ class RedisLimits final : public routing::ClusterLimits {
   void set_state(bool connected, std::string_view why);
   void fail_pending();
   bool execute(const Job& job);
+  routing::TokenBatch eval_tokens(const Job& job);  // the GCRA EVAL: what it granted, or when to ask again
+  static void refuse_fetches(std::deque<Job>& jobs);  // a kFetch that will not run: "ask again now"
   bool renew_all();
   void adopt_local();
   void release_stale();

@@ -70,6 +70,7 @@
 #include "delivery/transport.hpp"
 #include "dns/resolver.hpp"
 #include "queue/queue_key.hpp"
+#include "routing/cluster_token_cache.hpp"
 #include "routing/domain_record_builder.hpp"
 #include "routing/domain_record_cache.hpp"
 #include "routing/mx_chooser.hpp"
@@ -145,6 +146,9 @@ class DeliveryLoop {
   bool cluster_message_token(const StatePtr& st);
   void release_cluster_lease(ConnectionRecord& rec);
   std::function<void()> cluster_wake(const StatePtr& st);
+  // One token of a shared rate from this loop's cache (no lock, no backend
+  // call per token); kWait registers a pump of `st` for when the batch comes.
+  routing::ClusterAnswer cluster_token(const StatePtr& st, const std::string& key, const config::RateSpec& rate);
 
   // Connections (delivery_loop_connection.cpp).
   // Up to take_batch (and `limit`) jobs: orphans first, then the queue.
@@ -183,6 +187,8 @@ class DeliveryLoop {
   bool stopping_ = false;
   std::vector<std::function<void()>> stop_waiters_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  // This loop's tokens of the Cluster_* rates (delivery_loop_cluster.cpp), made on first use.
+  std::unique_ptr<routing::ClusterTokenCache> cluster_tokens_;
 };
 
 }  // namespace impulse::delivery

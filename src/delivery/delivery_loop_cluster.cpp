@@ -10,8 +10,10 @@
 // opens and released when it ends (connection_ended);
 // Cluster_Outbound_Throttle_Connections a token per session opened;
 // Cluster_Outbound_Throttle_Messages a token per message taken, the first
-// on a new session included. A kWait answer leaves the pump: the backend's
-// wake posts a pump to this loop; a kDenied arms the queue's throttle timer.
+// on a new session included, both from this loop's ClusterTokenCache
+// (batches refilled ahead of need; no lock per token). A kWait answer
+// leaves the pump: the backend's wake (a lease) or the cache's refill (a
+// token) pumps the queue on this loop; a kDenied arms its throttle timer.
 // The node-local limits are decided beside these, unchanged.
 // Executor: io(), like the rest of DeliveryLoop. Failure modes: none here
 // (the backend decides what a Redis failure means).
@@ -87,7 +89,7 @@ bool DeliveryLoop::cluster_admits_connection(const StatePtr& sp, const std::stri
       return refuse();
   }
   if (!st.cluster_open_key.empty()) {
-    const auto answer = cluster->take_token(st.cluster_open_key, st.cluster_open_rate, cluster_wake(sp));
+    const auto answer = cluster_token(sp, st.cluster_open_key, st.cluster_open_rate);
     if (answer.verdict != routing::ClusterVerdict::kGranted) {
       if (answer.verdict == routing::ClusterVerdict::kDenied) arm_throttle(sp, answer.retry_at);
       return refuse();
@@ -97,14 +99,37 @@ bool DeliveryLoop::cluster_admits_connection(const StatePtr& sp, const std::stri
 }
 
 bool DeliveryLoop::cluster_message_token(const StatePtr& sp) {
-  routing::ClusterLimits* cluster = deps_.manager.cluster;
   QueueState& st = *sp;
-  if (!cluster || st.cluster_message_key.empty()) return true;
-  const auto answer = cluster->take_token(st.cluster_message_key, st.cluster_message_rate, cluster_wake(sp));
+  if (!deps_.manager.cluster || st.cluster_message_key.empty()) return true;
+  const auto answer = cluster_token(sp, st.cluster_message_key, st.cluster_message_rate);
   if (answer.verdict == routing::ClusterVerdict::kDenied) arm_throttle(sp, answer.retry_at);
   // Waiting for a batch is not a throttle: open sessions idle until the wake pumps them.
   st.cluster_token_pending = answer.verdict == routing::ClusterVerdict::kWait;
   return answer.verdict == routing::ClusterVerdict::kGranted;
+}
+
+routing::ClusterAnswer DeliveryLoop::cluster_token(const StatePtr& sp, const std::string& key,
+                                                   const config::RateSpec& rate) {
+  if (!cluster_tokens_) {
+    std::weak_ptr<bool> alive = alive_;
+    cluster_tokens_ = std::make_unique<routing::ClusterTokenCache>(
+        *deps_.manager.cluster, [this, alive](std::function<void()> f) {
+          // From the backend's thread: run it on this loop, while the loop lives.
+          asio::post(io_, [alive, f = std::move(f)] {
+            if (!alive.expired()) f();
+          });
+        });
+  }
+  const auto answer = cluster_tokens_->take(key, rate, std::chrono::steady_clock::now());
+  if (answer.verdict == routing::ClusterVerdict::kWait) {
+    // Already on this loop when the batch comes: pump directly.
+    std::weak_ptr<QueueState> weak = sp;
+    cluster_tokens_->on_refill(key, [this, weak] {
+      if (stopping_) return;
+      if (StatePtr s = weak.lock()) pump(s);
+    });
+  }
+  return answer;
 }
 
 void DeliveryLoop::release_cluster_leases(const std::vector<ClusterLease>& leases) {

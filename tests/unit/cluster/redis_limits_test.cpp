@@ -13,6 +13,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cluster/redis_link.hpp"
@@ -164,6 +166,79 @@ TEST_F(RedisLimitsTest, TokensAreSharedAcrossNodes) {
     if (ans.verdict == ClusterVerdict::kGranted) ++granted;
   }
   EXPECT_EQ(granted, 10);
+}
+
+// fetch_tokens' answer, waited for (the worker calls `done` on its thread).
+routing::TokenBatch fetch(RedisLimits& limits, const std::string& key, const config::RateSpec& rate,
+                          std::int64_t wanted) {
+  std::mutex m;
+  std::optional<routing::TokenBatch> got;
+  if (auto now = limits.fetch_tokens(key, rate, wanted, [&](routing::TokenBatch b) {
+        std::lock_guard lock(m);
+        got = b;
+      }))
+    return *now;
+  EXPECT_TRUE(eventually([&] {
+    std::lock_guard lock(m);
+    return got.has_value();
+  }));
+  std::lock_guard lock(m);
+  return got.value_or(routing::TokenBatch{});
+}
+
+TEST_F(RedisLimitsTest, AFetchGrantsABatchUpToTheNodesShareOfATenthOfASecond) {
+  auto a = make("a");
+  const auto before = std::chrono::steady_clock::now();
+  // 1000/s over 2 expected nodes: at most 50 tokens per fetch.
+  const auto big = fetch(*a, "f", {1000, 1}, 500);
+  EXPECT_EQ(big.tokens, 50);
+  EXPECT_GE(big.until, before + 100ms);  // to be spent within the time they stand for
+  EXPECT_EQ(fetch(*a, "f", {1000, 1}, 7).tokens, 7);
+  EXPECT_EQ(fetch(*a, "f", {1000, 1}, 0).tokens, 1);
+}
+
+TEST_F(RedisLimitsTest, FetchedBatchesOfTwoNodesStayWithinTheSharedRate) {
+  auto a = make("a");
+  auto b = make("b");
+  const config::RateSpec rate{100, 1};  // a fetch gets at most 100 / (10 * 2) = 5
+  const auto start = std::chrono::steady_clock::now();
+  std::int64_t granted = 0;
+  routing::TokenBatch last;
+  auto asked = start;
+  for (int i = 0; i < 200; ++i) {
+    asked = std::chrono::steady_clock::now();
+    last = fetch(i % 2 ? *a : *b, "shared", rate, 10);
+    EXPECT_LE(last.tokens, 5);
+    granted += last.tokens;
+    if (last.tokens == 0) break;
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_GE(granted, 100);                                          // the burst, shared by both
+  EXPECT_LE(granted, 100 + static_cast<std::int64_t>(100 * seconds) + 1);  // and what refilled meanwhile
+  EXPECT_EQ(last.tokens, 0);
+  EXPECT_GT(last.retry_at, asked);  // when to ask again: after it was asked
+}
+
+TEST_F(RedisLimitsTest, DegradedFetchesAreAnsweredAtOnce) {
+  auto shared = make("s");
+  auto closed = make("c", true);
+  redis_.kill();
+  EXPECT_TRUE(eventually([&] { return !shared->connected() && !closed->connected(); }, 10s));
+  const auto now = std::chrono::steady_clock::now();
+  auto never = [](routing::TokenBatch) { ADD_FAILURE() << "a degraded fetch is answered at once"; };
+  // local_share: floor(4 / 2) = 2 per second here, one token per fetch.
+  auto s1 = shared->fetch_tokens("t", {4, 1}, 100, never);
+  auto s2 = shared->fetch_tokens("t", {4, 1}, 100, never);
+  auto s3 = shared->fetch_tokens("t", {4, 1}, 100, never);
+  ASSERT_TRUE(s1 && s2 && s3);
+  EXPECT_EQ(s1->tokens, 1);
+  EXPECT_EQ(s2->tokens, 1);
+  EXPECT_EQ(s3->tokens, 0);
+  EXPECT_GT(s3->retry_at, now);
+  auto c = closed->fetch_tokens("t", {4, 1}, 100, never);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->tokens, 0);
+  EXPECT_GE(c->retry_at, now + 900ms);
 }
 
 TEST_F(RedisLimitsTest, DegradedLocalShareAndClosedModes) {
