@@ -9,6 +9,8 @@ command), and smtp-sink as a next hop without DSN or SMTPUTF8:
     body goes as BDAT, Postfix (not Impulse) reports the success;
   - to a next hop without DSN, a NOTIFY=SUCCESS recipient gets a "relayed"
     report from Impulse (null sender, to the envelope sender, ENVID kept);
+  - final delivery over LMTP (Dovecot lists no DSN) gives a "delivered"
+    report;
   - an SMTPUTF8 message to a hop without SMTPUTF8 fails with 553 5.6.7 and
     bounces with message/global-delivery-status;
   - NOTIFY=DELAY with a short delay_dsn_retry_interval gets exactly one
@@ -16,6 +18,7 @@ command), and smtp-sink as a next hop without DSN or SMTPUTF8:
 """
 import smtplib
 
+from harness.dovecot import DovecotLmtp
 from harness.impulse import QUEUED, Daemon, daemon_config
 from harness.process import wait_for
 from harness.smtp_peers import PostfixSmtpd, SmtpSink
@@ -100,6 +103,22 @@ def test_next_hop_without_dsn_gives_a_relayed_report_to_the_sender(tmp_path):
                          "Subject: Delivery Status Notification (Success)", "In-Reply-To: <r1@sender.test>"):
                 assert line + "\n" in text, (line, text)
             wait_for(lambda: len(internal_receptions(d)) == 1, what="the report's R record")
+
+
+def test_final_delivery_over_lmtp_gives_a_delivered_report(tmp_path):
+    with DovecotLmtp(["alice"], domain="lmtp.test", address="127.0.0.55") as store, \
+            SmtpSink("127.0.0.56") as sender_mx:
+        extra = (f'Domain "lmtp.test" {{ Delivery_Method = LMTP  Gateway = "{store.target}" }}\n'
+                 + route("sender.test", sender_mx))
+        with Daemon(tmp_path, lambda port: daemon_config(port, extra=extra)) as d:
+            msgid = send(d, SENDER, ["alice@lmtp.test"], b"Subject: to the store\r\n\r\nx\r\n",
+                         rcpt_options=["NOTIFY=SUCCESS,FAILURE", "ORCPT=rfc822;alice@lmtp.test"])
+            store.wait_mailbox("alice", 1)
+            [report] = sender_mx.wait_messages(1)
+            assert report.sender == "" and report.recipients == [SENDER]
+            for line in ("Action: delivered", "Status: 2.0.0", "Final-Recipient: rfc822; alice@lmtp.test",
+                         "Original-Recipient: rfc822;alice@lmtp.test", f"X-Impulse-Message-Id: {msgid}"):
+                assert line + "\n" in report.text, (line, report.text)
 
 
 def test_smtputf8_message_to_a_hop_without_smtputf8_fails_with_553_5_6_7(tmp_path):
