@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "console/control_listener.hpp"
+#include "console_endpoint_from_config.hpp"
 #include "daemon.hpp"
 
 namespace impulse::daemon {
@@ -20,9 +21,9 @@ impulse::expected<void, std::string> ConsoleComponent::start() {
       daemon_.loops().loop(0), registry_, std::chrono::seconds(timeout > 0 ? timeout : 60),
       [this](std::string_view line) { daemon_.reporter().error(std::string(line)); });
   for (const auto& l : listens) {
-    auto mode = cfg->resolve_listener("control_listener", l.address, "file_mode").value->as_int();
-    if (auto r = listener_->listen({l.address, static_cast<unsigned>(mode)}); !r)
-      return impulse::unexpected<std::string>(r.error().message);
+    auto endpoint = control_endpoint_from(*cfg, l.address);  // File_Mode, login, TLS
+    if (!endpoint) return impulse::unexpected<std::string>(endpoint.error());
+    if (auto r = listener_->listen(*endpoint); !r) return impulse::unexpected<std::string>(r.error().message);
   }
   listener_->start();
   return {};

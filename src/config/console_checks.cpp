@@ -38,15 +38,30 @@ void check_listen(const ScopeNode& listen, Diagnostics& errors) {
   const OptionValue* file = listen_or_listener(listen, "console_password_file");
   const bool has_file = file && !file->as_string().empty();
   if (has_file) check_password_file(*file, errors);
-  if (is_console_socket_path(listen.name) || is_loopback_listen(listen.name)) return;
   const OptionValue* auth = listen_or_listener(listen, "enable_authentication");
-  if (auth && auth->as_bool() && has_file) {
-    // The console's login exchange and TLS are not in the control listener
-    // yet: until they are, an authenticated remote console would not ask
-    // for the password, so it is refused too rather than left open.
-    errors.push_back(Diagnostic{auth->loc, "Enable_Authentication on a Control_Listener is not enforced by this "
-                                           "build yet (no console login); listen on 127.0.0.1 or a Unix socket "
-                                           "and reach it through ssh"});
+  const bool authenticated = auth && auth->as_bool() && has_file;
+  const OptionValue* cert = listen_or_listener(listen, "tls_certificate");
+  const OptionValue* key = listen_or_listener(listen, "tls_key");
+  const bool tls = cert && !cert->as_string().empty();
+  const bool socket = is_console_socket_path(listen.name);
+  if (key && !key->as_string().empty() && !tls)
+    errors.push_back(Diagnostic{key->loc, "tls_key on a Control_Listener Listen needs tls_certificate"});
+  if (tls && socket)
+    errors.push_back(Diagnostic{cert->loc, "tls_certificate on a Control_Listener Unix socket: TLS is for TCP "
+                                           "Listens (a socket is guarded by File_Mode)"});
+  if (socket || is_loopback_listen(listen.name)) {
+    if (auth && auth->as_bool() && !has_file)
+      errors.push_back(Diagnostic{auth->loc, "Enable_Authentication on a Control_Listener needs "
+                                             "Console_Password_File = \"FILE\" (lines user:crypt-hash): "
+                                             "without it nobody could log in"});
+    return;
+  }
+  if (authenticated && tls) return;
+  if (authenticated) {
+    errors.push_back(Diagnostic{
+        listen.loc, "Control_Listener Listen \"" + listen.name +
+                        "\" is not a loopback address and has no TLS: console passwords and commands would cross "
+                        "the network in the clear; add tls_certificate and tls_key to this Listen"});
     return;
   }
   errors.push_back(Diagnostic{

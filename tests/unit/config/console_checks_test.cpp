@@ -1,7 +1,10 @@
 // --check's console access rule (config/console_checks.hpp; SPEC §7): a
-// Control_Listener TCP Listen off loopback is an error at the Listen;
-// loopback and Unix sockets pass; an unreadable Console_Password_File is an
-// error at the option. Also reload path confinement (config/reload_path.hpp).
+// Control_Listener TCP Listen off loopback is an error at the Listen unless
+// it has authentication, a password file and TLS (authentication without
+// TLS: "in the clear"); loopback and Unix sockets pass; Enable_Authentication
+// without a password file, TLS on a socket, an unreadable
+// Console_Password_File are errors. Also reload path confinement
+// (config/reload_path.hpp).
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -54,6 +57,65 @@ TEST(ConsoleCheck, UnreadablePasswordFileIsAnErrorAtTheOption) {
   ASSERT_EQ(errs.size(), 1u);
   EXPECT_EQ(errs[0].rfind("t.conf:2:", 0), 0u) << errs[0];
   EXPECT_NE(errs[0].find("error: console_password_file /nonexistent/pw: cannot be read"), std::string::npos) << errs[0];
+}
+
+// A password file with one valid sha512-crypt line (alice:wonderland), for the rules that need one.
+std::string password_file() {
+  const auto path = std::filesystem::temp_directory_path() / ("impulse-console-pw-" + std::to_string(::getpid()));
+  std::ofstream(path) << "alice:$6$saltsalt$pqxtaP8VN9msji06dnBCbUbaSGTOXyo9jZDqZxik1rPexoqRIW4UKuiD0ZHZchCSd7S4/HoRU8bcFbnz2ihUr.\n";
+  return path.string();
+}
+
+TEST(ConsoleCheck, RemoteListenWithLoginAndTlsPasses) {
+  const std::string pw = password_file();
+  EXPECT_EQ(errors_of("Control_Listener {\n  Listen \"0.0.0.0:2025\" {\n    Enable_Authentication = true\n"
+                      "    Console_Password_File = \"" + pw + "\"\n    TLS_Certificate = \"/etc/c.pem\"\n"
+                      "    TLS_Key = \"/etc/k.pem\"\n  }\n}\n"),
+            std::vector<std::string>{});
+  // The options may sit on the Control_Listener itself.
+  EXPECT_EQ(errors_of("Control_Listener {\n  Enable_Authentication = true\n  Console_Password_File = \"" + pw +
+                      "\"\n  TLS_Certificate = \"/etc/c.pem\"\n  Listen \"[::]:2025\" { }\n}\n"),
+            std::vector<std::string>{});
+}
+
+TEST(ConsoleCheck, RemoteListenWithLoginButNoTlsIsAnErrorAtItsListen) {
+  const std::string pw = password_file();
+  auto errs = errors_of("Control_Listener {\n  Listen \"0.0.0.0:2025\" { Enable_Authentication = true "
+                        "Console_Password_File = \"" + pw + "\" }\n}\n");
+  ASSERT_EQ(errs.size(), 1u);
+  EXPECT_EQ(errs[0].rfind("t.conf:2:3: error: Control_Listener Listen \"0.0.0.0:2025\" is not a loopback address "
+                          "and has no TLS", 0),
+            0u)
+      << errs[0];
+  EXPECT_NE(errs[0].find("in the clear"), std::string::npos);
+  EXPECT_NE(errs[0].find("add tls_certificate and tls_key"), std::string::npos);
+}
+
+TEST(ConsoleCheck, TlsWithoutLoginOffLoopbackIsStillAnError) {
+  auto errs = errors_of("Control_Listener {\n  Listen \"0.0.0.0:2025\" { TLS_Certificate = \"/etc/c.pem\" }\n}\n");
+  ASSERT_EQ(errs.size(), 1u);
+  EXPECT_NE(errs[0].find("is not a loopback address: anyone who reaches it"), std::string::npos) << errs[0];
+}
+
+TEST(ConsoleCheck, AuthenticationWithoutPasswordFileOnLoopbackIsAnError) {
+  auto errs = errors_of("Control_Listener {\n  Listen \"127.0.0.1:2025\" { Enable_Authentication = true }\n}\n");
+  ASSERT_EQ(errs.size(), 1u);
+  EXPECT_NE(errs[0].find("error: Enable_Authentication on a Control_Listener needs Console_Password_File"),
+            std::string::npos)
+      << errs[0];
+  const std::string pw = password_file();
+  EXPECT_EQ(errors_of("Control_Listener {\n  Listen \"127.0.0.1:2025\" { Enable_Authentication = true "
+                      "Console_Password_File = \"" + pw + "\" }\n}\n"),
+            std::vector<std::string>{});
+}
+
+TEST(ConsoleCheck, TlsOnAUnixSocketAndAKeyWithoutCertificateAreErrors) {
+  auto errs = errors_of("Control_Listener {\n  Listen \"/tmp/2025\" { TLS_Certificate = \"/etc/c.pem\" }\n}\n");
+  ASSERT_EQ(errs.size(), 1u);
+  EXPECT_NE(errs[0].find("TLS is for TCP Listens"), std::string::npos) << errs[0];
+  errs = errors_of("Control_Listener {\n  Listen \"127.0.0.1:2025\" { TLS_Key = \"/etc/k.pem\" }\n}\n");
+  ASSERT_EQ(errs.size(), 1u);
+  EXPECT_NE(errs[0].find("tls_key on a Control_Listener Listen needs tls_certificate"), std::string::npos) << errs[0];
 }
 
 TEST(ConsoleCheck, LoopbackRule) {
