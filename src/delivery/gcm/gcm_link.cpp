@@ -20,8 +20,13 @@ http2::Http2ErrorKind h2_kind(http1::Http1ErrorKind kind) {
   return http2::Http2ErrorKind::kConnectionLost;
 }
 
+// The server does not speak h2: it finished the handshake without selecting
+// it (http2_tls.cpp says "ALPN"), or refused the handshake with RFC 7301
+// §3.2's no_application_protocol alert (120), as nginx does for a client
+// offering only h2 to a server without HTTP/2.
 bool alpn_refused(const http2::Http2Error& error) {
-  return error.kind == http2::Http2ErrorKind::kTls && error.detail.find("ALPN") != std::string::npos;
+  return error.kind == http2::Http2ErrorKind::kTls && (error.detail.find("ALPN") != std::string::npos ||
+                                                       error.detail.find("no application protocol") != std::string::npos);
 }
 
 }  // namespace

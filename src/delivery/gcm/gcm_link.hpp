@@ -5,8 +5,11 @@
 // delivery/http1/ (Boost.Beast): connect() tries h2 first and, when the
 // server's TLS handshake does not select h2, connects again offering
 // http/1.1 (or at once when `http1_only` says an earlier attempt learnt
-// that). Requests are POSTs of a body with headers; on HTTP/2 many run at
-// once (capacity = the server's concurrent streams), on HTTP/1.1 one.
+// that); a server answering the h2-only offer with the
+// no_application_protocol alert (RFC 7301 §3.2), as nginx without HTTP/2
+// does, counts as not offering h2. Requests are POSTs of a body with
+// headers; on HTTP/2 many run at once (capacity = the server's concurrent
+// streams), on HTTP/1.1 one.
 //
 // Leaves to others: what to send and what the answer means (gcm_session,
 // token_endpoint). Deadlines: connect_timeout for opening, each request's
