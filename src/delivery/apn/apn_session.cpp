@@ -1,8 +1,6 @@
 // Implementation of delivery/apn/apn_session.hpp.
 #include "delivery/apn/apn_session.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <limits>
 
 #include "delivery/apn/shared_token.hpp"
@@ -18,7 +16,6 @@ using http2::Http2Connection;
 namespace {
 
 constexpr std::size_t kUnlimited = std::numeric_limits<std::size_t>::max();
-constexpr std::chrono::seconds kCloseTimeout{2};
 
 protocol::ApnOptions request_options(const ApnSettings& s) {
   protocol::ApnOptions o;
@@ -33,16 +30,17 @@ protocol::ApnOptions request_options(const ApnSettings& s) {
 }  // namespace
 
 ApnSession::ApnSession(ApnSessionContext context, Http2Connection::Ptr connection)
-    : context_(std::move(context)), connection_(std::move(connection)), reconnected_(context_.executor) {}
+    : context_(std::move(context)),
+      link_(context_.executor, context_.connect, context_.settings->connect_timeout, std::move(connection)) {}
 
 std::size_t ApnSession::capacity() const {
-  if (!connection_) return 1;
-  return std::max<std::size_t>(connection_->max_concurrent_streams(), 1);
+  const Http2Connection::Ptr& connection = link_.current();
+  return connection ? std::max<std::size_t>(connection->max_concurrent_streams(), 1) : 1;
 }
 
 bool ApnSession::reusable() const {
-  if (!connection_) return !credentials_told_;
-  return connection_->usable() || reconnecting_;
+  if (!link_.current()) return !credentials_told_;
+  return link_.usable();
 }
 
 std::size_t ApnSession::deliveries_left() const {
@@ -55,7 +53,7 @@ ApnPeer ApnSession::peer() const {
   ApnPeer p;
   p.address = context_.connect.address;
   p.host = context_.connect.host;
-  p.bytes_sent = connection_ ? std::max<std::uint64_t>(connection_->bytes_sent(), 1) : 0;
+  p.bytes_sent = link_.current() ? std::max<std::uint64_t>(link_.current()->bytes_sent(), 1) : 0;
   p.domain = context_.domain;
   return p;
 }
@@ -64,7 +62,7 @@ awaitable<queue::AttemptResult> ApnSession::deliver(const queue::DeliveryJob& jo
   ++started_;
   queue::AttemptResult result;
   result.outcomes.reserve(job.recipients.size());
-  if (!connection_) {
+  if (!link_.current()) {
     credentials_told_ = true;
     for (std::size_t i = 0; i < job.recipients.size(); ++i) {
       ApnResult r = credentials_not_configured(context_.settings->credentials_hold);
@@ -111,14 +109,14 @@ awaitable<ApnResult> ApnSession::deliver_one(const protocol::ChannelPart& part, 
 
   bool renewed = false;
   bool moved = false;
-  Http2Connection::Ptr connection = connection_;
+  Http2Connection::Ptr connection = link_.current();
   for (;;) {
     std::string bearer;
     if (context_.token) {
       bearer = context_.token->bearer(context_.now_unix());
       request.headers[auth_slot].second = "bearer " + bearer;
     }
-    if (!connection || !connection->usable()) connection = co_await fresh_connection(connection);
+    if (!connection || !connection->usable()) connection = co_await link_.fresh(connection);
     if (!connection) co_return failure_outcome(http2::Http2Error{http2::Http2ErrorKind::kConnectionLost,
                                                                  "cannot reconnect to " + context_.connect.address},
                                                peer());
@@ -126,7 +124,7 @@ awaitable<ApnResult> ApnSession::deliver_one(const protocol::ChannelPart& part, 
     if (!response) {
       if (response.error().kind == http2::Http2ErrorKind::kNotProcessed && !moved) {
         moved = true;  // GOAWAY or refused: the same request on another connection, same attempt
-        connection = co_await fresh_connection(connection);
+        connection = co_await link_.fresh(connection);
         continue;
       }
       co_return failure_outcome(response.error(), peer());
@@ -142,47 +140,17 @@ awaitable<ApnResult> ApnSession::deliver_one(const protocol::ChannelPart& part, 
     }
     if (verdict.kind == protocol::ApnVerdictKind::kRetryOnNewConnection && !moved) {
       moved = true;
-      connection = co_await fresh_connection(connection);
+      connection = co_await link_.fresh(connection);
       continue;
     }
     co_return response_outcome(verdict, peer(), apns_id, settings.credentials_hold);
   }
 }
 
-awaitable<Http2Connection::Ptr> ApnSession::fresh_connection(Http2Connection::Ptr failed) {
-  // The reconnecting caller set the timer's expiry (deadline: its
-  // connect_timeout) once; others only wait on it (setting it again would
-  // cancel the other waiters' waits, which would then re-arm it in turn).
-  while (reconnecting_ && std::chrono::steady_clock::now() < reconnected_.expiry())
-    co_await reconnected_.async_wait(asio::as_tuple(asio::use_awaitable));
-  if (connection_ && connection_ != failed && connection_->usable()) co_return connection_;
-  if (reconnecting_) co_return nullptr;
-  reconnecting_ = true;
-  reconnected_.expires_after(context_.settings->connect_timeout);
-  auto opened = co_await Http2Connection::connect(context_.executor, context_.connect);
-  reconnecting_ = false;
-  reconnected_.cancel();
-  if (!opened) co_return nullptr;
-  Http2Connection::Ptr old = std::exchange(connection_, std::move(*opened));
-  if (old) old->drain();  // finishes what it carries, then goes
-  co_return connection_;
-}
+awaitable<SessionIdleEnd> ApnSession::idle() { return link_.idle(context_.settings->idle_timeout); }
 
-awaitable<SessionIdleEnd> ApnSession::idle() {
-  if (!connection_) co_return SessionIdleEnd::kClosed;
-  const http2::Http2IdleEnd end = co_await connection_->idle(context_.settings->idle_timeout);
-  SessionIdleEnd mapped = SessionIdleEnd::kClosed;
-  if (end == http2::Http2IdleEnd::kWoken) mapped = SessionIdleEnd::kWoken;
-  if (end == http2::Http2IdleEnd::kTimedOut) mapped = SessionIdleEnd::kTimedOut;
-  co_return mapped;
-}
+void ApnSession::wake() { link_.wake(); }
 
-void ApnSession::wake() {
-  if (connection_) connection_->wake();
-}
-
-awaitable<void> ApnSession::close() {
-  if (connection_) co_await connection_->close(kCloseTimeout);
-}
+awaitable<void> ApnSession::close() { return link_.close(); }
 
 }  // namespace impulse::delivery::apn

@@ -13,7 +13,8 @@
 // (unless another stream already did) and sends again once; a request the
 // server did not process (GOAWAY, REFUSED_STREAM) or 503 Shutdown is sent
 // again once on a new connection to the same address, which then replaces
-// the old one for every later delivery of the session.
+// the old one for every later delivery of the session (push/push_link.hpp,
+// shared with GCM).
 // With no credentials configured, the session opens no connection: every
 // recipient fails transiently (451 4.7.0) and the queue is held.
 //
@@ -24,7 +25,6 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -33,6 +33,7 @@
 #include "delivery/apn/apn_outcome.hpp"
 #include "delivery/apn/apn_settings.hpp"
 #include "delivery/http2/http2_connection.hpp"
+#include "delivery/push/push_link.hpp"
 #include "delivery/transport.hpp"
 #include "protocol/channel_part.hpp"
 
@@ -66,17 +67,13 @@ class ApnSession final : public Session {
 
  private:
   boost::asio::awaitable<ApnResult> deliver_one(const protocol::ChannelPart& part, std::string_view recipient);
-  // A usable connection other than `failed`: the current one, or a new one
-  // to the same address (one reconnect at a time). Null when it cannot open.
-  boost::asio::awaitable<http2::Http2Connection::Ptr> fresh_connection(http2::Http2Connection::Ptr failed);
   ApnPeer peer() const;
 
   ApnSessionContext context_;
-  http2::Http2Connection::Ptr connection_;
+  // The connection and its replacement (GOAWAY, 503 Shutdown moves).
+  push::PushLink<http2::Http2Connection, http2::Http2ConnectOptions> link_;
   std::uint64_t started_ = 0;
-  bool reconnecting_ = false;
   bool credentials_told_ = false;
-  boost::asio::steady_timer reconnected_;
 };
 
 }  // namespace impulse::delivery::apn

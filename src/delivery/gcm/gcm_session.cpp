@@ -1,8 +1,6 @@
 // Implementation of delivery/gcm/gcm_session.hpp.
 #include "delivery/gcm/gcm_session.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <limits>
 
 #include "log/event_sink.hpp"
@@ -18,21 +16,21 @@ using asio::awaitable;
 namespace {
 
 constexpr std::size_t kUnlimited = std::numeric_limits<std::size_t>::max();
-constexpr std::chrono::seconds kCloseTimeout{2};
 
 }  // namespace
 
 GcmSession::GcmSession(GcmSessionContext context, GcmLink::Ptr connection)
-    : context_(std::move(context)), connection_(std::move(connection)), reconnected_(context_.executor) {}
+    : context_(std::move(context)),
+      link_(context_.executor, context_.connect, context_.settings->connect_timeout, std::move(connection)) {}
 
 std::size_t GcmSession::capacity() const {
-  if (!connection_) return 1;
-  return connection_->capacity();
+  const GcmLink::Ptr& connection = link_.current();
+  return connection ? connection->capacity() : 1;
 }
 
 bool GcmSession::reusable() const {
-  if (!connection_) return !credentials_told_;
-  return connection_->usable() || reconnecting_;
+  if (!link_.current()) return !credentials_told_;
+  return link_.usable();
 }
 
 std::size_t GcmSession::deliveries_left() const {
@@ -46,7 +44,7 @@ PushPeer GcmSession::peer() const {
   p.service = "GCM";
   p.address = context_.connect.h2.address;
   p.host = context_.connect.h2.host;
-  p.bytes_sent = connection_ ? connection_->bytes_sent() : 0;
+  p.bytes_sent = link_.current() ? link_.current()->bytes_sent() : 0;
   return p;
 }
 
@@ -54,7 +52,7 @@ awaitable<queue::AttemptResult> GcmSession::deliver(const queue::DeliveryJob& jo
   ++started_;
   std::vector<PushRecipientResult> results;
   results.reserve(job.recipients.size());
-  if (!connection_) {
+  if (!link_.current()) {
     credentials_told_ = true;
     for (std::size_t i = 0; i < job.recipients.size(); ++i)
       results.push_back(credentials_not_configured(context_.settings->credentials_hold));
@@ -95,7 +93,7 @@ awaitable<PushRecipientResult> GcmSession::deliver_one(const protocol::ChannelPa
 
   bool renewed = false;
   bool moved = false;
-  GcmLink::Ptr connection = connection_;
+  GcmLink::Ptr connection = link_.current();
   for (;;) {
     std::string bearer;
     if (v1) {
@@ -104,7 +102,7 @@ awaitable<PushRecipientResult> GcmSession::deliver_one(const protocol::ChannelPa
       bearer = access.value;
       request.headers[1].second = "Bearer " + bearer;
     }
-    if (!connection || !connection->usable()) connection = co_await fresh_connection(connection);
+    if (!connection || !connection->usable()) connection = co_await link_.fresh(connection);
     if (!connection)
       co_return failure_outcome(
           http2::Http2Error{http2::Http2ErrorKind::kConnectionLost, "cannot reconnect to " + context_.connect.h2.address},
@@ -113,7 +111,7 @@ awaitable<PushRecipientResult> GcmSession::deliver_one(const protocol::ChannelPa
     if (!response) {
       if (response.error().kind == http2::Http2ErrorKind::kNotProcessed && !moved) {
         moved = true;  // GOAWAY or refused: the same request on another connection, same attempt
-        connection = co_await fresh_connection(connection);
+        connection = co_await link_.fresh(connection);
         continue;
       }
       co_return failure_outcome(response.error(), peer());
@@ -143,39 +141,10 @@ void GcmSession::report_canonical(const queue::DeliveryJob& job, const std::stri
                            token);
 }
 
-awaitable<GcmLink::Ptr> GcmSession::fresh_connection(GcmLink::Ptr failed) {
-  // The reconnecting caller set the timer's expiry (its connect_timeout) once;
-  // others only wait on it (setting it again would cancel their waits).
-  while (reconnecting_ && std::chrono::steady_clock::now() < reconnected_.expiry())
-    co_await reconnected_.async_wait(asio::as_tuple(asio::use_awaitable));
-  if (connection_ && connection_ != failed && connection_->usable()) co_return connection_;
-  if (reconnecting_) co_return nullptr;
-  reconnecting_ = true;
-  reconnected_.expires_after(context_.settings->connect_timeout);
-  auto opened = co_await GcmLink::connect(context_.executor, context_.connect);
-  reconnecting_ = false;
-  reconnected_.cancel();
-  if (!opened) co_return nullptr;
-  GcmLink::Ptr old = std::exchange(connection_, std::move(*opened));
-  if (old) old->drain();
-  co_return connection_;
-}
+awaitable<SessionIdleEnd> GcmSession::idle() { return link_.idle(context_.settings->idle_timeout); }
 
-awaitable<SessionIdleEnd> GcmSession::idle() {
-  if (!connection_) co_return SessionIdleEnd::kClosed;
-  const http2::Http2IdleEnd end = co_await connection_->idle(context_.settings->idle_timeout);
-  SessionIdleEnd mapped = SessionIdleEnd::kClosed;
-  if (end == http2::Http2IdleEnd::kWoken) mapped = SessionIdleEnd::kWoken;
-  if (end == http2::Http2IdleEnd::kTimedOut) mapped = SessionIdleEnd::kTimedOut;
-  co_return mapped;
-}
+void GcmSession::wake() { link_.wake(); }
 
-void GcmSession::wake() {
-  if (connection_) connection_->wake();
-}
-
-awaitable<void> GcmSession::close() {
-  if (connection_) co_await connection_->close(kCloseTimeout);
-}
+awaitable<void> GcmSession::close() { return link_.close(); }
 
 }  // namespace impulse::delivery::gcm

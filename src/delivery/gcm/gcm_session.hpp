@@ -14,9 +14,10 @@
 // access token refused) forgets the access token, gets
 // a new one and sends again once; a request the server did not process
 // (GOAWAY, REFUSED_STREAM) is sent again once on a new connection to the
-// same address. A canonical registration_id in a legacy result is emitted
-// as a token_replaced event (log/event_sink.hpp) when an event sink is
-// given, and is kept in the D record's response text either way.
+// same address (push/push_link.hpp, shared with APN). A canonical
+// registration_id in a legacy result is emitted as a token_replaced event
+// (log/event_sink.hpp) when an event sink is given, and is kept in the D
+// record's response text either way.
 // With no credentials configured, the session opens no connection: every
 // recipient fails transiently (451 4.7.0) and the queue is held.
 //
@@ -27,7 +28,6 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -36,6 +36,7 @@
 #include "delivery/gcm/gcm_outcome.hpp"
 #include "delivery/gcm/gcm_settings.hpp"
 #include "delivery/gcm/gcm_link.hpp"
+#include "delivery/push/push_link.hpp"
 #include "delivery/transport.hpp"
 #include "protocol/channel_part.hpp"
 
@@ -73,16 +74,13 @@ class GcmSession final : public Session {
   boost::asio::awaitable<PushRecipientResult> deliver_one(const protocol::ChannelPart& part,
                                                           const queue::DeliveryJob& job,
                                                           const std::string& recipient);
-  boost::asio::awaitable<GcmLink::Ptr> fresh_connection(GcmLink::Ptr failed);
   void report_canonical(const queue::DeliveryJob& job, const std::string& recipient, const std::string& token);
   PushPeer peer() const;
 
   GcmSessionContext context_;
-  GcmLink::Ptr connection_;
+  push::PushLink<GcmLink, LinkOptions> link_;  // the connection and its replacement (GOAWAY moves)
   std::uint64_t started_ = 0;
-  bool reconnecting_ = false;
   bool credentials_told_ = false;
-  boost::asio::steady_timer reconnected_;
 };
 
 }  // namespace impulse::delivery::gcm
