@@ -2,6 +2,8 @@
 // ESMTP listener is in this file.
 #include "inbound/esmtp_session.hpp"
 
+#include <cerrno>
+
 #include "protocol/channel_part.hpp"
 #include "protocol/channel_part_reception.hpp"
 #include "base/strings.hpp"
@@ -314,8 +316,12 @@ void EsmtpSession::injected(Result<std::string> id) {
     answer(250, "2.0.0", "Ok: queued as " + *id);
   } else {
     const std::string text = id.error().message.empty() ? "Temporary failure, try again later" : id.error().message;
-    report_refusal(451, "4.3.0", text, injecting_sender_, {});
-    answer(451, "4.3.0", text);
+    // A full spool disk is 452 4.3.1, insufficient system storage (RFC 5321
+    // 4.2.3, RFC 3463 X.3.1); any other spool failure 451 4.3.0. Nothing of
+    // the message was acknowledged: the client tries again later.
+    const bool full = id.error().code == ENOSPC;
+    report_refusal(full ? 452 : 451, full ? "4.3.1" : "4.3.0", text, injecting_sender_, {});
+    answer(full ? 452 : 451, full ? "4.3.1" : "4.3.0", text);
   }
   if (shutdown_pending_) {
     shutdown_pending_ = false;

@@ -11,11 +11,15 @@
 // callbacks run (the flush function).
 // Threading: submit()/stop() from any thread; flush runs only on the writer
 // thread, one batch at a time, in submission order.
+// Idle ticks: with an idle_tick, the writer also calls flush with an empty
+// batch after each idle_tick without submissions, so the flush function can
+// retry work of its own (the spool writes again what a full disk refused).
 // Failure: try_submit() returns false once stop() has begun (the op is left
 // untouched for the caller to fail). A flush function that throws is a bug
 // (std::terminate).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -33,8 +37,9 @@ class GroupCommitter {
  public:
   using Flush = std::function<void(std::vector<Op>& batch)>;
 
-  GroupCommitter(Flush flush, std::size_t max_batch, const char* thread_name)
-      : flush_(std::move(flush)), max_batch_(max_batch == 0 ? 1 : max_batch) {
+  GroupCommitter(Flush flush, std::size_t max_batch, const char* thread_name,
+                 std::chrono::milliseconds idle_tick = std::chrono::milliseconds::zero())
+      : flush_(std::move(flush)), max_batch_(max_batch == 0 ? 1 : max_batch), idle_tick_(idle_tick) {
     thread_ = std::thread([this] { run(); });
     pthread_setname_np(thread_.native_handle(), thread_name);
   }
@@ -72,7 +77,16 @@ class GroupCommitter {
     for (;;) {
       {
         std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+        auto ready = [&] { return !queue_.empty() || stopping_; };
+        if (idle_tick_ > std::chrono::milliseconds::zero()) {
+          if (!cv_.wait_for(lock, idle_tick_, ready)) {
+            lock.unlock();
+            flush_(batch);  // empty: the idle tick
+            continue;
+          }
+        } else {
+          cv_.wait(lock, ready);
+        }
         if (queue_.empty()) return;  // stopping, and drained
         if (queue_.size() <= max_batch_) {
           batch.swap(queue_);
@@ -89,6 +103,7 @@ class GroupCommitter {
 
   Flush flush_;
   const std::size_t max_batch_;
+  const std::chrono::milliseconds idle_tick_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Op> queue_;

@@ -7,6 +7,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/experimental.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/perf_context.h>
 #include <rocksdb/table.h>
@@ -25,6 +26,7 @@
 #include <unordered_map>
 
 #include "spool/group_commit.hpp"
+#include "spool/rocksdb_info_log.hpp"
 #include "spool/record.hpp"
 
 namespace impulse::spool {
@@ -38,6 +40,15 @@ constexpr const char* kFormatValue = "impulse-spool-1";
 // recover() asks for a compaction when it stepped over more tombstones than
 // this, and more than twice the live records.
 constexpr std::uint64_t kTombstoneCompactionThreshold = 10000;
+// RocksDB's info log (SPOOL/LOG, spool/rocksdb_info_log.hpp): rolled to
+// LOG.old past this size.
+constexpr std::size_t kInfoLogBytes = 4u << 20;
+// After a failed write, Resume() or a reopen is tried at most this often;
+// batches in between fail at once with the last error (no I/O).
+constexpr std::chrono::milliseconds kRecoveryInterval{1000};
+// Failed recipient updates and removals kept to be written again once the
+// spool accepts writes (beyond this many, the oldest are given up).
+constexpr std::size_t kMaxDeferredOps = 100000;
 
 struct WriteOp {
   enum class Kind : std::uint8_t { kCommit, kUpdate, kRemove } kind;
@@ -61,6 +72,9 @@ std::string hex(std::string_view bytes) {
 }
 
 Error closed_error() { return Error{"spool is closed", ESHUTDOWN}; }
+
+// ENOSPC for a full disk (the listener answers 452 4.3.1), EIO otherwise.
+int status_code(const rocksdb::Status& s) { return s.IsNoSpace() ? ENOSPC : EIO; }
 
 rocksdb::CompressionType body_compression() {
   auto supported = rocksdb::GetSupportedCompressions();
@@ -87,6 +101,18 @@ rocksdb::ColumnFamilyOptions family_options(std::size_t memtable_bytes, rocksdb:
   return cf;
 }
 
+// RocksDB's own recovery from a full disk waits until a whole memtable's
+// worth (32 MiB) is free, polling every 5 s, and while it is pending the
+// writer's Resume() answers Busy: a spool on a small disk would never heal.
+// With auto-recovery declined, the writer's Resume() (once a second, see
+// recover_from_write_error) is the one recovery.
+class WriterResumes final : public rocksdb::EventListener {
+ public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status, bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+};
+
 rocksdb::DBOptions db_options() {
   rocksdb::DBOptions db;
   db.create_if_missing = true;
@@ -97,8 +123,13 @@ rocksdb::DBOptions db_options() {
   db.max_background_jobs = 2;
   db.max_total_wal_size = 256u << 20;  // bounds the WAL: old memtables get flushed
   db.bytes_per_sync = 1u << 20;
-  db.keep_log_file_num = 4;  // RocksDB's own LOG files in the spool directory
-  db.max_log_file_size = 4u << 20;
+  // No fallocate(): RocksDB would reserve a WAL block of 1.1 x the largest
+  // memtable (35 MiB) ahead of every WAL, and 1.1 x the target size ahead of
+  // every SST, so on a nearly full ext4 the reservation alone took the last
+  // free blocks and start-up failed (issue 18). Space is then used only by
+  // what is written.
+  db.allow_fallocate = false;
+  db.listeners.push_back(std::make_shared<WriterResumes>());
   return db;
 }
 
@@ -133,6 +164,8 @@ Error open_error(const std::string& path, const rocksdb::Status& s) {
     return Error{"spool directory '" + path + "' is in use by another process (cannot lock " + path +
                      "/LOCK): " + why,
                  EBUSY};
+  if (s.IsNoSpace())
+    return Error{"cannot open spool '" + path + "': the file system is full (" + why + ")", ENOSPC};
   return Error{"cannot open spool '" + path + "': " + why, EIO};
 }
 
@@ -155,14 +188,24 @@ struct RocksDbStore::Impl {
   mutable std::shared_mutex life_mu;
   bool closed = false;
   std::string unavailable;  // why db is null (guarded by life_mu)
+  int unavailable_code = EIO;
 
-  bool recover_before_next_write = false;  // writer thread only
+  // Writer thread only (and close(), once the writer has stopped).
+  bool recover_before_next_write = false;
+  std::chrono::steady_clock::time_point next_recovery{};  // earliest next Resume()/reopen
+  // Updates and removals whose write failed: written again, before newer
+  // ops, with the next batch (or idle tick) once the spool accepts writes.
+  std::vector<WriteOp> deferred;
+  std::shared_ptr<RocksDbInfoLog> info_log;
   prometheus::Histogram* commit_seconds = nullptr;  // RocksDbStoreOptions::commit_seconds
 
   std::atomic<std::uint64_t> commits{0}, updates{0}, removes{0}, failed{0}, batches{0};
 
   Error write_error(const rocksdb::Status& s) const {
-    return Error{"spool '" + path + "': write failed: " + s.ToString(), EIO};
+    return Error{"spool '" + path + "': write failed: " + s.ToString(), status_code(s)};
+  }
+  Error unavailable_error() const {
+    return Error{"spool '" + path + "' is unavailable after a write error: " + unavailable, unavailable_code};
   }
 
   rocksdb::Status open_db() {
@@ -187,22 +230,36 @@ struct RocksDbStore::Impl {
     db = nullptr;
   }
 
-  // After a failed write RocksDB refuses every later write (its background
-  // error is sticky; Resume() cannot clear a WAL write error). Reopening
-  // replays the WAL up to the last complete record and starts a new one, so
-  // the spool heals by itself once the disk has room again.
+  // After a failed write RocksDB refuses every later write (a background
+  // error; no byte is written) until it is cleared. Resume() clears it by
+  // flushing the memtables and starting a new WAL, so no write ever follows
+  // a torn WAL record. While the disk is still full Resume() answers
+  // NoSpace (Busy if a recovery of RocksDB's own runs, which WriterResumes
+  // declines): the database is intact then, and the writer tries again a
+  // second later. Anything else (a fatal error, or no database after a
+  // failed reopen) is healed by reopening: WAL replay up to the last
+  // complete record, then a new WAL.
   void recover_from_write_error() {
-    if (db != nullptr && db->Resume().ok()) return;
+    if (db != nullptr) {
+      auto r = db->Resume();
+      if (r.ok()) {
+        recover_before_next_write = false;
+        return;
+      }
+      if (r.IsBusy() || r.IsNoSpace()) return;
+    }
     std::unique_lock lock(life_mu);
     release();
     auto s = open_db();
     unavailable = s.ok() ? "" : s.ToString();
+    unavailable_code = status_code(s);
+    recover_before_next_write = !s.ok();
   }
 
   // Caller holds life_mu (shared or exclusive).
   Result<void> check_usable() const {
     if (closed) return unexpected(closed_error());
-    if (db == nullptr) return fail("spool '" + path + "' is unavailable after a write error: " + unavailable, EIO);
+    if (db == nullptr) return unexpected(unavailable_error());
     return {};
   }
 
@@ -225,14 +282,25 @@ struct RocksDbStore::Impl {
     return std::optional<std::string>(std::move(value));
   }
 
-  // The writer thread's work: one batch, one synced write, then callbacks.
+  // The writer thread's work: one batch (after the deferred ops), one
+  // synced write, then callbacks. An empty batch is the idle tick: it only
+  // retries recovery and the deferred ops.
   void flush(std::vector<WriteOp>& ops) {
+    if (ops.empty() && deferred.empty() && !recover_before_next_write) return;
     if (recover_before_next_write) {
-      recover_from_write_error();
-      recover_before_next_write = db == nullptr;
+      const auto now = std::chrono::steady_clock::now();
+      if (now >= next_recovery) {
+        next_recovery = now + kRecoveryInterval;
+        recover_from_write_error();
+      }
     }
+    if (!deferred.empty()) {
+      ops.insert(ops.begin(), std::make_move_iterator(deferred.begin()), std::make_move_iterator(deferred.end()));
+      deferred.clear();
+    }
+    if (ops.empty()) return;
     if (db == nullptr) {
-      fail_all(ops, Error{"spool '" + path + "' is unavailable after a write error: " + unavailable, EIO});
+      fail_all(ops, unavailable_error());
       return;
     }
     rocksdb::WriteBatch batch;
@@ -244,8 +312,24 @@ struct RocksDbStore::Impl {
   void fail_all(std::vector<WriteOp>& ops, const Error& error) {
     for (auto& op : ops) {
       failed.fetch_add(1, std::memory_order_relaxed);
-      if (op.done) op.done(unexpected(error));
+      done_or_defer(op, error);
     }
+  }
+
+  // A write that failed with the spool's error (not the op's own): a new
+  // message fails (its client is told 4xx and retries); an update or a
+  // removal is kept and written again once the spool accepts writes, so a
+  // delivery is not forgotten (and repeated after a restart) because the
+  // disk was full when it ended.
+  void done_or_defer(WriteOp& op, const Error& error) {
+    if (op.kind == WriteOp::Kind::kCommit) {
+      if (op.done) op.done(unexpected(error));
+      return;
+    }
+    DoneCallback done = std::move(op.done);
+    op.done = nullptr;
+    if (deferred.size() < kMaxDeferredOps) deferred.push_back(std::move(op));
+    if (done) done(unexpected(Error{error.message + " (kept; written again once the spool accepts writes)", error.code}));
   }
 
   // Puts every op into `batch`, in order; an op that cannot be applied gets
@@ -320,6 +404,10 @@ struct RocksDbStore::Impl {
       }
       if (!result) {
         failed.fetch_add(1, std::memory_order_relaxed);
+        if (!op_errors[i]) {
+          done_or_defer(op, result.error());
+          continue;
+        }
       } else {
         switch (op.kind) {
           case WriteOp::Kind::kCommit: commits.fetch_add(1, std::memory_order_relaxed); break;
@@ -375,6 +463,9 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const RocksDbStoreOptio
   impl->path = path;
   impl->commit_seconds = options.commit_seconds;
   impl->db_options = db_options();
+  // Our own info log: RocksDB's asserts after a failed write (a full disk).
+  impl->info_log = std::make_shared<RocksDbInfoLog>(path + "/LOG", kInfoLogBytes);
+  impl->db_options.info_log = impl->info_log;
   impl->families = {
       {rocksdb::kDefaultColumnFamilyName, family_options(1u << 20, rocksdb::kNoCompression, cache)},
       {kMetaFamily, family_options(options.meta_memtable_bytes, rocksdb::kNoCompression, cache)},
@@ -390,7 +481,8 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const RocksDbStoreOptio
 
   Impl* raw = impl.get();
   impl->writer = std::make_unique<GroupCommitter<WriteOp>>(
-      [raw](std::vector<WriteOp>& ops) { raw->flush(ops); }, options.max_batch_ops, "spool-writer");
+      [raw](std::vector<WriteOp>& ops) { raw->flush(ops); }, options.max_batch_ops, "spool-writer",
+      kRecoveryInterval);
   return std::unique_ptr<RocksDbStore>(new RocksDbStore(std::move(impl)));
 }
 
@@ -497,6 +589,13 @@ StoreStats RocksDbStore::stats() const {
 
 void RocksDbStore::close() {
   impl_->writer->stop();  // completes every queued write first
+  if (!impl_->deferred.empty() && !impl_->closed) {
+    // One last try for the updates a full disk refused (the writer has
+    // stopped: this thread is the writer now).
+    std::vector<WriteOp> none;
+    impl_->next_recovery = {};
+    impl_->flush(none);
+  }
   std::unique_lock lock(impl_->life_mu);
   if (impl_->closed) return;
   impl_->closed = true;

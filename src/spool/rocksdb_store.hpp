@@ -27,15 +27,27 @@
 // ("spool-writer"); post from there to your executor.
 // Failures: open() returns a one-line Error naming the directory and the
 // cause (cannot create it, not a directory, not writable, in use by another
-// process, unknown spool format, RocksDB's own open error). A failed synced
-// write (disk full, I/O error) fails every write of its batch with EIO and
-// the RocksDB reason. RocksDB then refuses all writes, so before the next
-// batch the writer reopens the database (WAL replay up to the last complete
-// record; the failed batch may or may not be there, which can only duplicate,
-// never lose, a message the client was told 451 about). Until a reopen
-// succeeds, writes and reads fail with EIO; each new batch tries again.
-// recover()'s visitor must not wait for a write callback (a reopen waits for
-// the scan).
+// process, unknown spool format, a full file system (ENOSPC), RocksDB's own
+// open error). A failed synced write fails every write of its batch with
+// the RocksDB reason, code ENOSPC for a full disk (the listener answers 452
+// 4.3.1) and EIO otherwise (451 4.3.0). RocksDB then refuses all writes
+// without touching the disk; the writer calls DB::Resume() at most once a
+// second (before a batch, or on an idle tick of the writer): it flushes the
+// memtables and starts a new WAL, so no write follows a torn WAL record.
+// Errors Resume() cannot clear are healed by reopening the database (WAL
+// replay up to the last complete record; the failed batch may or may not be
+// there, which can only duplicate, never lose, a message the client was
+// told 4xx about). Until then writes fail at once; reads fail with EIO only
+// while a reopen has failed. Updates and removals refused this way are kept
+// in memory (up to 100,000) and written first once writes work again, so a
+// delivery made while the disk was full is not repeated (their callback
+// still reports the failure). recover()'s visitor must not wait for a write
+// callback (a reopen waits for the scan).
+// Full disks: RocksDB's own info log asserts after a failed write, so the
+// spool writes SPOOL/LOG itself (spool/rocksdb_info_log.hpp); fallocate is
+// off (RocksDB reserved 35 MiB ahead of each WAL, which made start-up fail
+// on a nearly full ext4); RocksDB's own full-disk recovery (which waits for
+// 32 MiB free) is declined in favour of the writer's Resume().
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,8 @@
 // Implementation of delivery/mm7/mm7_message_ids.hpp.
 #include "delivery/mm7/mm7_message_ids.hpp"
 
+#include "spool/rocksdb_info_log.hpp"
+
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/utilities/table_properties_collectors.h>
@@ -92,7 +94,11 @@ struct Mm7MessageIds::Impl {
   }
 
   rocksdb::Status open_db() {
-    auto s = rocksdb::DB::Open(db_options(), options.path, &db);
+    rocksdb::Options o = db_options();
+    // RocksDB's own info log aborts the daemon on a full disk (issue 18):
+    // the spool's logger drops what it cannot write instead.
+    o.info_log = std::make_shared<spool::RocksDbInfoLog>(options.path + "/LOG", 1u << 20);
+    auto s = rocksdb::DB::Open(o, options.path, &db);
     if (!s.ok()) {
       db = nullptr;
       return s;

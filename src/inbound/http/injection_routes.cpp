@@ -5,6 +5,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <cerrno>
 #include <optional>
 
 #include "inbound/http/inject_awaitable.hpp"
@@ -45,7 +46,10 @@ std::optional<std::string> mcmt_refusal(const std::string& data) {
   return std::nullopt;
 }
 
-std::string spool_failure_text(const Error& e) { return "451 4.3.0 message not spooled: " + e.message; }
+// A full spool disk (ENOSPC) is 452 4.3.1, any other spool failure 451 4.3.0.
+std::string spool_failure_text(const Error& e) {
+  return (e.code == ENOSPC ? "452 4.3.1" : "451 4.3.0") + std::string(" message not spooled: ") + e.message;
+}
 
 json::object inject_failure(std::string_view text, json::array results) {
   return json::object{{"error", text}, {"status", "failure"}, {"results", std::move(results)}};

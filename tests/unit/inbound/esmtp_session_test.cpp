@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <memory>
 
 #include "fake_injector.hpp"
@@ -126,6 +127,20 @@ TEST_F(SessionTest, InjectionFailureGives451AndTheSessionGoesOn) {
   EXPECT_EQ(send("MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nDATA\r\nx\r\n.\r\n"),
             "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n451 4.3.0 spool unwritable  250 fake\r\n");
   injector_.fail_with("");
+  EXPECT_EQ(send("MAIL FROM:<a@b.test>\r\n"), "250 2.1.0 Ok\r\n");
+}
+
+TEST_F(SessionTest, FullSpoolDiskGives452AndTheSessionGoesOn) {
+  // ENOSPC from the spool is "insufficient system storage" (RFC 5321
+  // 4.2.3, RFC 3463 X.3.1); any other spool failure stays 451 4.3.0.
+  greeted();
+  injector_.defer(true);
+  send("MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nDATA\r\nx\r\n.\r\n");
+  injector_.complete_next(unexpected(Error{"spool full", ENOSPC}));
+  EXPECT_EQ(session_->take_output(), "452 4.3.1 spool full\r\n");
+  send("MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nDATA\r\nx\r\n.\r\n");
+  injector_.complete_next(unexpected(Error{"spool broken", EIO}));
+  EXPECT_EQ(session_->take_output(), "451 4.3.0 spool broken\r\n");
   EXPECT_EQ(send("MAIL FROM:<a@b.test>\r\n"), "250 2.1.0 Ok\r\n");
 }
 
