@@ -97,7 +97,7 @@ impulse::expected<void, std::string> MtaComponent::start() {
       .config = [&live] { return live.current(); },
       .resolver = delivery::unbound_resolver_factory(*cfg),
       .problem = problem,
-      .transports = delivery::default_transports(mm7_message_ids_, events_.get()),
+      .transports = delivery::default_transports(mm7_message_ids_, events_.get(), problem),
       .random_seed = std::nullopt,
       .take_batch = 4,
       .metrics = &daemon_.metrics().delivery,

@@ -9,9 +9,10 @@
 
 namespace impulse::delivery {
 
-TransportRegistry default_transports(std::shared_ptr<mm7::Mm7MessageIds> mm7_message_ids, log::EventSink* events) {
+TransportRegistry default_transports(std::shared_ptr<mm7::Mm7MessageIds> mm7_message_ids, log::EventSink* events,
+                                     std::function<void(std::string_view)> problems) {
   TransportRegistry registry;
-  const TransportFactory smtp = smtp::smtp_transport_factory();
+  const TransportFactory smtp = smtp::smtp_transport_factory({}, std::move(problems));
   registry.add(routing::DeliveryMethod::Esmtp, smtp);
   registry.add(routing::DeliveryMethod::Smtp, smtp);
   registry.add(routing::DeliveryMethod::Lmtp, smtp);

@@ -219,6 +219,8 @@ def test_testing_mode_delivers_despite_a_mismatch_and_logs_what_enforce_would_re
         assert not m.tls  # no STARTTLS offered: testing asks for ifavailable only
         d.paniclog_has("MTA-STS tst.test: testing mode: mx9.tst.test not in policy for tst.test "
                        "(enforce would refuse it); delivering as configured")
+        d.paniclog_has("MTA-STS tst.test: testing mode: mx9.tst.test: no TLS (enforce would refuse it); "
+                       "delivering as configured")
 
 
 def test_a_cached_policy_still_applies_when_the_refetch_fails(tmp_path, ca):

@@ -29,6 +29,20 @@ std::string mta_sts_testing_note(const protocol::MtaStsPolicy& policy, const std
          " (enforce would refuse it); delivering as configured";
 }
 
+std::string mta_sts_testing_tls_note(const std::string& domain, const std::string& host, bool tls_active,
+                                     const std::string& certificate_problem) {
+  std::string what;
+  if (!tls_active) {
+    what = "no TLS";
+  } else if (!certificate_problem.empty()) {
+    what = certificate_problem;
+  } else {
+    return {};
+  }
+  return "MTA-STS " + domain + ": testing mode: " + dns::display_name(host) + ": " + what +
+         " (enforce would refuse it); delivering as configured";
+}
+
 http1::Http1TlsContextPtr MtaStsGate::fetch_tls(const config::ConfigPtr& config, const std::string& ca) {
   if (config != tls_config_) {
     fetch_tls_.clear();
@@ -58,14 +72,23 @@ std::shared_ptr<const MtaStsSettings> MtaStsGate::settings(const config::ConfigP
   return made;
 }
 
-awaitable<std::optional<TlsRequirement>> MtaStsGate::requirement(const MtaStsSettings& settings,
-                                                                 const SmtpSettings& smtp, const std::string& host) {
+awaitable<std::optional<MtaStsRequirement>> MtaStsGate::requirement(const MtaStsSettings& settings,
+                                                                    const SmtpSettings& smtp,
+                                                                    const std::string& host) {
   if (resolver_ == nullptr || !policies_) co_return std::nullopt;
   const std::optional<protocol::MtaStsPolicy> policy = co_await policies_->policy(*resolver_, settings.query);
   if (!policy) co_return std::nullopt;
   const std::string& domain = settings.query.domain;
   if (std::string note = mta_sts_testing_note(*policy, domain, host); !note.empty()) runtime::report(problems_, note);
-  co_return apply_mta_sts(&*policy, smtp.tls, smtp.tls_verify, domain, host);
+  co_return MtaStsRequirement{apply_mta_sts(&*policy, smtp.tls, smtp.tls_verify, domain, host),
+                              policy->mode == protocol::MtaStsMode::kTesting};
+}
+
+void MtaStsGate::after_testing_open(const MtaStsSettings& settings, const std::string& host, bool tls_active,
+                                    const std::string& certificate_problem) {
+  if (std::string note = mta_sts_testing_tls_note(settings.query.domain, host, tls_active, certificate_problem);
+      !note.empty())
+    runtime::report(problems_, note);
 }
 
 }  // namespace impulse::delivery::smtp

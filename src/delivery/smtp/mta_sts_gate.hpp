@@ -15,7 +15,9 @@
 //                  least ifavailable + optional; none = the configuration);
 //                  nullopt when no policy is in force. In testing mode an
 //                  MX outside the policy is logged (problem sink) as what
-//                  enforce would have refused, and delivery goes on.
+//                  enforce would have refused, and delivery goes on;
+//                  after_testing_open() logs the same for a connection
+//                  without TLS or with a certificate that failed.
 // The caller hands the requirement to host_tls() (host_tls.hpp), where DANE
 // and MTA-STS meet the configured tls (DANE wins).
 // mta_sts_tls_basis(): the settings the transport builds its TLS context
@@ -55,8 +57,19 @@ SmtpSettings mta_sts_tls_basis(const SmtpSettings& smtp);
 std::string mta_sts_testing_note(const protocol::MtaStsPolicy& policy, const std::string& domain,
                                  const std::string& host);
 
+// What enforce would have refused of a connection made under a testing
+// policy: "" when nothing (TLS up, certificate verified for the MX host).
+std::string mta_sts_testing_tls_note(const std::string& domain, const std::string& host, bool tls_active,
+                                     const std::string& certificate_problem);
+
 struct MtaStsSettings {
   MtaStsQuery query;
+};
+
+// The requirement of the policy in force, and whether it is a testing one.
+struct MtaStsRequirement {
+  TlsRequirement tls;
+  bool testing = false;
 };
 
 class MtaStsGate {
@@ -71,9 +84,14 @@ class MtaStsGate {
                                                  const SmtpSettings& smtp);
 
   // Arguments: named objects that outlive the coroutine (g++ 12).
-  boost::asio::awaitable<std::optional<TlsRequirement>> requirement(const MtaStsSettings& settings,
-                                                                    const SmtpSettings& smtp,
-                                                                    const std::string& host);
+  boost::asio::awaitable<std::optional<MtaStsRequirement>> requirement(const MtaStsSettings& settings,
+                                                                       const SmtpSettings& smtp,
+                                                                       const std::string& host);
+
+  // After a connection opened under a testing policy: logs what enforce
+  // would have refused (no TLS, a certificate that failed the checks).
+  void after_testing_open(const MtaStsSettings& settings, const std::string& host, bool tls_active,
+                          const std::string& certificate_problem);
 
  private:
   http1::Http1TlsContextPtr fetch_tls(const config::ConfigPtr& config, const std::string& ca);

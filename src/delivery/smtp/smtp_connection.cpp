@@ -253,6 +253,9 @@ awaitable<SmtpConnection::Establish> SmtpConnection::start_tls(std::optional<Ses
   }
   const auto check = dane ? CertificateCheck::kOk
                           : check_certificate(stream_.native_tls(), settings_->tls_verify, {target_.host, target_.domain});
+  if (check != CertificateCheck::kOk)  // kept for tls_verify = optional (MTA-STS testing reports it)
+    certificate_problem_ = check == CertificateCheck::kUntrusted ? "certificate not signed by a trusted CA"
+                                                                 : "certificate does not match " + target_.host;
   if (check != CertificateCheck::kOk && settings_->tls_verify != TlsVerify::kOptional) {
     failure = SessionFailure{Phase::kTlsHandshake,
                              check == CertificateCheck::kUntrusted ? FailureKind::kCertUntrusted

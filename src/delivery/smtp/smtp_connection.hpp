@@ -125,6 +125,10 @@ class SmtpConnection {
   std::uint32_t deliveries() const { return deliveries_; }
   const Capabilities& capabilities() const { return caps_; }
   bool tls_active() const { return stream_.tls_active(); }
+  // Why the server's certificate failed the tls_verify checks ("" when it
+  // passed, was not checked, or without TLS); with tls_verify = optional the
+  // session goes on regardless (MTA-STS testing mode logs it).
+  const std::string& certificate_problem() const { return certificate_problem_; }
   const SmtpTarget& target() const { return target_; }
   std::string local_address() const { return stream_.local_address(); }
 
@@ -187,6 +191,7 @@ class SmtpConnection {
   std::optional<std::string> last_xclient_;  // the XCLIENT line the server last accepted
   bool xclient_refused_ = false;             // ifavailable and refused: not tried again here
   std::uint32_t deliveries_ = 0;
+  std::string certificate_problem_;  // certificate_problem()
 };
 
 }  // namespace impulse::delivery::smtp

@@ -1,6 +1,6 @@
 // delivery/smtp/mta_sts_gate.hpp's pure parts (SPEC §19 use_mta_sts): the
 // options that turn MTA-STS on (use_mta_sts and enable_mta_sts, both), the
-// testing mode's log line for an MX enforce would refuse, and the TLS
+// testing mode's log lines for an MX or a connection enforce would refuse, and the TLS
 // context basis that loads the CA bundle.
 #include <gtest/gtest.h>
 
@@ -36,6 +36,16 @@ TEST(MtaStsGate, TestingModeNotesOnlyAnMxOutsideThePolicy) {
   EXPECT_EQ(mta_sts_testing_note(testing, "sts.test", "MX1.sts.test"), "");
   const protocol::MtaStsPolicy enforce{protocol::MtaStsMode::kEnforce, 86400, {"mx1.sts.test"}};
   EXPECT_EQ(mta_sts_testing_note(enforce, "sts.test", "mx9.sts.test"), "");
+}
+
+TEST(MtaStsGate, TestingModeNotesAConnectionEnforceWouldRefuse) {
+  EXPECT_EQ(mta_sts_testing_tls_note("sts.test", "mx1.sts.test.", false, ""),
+            "MTA-STS sts.test: testing mode: mx1.sts.test: no TLS (enforce would refuse it); delivering as "
+            "configured");
+  EXPECT_EQ(mta_sts_testing_tls_note("sts.test", "mx1.sts.test", true, "certificate not signed by a trusted CA"),
+            "MTA-STS sts.test: testing mode: mx1.sts.test: certificate not signed by a trusted CA (enforce would "
+            "refuse it); delivering as configured");
+  EXPECT_EQ(mta_sts_testing_tls_note("sts.test", "mx1.sts.test", true, ""), "");
 }
 
 TEST(MtaStsGate, TlsBasisLoadsTheCaWithoutLoweringVerification) {
