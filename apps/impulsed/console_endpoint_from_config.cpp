@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/console_checks.hpp"
 #include "inbound/esmtp_auth_passwords.hpp"
 #include "inbound/tls_context.hpp"
 
@@ -48,7 +49,9 @@ impulse::expected<console::ControlEndpoint, std::string> control_endpoint_from(c
       return users->verify(user, password);
     };
   }
-  if (const std::string cert = own("tls_certificate"); !cert.empty()) {
+  // TLS is for TCP Listens; a socket inherits none from Control_Listener (File_Mode guards it).
+  const std::string cert = config::is_console_socket_path(address) ? std::string() : own("tls_certificate");
+  if (!cert.empty()) {
     std::string key = own("tls_key");
     if (key.empty()) key = cert;  // a PEM file may hold both
     auto ctx = inbound::make_server_tls_context(cert, key);

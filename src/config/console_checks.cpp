@@ -46,9 +46,10 @@ void check_listen(const ScopeNode& listen, Diagnostics& errors) {
   const bool socket = is_console_socket_path(listen.name);
   if (key && !key->as_string().empty() && !tls)
     errors.push_back(Diagnostic{key->loc, "tls_key on a Control_Listener Listen needs tls_certificate"});
-  if (tls && socket)
-    errors.push_back(Diagnostic{cert->loc, "tls_certificate on a Control_Listener Unix socket: TLS is for TCP "
-                                           "Listens (a socket is guarded by File_Mode)"});
+  // Set on the socket's own Listen (one on Control_Listener is for its TCP Listens).
+  if (const OptionValue* own_cert = own(listen, "tls_certificate"); socket && own_cert && !own_cert->as_string().empty())
+    errors.push_back(Diagnostic{own_cert->loc, "tls_certificate on a Control_Listener Unix socket: TLS is for TCP "
+                                               "Listens (a socket is guarded by File_Mode)"});
   if (socket || is_loopback_listen(listen.name)) {
     if (auth && auth->as_bool() && !has_file)
       errors.push_back(Diagnostic{auth->loc, "Enable_Authentication on a Control_Listener needs "

@@ -12,7 +12,8 @@
 //          loopback address or a socket (nobody could log in).
 //   error  a Console_Password_File that cannot be read or is not
 //          `user:hash` lines (protocol/smtp_auth_passwords.hpp), at the option.
-//   error  `tls_certificate` on a Unix socket; `tls_key` without a certificate.
+//   error  `tls_certificate` on a Unix socket's own Listen (one on
+//          Control_Listener serves its TCP Listens); `tls_key` without a certificate.
 // The certificate files themselves are read when the listener opens.
 // Unix sockets are guarded by File_Mode and need nothing more. Enforcing
 // the login and TLS is the control listener's (console/control_listener.hpp).

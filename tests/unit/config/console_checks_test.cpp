@@ -72,9 +72,10 @@ TEST(ConsoleCheck, RemoteListenWithLoginAndTlsPasses) {
                       "    Console_Password_File = \"" + pw + "\"\n    TLS_Certificate = \"/etc/c.pem\"\n"
                       "    TLS_Key = \"/etc/k.pem\"\n  }\n}\n"),
             std::vector<std::string>{});
-  // The options may sit on the Control_Listener itself.
+  // The options may sit on the Control_Listener itself; its certificate is for its TCP Listens only.
   EXPECT_EQ(errors_of("Control_Listener {\n  Enable_Authentication = true\n  Console_Password_File = \"" + pw +
-                      "\"\n  TLS_Certificate = \"/etc/c.pem\"\n  Listen \"[::]:2025\" { }\n}\n"),
+                      "\"\n  TLS_Certificate = \"/etc/c.pem\"\n  Listen \"[::]:2025\" { }\n"
+                      "  Listen \"/tmp/2025\" { }\n}\n"),
             std::vector<std::string>{});
 }
 
