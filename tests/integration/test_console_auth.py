@@ -7,7 +7,8 @@ refuses every command before a login; a bad password is refused, from the
 fourth failure on a second later, and the tenth closes the connection; a
 good login (`impulsectl -u USER`, password from $IMPULSE_CONSOLE_PASSWORD)
 runs commands. With tls_certificate/tls_key the console is TLS and
-`impulsectl --tls-ca` verifies it (a certificate from another CA is refused).
+`impulsectl --tls-ca` verifies it (a certificate from another CA is refused);
+a client silent in the handshake is dropped after the console's Timeout.
 A TCP Listen without authentication keeps working as before.
 
 Tests run on loopback only (SPEC §9), and the daemon enforces a login on
@@ -196,6 +197,20 @@ def test_console_tls_is_verified_by_impulsectl(tmp_path, passwords):
         r = ctl(endpoint, "summary", user="alice", password=PASSWORD)
         assert r.returncode == 2, (r.stdout, r.stderr)
         assert "Active Queue Size" not in r.stdout
+
+
+def test_console_silent_client_is_dropped_in_the_tls_handshake_after_timeout(tmp_path, passwords):
+    ca = TestCA(tmp_path / "ca")
+    cert, key = ca.issue("console.test", ips=["127.0.0.1"])
+    cport = free_port()
+    console = (f'Timeout = 1\n  Listen "./console.sock" {{ }}\n  Listen "127.0.0.1:{cport}" {{ '
+               f'{login_options(passwords)} TLS_Certificate = "{cert}" TLS_Key = "{key}" }}')
+    with Daemon(tmp_path / "d", lambda p: daemon_config(p, console=console)):
+        wait_for(lambda: port_open("127.0.0.1", cport), what="console port")
+        with socket.create_connection(("127.0.0.1", cport), timeout=20) as s:  # no ClientHello
+            start = time.monotonic()
+            assert s.recv(1) == b""
+            assert 0.8 < time.monotonic() - start < 10
 
 
 def write(tmp_path, name, text):
