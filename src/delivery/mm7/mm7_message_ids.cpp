@@ -42,8 +42,9 @@ using Op = std::variant<RememberOp, SweepOp>;
 
 Error closed_error() { return Error{"the MM7 MessageID map is closed", ESHUTDOWN}; }
 
-rocksdb::Options db_options() {
+rocksdb::Options db_options(rocksdb::Env* env) {
   rocksdb::Options o;
+  if (env != nullptr) o.env = env;
   o.create_if_missing = true;
   o.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   o.paranoid_checks = true;
@@ -94,7 +95,7 @@ struct Mm7MessageIds::Impl {
   }
 
   rocksdb::Status open_db() {
-    rocksdb::Options o = db_options();
+    rocksdb::Options o = db_options(options.env);
     // RocksDB's own info log aborts the daemon on a full disk (issue 18):
     // the spool's logger drops what it cannot write instead.
     o.info_log = std::make_shared<spool::RocksDbInfoLog>(options.path + "/LOG", 1u << 20);
@@ -148,13 +149,11 @@ struct Mm7MessageIds::Impl {
     std::visit([](auto& o) { finish(o.done, unexpected(closed_error())); }, op);
   }
 
-  // A failed synced write leaves RocksDB refusing writes: Resume(), else
-  // reopen (WAL replay up to the last complete record).
+  // A failed synced write leaves RocksDB refusing writes, and Resume() does
+  // not make its WAL writable again (a later write would trip RocksDB's
+  // assertion on the failed WAL writer): reopen, which replays the WAL up to
+  // the last complete record and starts a new one.
   void recover() {
-    if (db != nullptr && db->Resume().ok()) {
-      count = count_entries();
-      return;
-    }
     std::unique_lock lock(life_mu);
     release();
     auto s = open_db();

@@ -57,6 +57,10 @@
 #include "base/error.hpp"
 #include "delivery/mm7/mm7_id_keys.hpp"
 
+namespace rocksdb {
+class Env;
+}
+
 namespace impulse::delivery::mm7 {
 
 struct Mm7MessageIdsOptions {
@@ -67,6 +71,7 @@ struct Mm7MessageIdsOptions {
   std::size_t max_batch_ops = 1024;               // writes per synced batch, at most
   std::function<void(std::string_view)> problem;  // write failures (once per run of failures); may be empty
   std::function<WallTime()> now;                  // the sweeper's clock; empty = system_clock
+  rocksdb::Env* env = nullptr;                    // tests: a fault-injecting Env; null = RocksDB's default
 };
 
 using Mm7WriteDone = std::function<void(Result<void>)>;

@@ -1,36 +1,25 @@
 // The durable MMSC MessageID -> message id map kept for delivery reports
 // (delivery/mm7/mm7_message_ids.hpp, mm7_id_keys.hpp; SPEC §14 "Delivery
 // reports"): remember/find, expiry, the capacity limit, bounded sweeps, the
-// sweeper thread, reopening, a closed map, the key layout.
+// sweeper thread, reopening, a closed map, a failing disk, the key layout.
 #include "delivery/mm7/mm7_message_ids.hpp"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 
-#include <filesystem>
+#include <atomic>
 #include <future>
 #include <thread>
+
+#include "support/temp_dir.hpp"
 
 namespace impulse::delivery::mm7 {
 namespace {
 
 using namespace std::chrono_literals;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "impulse-mm7-ids-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string sub(const std::string& name) const { return (std::filesystem::path(path_) / name).string(); }
-
- private:
-  std::string path_;
-};
+using TempDir = impulse::testing::TempDir;
 
 const WallTime t0 = WallTime{} + std::chrono::seconds(1'700'000'000);
 
@@ -207,6 +196,90 @@ TEST(Mm7MessageIds, ASecondOpenOfTheSameDirectoryIsRefused) {
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code, EBUSY) << second.error().message;
   EXPECT_NE(second.error().message.find(dir.sub("ids")), std::string::npos) << second.error().message;
+}
+
+// A file system whose WAL appends and syncs fail while `failing` is set (a
+// full or broken disk under the database).
+class FailingWalFs final : public rocksdb::FileSystemWrapper {
+ public:
+  explicit FailingWalFs(std::atomic<bool>& failing)
+      : rocksdb::FileSystemWrapper(rocksdb::FileSystem::Default()), failing_(failing) {}
+  const char* Name() const override { return "FailingWalFs"; }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* file,
+                                    rocksdb::IODebugContext* dbg) override {
+    auto s = target()->NewWritableFile(name, options, file, dbg);
+    if (s.ok() && name.ends_with(".log")) *file = std::make_unique<File>(std::move(*file), failing_);
+    return s;
+  }
+
+ private:
+  class File final : public rocksdb::FSWritableFileOwnerWrapper {
+   public:
+    File(std::unique_ptr<rocksdb::FSWritableFile> f, std::atomic<bool>& failing)
+        : rocksdb::FSWritableFileOwnerWrapper(std::move(f)), failing_(failing) {}
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
+                             rocksdb::IODebugContext* dbg) override {
+      if (failing_) return rocksdb::IOStatus::NoSpace("test: disk full");
+      return target()->Append(data, o, dbg);
+    }
+    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
+                             const rocksdb::DataVerificationInfo& info, rocksdb::IODebugContext* dbg) override {
+      if (failing_) return rocksdb::IOStatus::NoSpace("test: disk full");
+      return target()->Append(data, o, info, dbg);
+    }
+    rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+      if (failing_) return rocksdb::IOStatus::NoSpace("test: disk full");
+      return target()->Sync(o, dbg);
+    }
+    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+      if (failing_) return rocksdb::IOStatus::NoSpace("test: disk full");
+      return target()->Fsync(o, dbg);
+    }
+
+   private:
+    std::atomic<bool>& failing_;
+  };
+  std::atomic<bool>& failing_;
+};
+
+TEST(Mm7MessageIds, AFailingDiskFailsTheWritesReportsOnceAndHealsAfterwards) {
+  TempDir dir;
+  std::atomic<bool> failing{false};
+  auto env = rocksdb::NewCompositeEnv(std::make_shared<FailingWalFs>(failing));
+  std::mutex mu;
+  std::vector<std::string> problems;
+  auto opened = Mm7MessageIds::open({.path = dir.sub("ids"), .capacity = 100, .sweep_batch = 10,
+                                     .sweep_interval = 0ms, .max_batch_ops = 16,
+                                     .problem = [&](std::string_view p) {
+                                       std::lock_guard lock(mu);
+                                       problems.emplace_back(p);
+                                     },
+                                     .now = {}, .env = env.get()});
+  ASSERT_TRUE(opened) << opened.error().message;
+  auto& ids = **opened;
+  ASSERT_TRUE(remember(ids, "before", {"a", "r"}, t0 + 600s));
+  failing = true;
+  auto lost = remember(ids, "during-1", {"b", "r"}, t0 + 600s);
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.error().code, EIO);
+  EXPECT_FALSE(remember(ids, "during-2", {"c", "r"}, t0 + 600s));
+  {
+    std::lock_guard lock(mu);
+    ASSERT_EQ(problems.size(), 1u);  // once for the run of failures
+    EXPECT_NE(problems[0].find("delivery reports may be recorded without their message id"), std::string::npos)
+        << problems[0];
+  }
+  failing = false;
+  EXPECT_TRUE(remember(ids, "after", {"d", "r"}, t0 + 600s));
+  EXPECT_EQ(ids.find("before", t0)->message_id, "a");
+  EXPECT_EQ(ids.find("after", t0)->message_id, "d");
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(problems.size(), 1u);
+  }
+  ids.close();
 }
 
 TEST(Mm7IdKeys, EntriesRoundTripAndCorruptValuesAreAbsent) {

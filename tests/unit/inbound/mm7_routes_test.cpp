@@ -5,13 +5,13 @@
 #include "inbound/http/mm7_routes.hpp"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <filesystem>
 #include <future>
 #include <mutex>
+
+#include "support/temp_dir.hpp"
 
 namespace impulse::inbound::http {
 namespace {
@@ -32,21 +32,7 @@ class RecordingSink final : public log::EventSink {
   std::vector<Recorded> events;
 };
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "impulse-mm7-routes-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string sub(const std::string& name) const { return (std::filesystem::path(path_) / name).string(); }
-
- private:
-  std::string path_;
-};
+using TempDir = impulse::testing::TempDir;
 
 const char* kNs = "http://www.3gpp.org/ftp/Specs/archive/23_series/23.140/schema/REL-6-MM7-1-4";
 
