@@ -223,3 +223,39 @@ def test_full_log_disk_does_not_stop_delivery_and_is_reported_when_it_recovers(t
                                        open(panic).read() if os.path.exists(panic) else ""),
                      timeout=20, what="the mainlog's recovery in the paniclog")
             LogDir(logs).wait_records("D", after, timeout=20)  # the mainlog is written again
+
+
+def test_deliveries_made_while_the_spool_disk_is_full_are_not_repeated_after_a_restart(tmp_path):
+    # The spool cannot record that these messages were delivered while the
+    # disk is full; it keeps the removals and writes them once there is room,
+    # so a restart does not send them again.
+    with Tmpfs(tmp_path / "disk", "24m") as disk, SmtpSink(SINK) as sink:
+        spool = os.path.join(disk.path, "spool")
+        make = spool_config(spool, sink, suspend=True)
+        with Daemon(tmp_path / "d", make) as d:
+            for i in range(20):
+                d.send("a@sender.test", [f"early-{i}@example.com"], message(f"early-{i}"))
+            filler = fill(disk.path, leave=0)
+            # A refused injection puts the spool in its failed state (RocksDB
+            # then refuses every write until it can resume). What still fit
+            # in the files' last pages is accepted and delivered too.
+            expected = [f"early-{i}" for i in range(20)]
+            for i in range(200):
+                tag = try_send(d, f"more-{i}")
+                if tag is None:
+                    break
+                expected.append(tag)
+            assert tag is None, "the disk never filled"
+            d.write_config(make(d.port).replace("Suspend_Delivery = true", "Suspend_Delivery = false"))
+            assert d.ctl("config", "reload") == "Configuration reloaded.\n"
+            sink.wait_messages(len(expected), timeout=60)
+            wait_for(lambda: "Total Queue Size: 0" in d.ctl("summary"), timeout=30, what="an empty queue")
+            # The removals failed ("spool remove failed ... kept") ...
+            wait_for(lambda: "remove failed" in d.log_text(), timeout=20, what="the failed removals reported")
+            os.remove(filler)
+            # ... and are written by themselves once there is room: nothing
+            # else writes to the spool before the restart.
+        with Daemon(tmp_path / "d", make) as d2:
+            assert "Total Queue Size: 0" in d2.ctl("summary"), d2.impulsed.stderr()
+        tags = [m.group(1) for m in (TAG.search(s.text) for s in sink.messages()) if m]
+        assert sorted(tags) == sorted(expected)  # once each
