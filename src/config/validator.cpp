@@ -2,7 +2,6 @@
 #include "config/validator.hpp"
 
 #include "config/apn_checks.hpp"
-#include "config/tls_policy_checks.hpp"
 #include "config/console_checks.hpp"
 #include "config/auth_checks.hpp"
 #include "config/dkim_checks.hpp"
@@ -263,7 +262,6 @@ ValidationResult validate(const Scope& root) {
   check_auth(*result.root, result.errors);
   check_dkim(*result.root, result.errors);
   check_cluster(*result.root, result.errors);
-  check_tls_policies(*result.root, result.warnings);
   return result;
 }
 
