@@ -69,22 +69,7 @@ std::optional<std::string> format_rcpt_to(std::string_view recipient, const Rcpt
   return out;
 }
 
-std::string xtext_encode(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < '!' || u > '~' || c == '+' || c == '=') {
-      out += '+';
-      out += kHex[u >> 4];
-      out += kHex[u & 0x0f];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string xtext_encode(std::string_view value) { return protocol::xtext_encode(value); }
 
 std::optional<std::string> format_xclient(const OriginalClient& client,
                                           const std::vector<std::string>& server_attributes) {

@@ -52,7 +52,8 @@ std::optional<std::string> format_mail_from(std::string_view sender, const MailP
 // "RCPT TO:<recipient>\r\n", or nullopt.
 std::optional<std::string> format_rcpt_to(std::string_view recipient, const RcptParameters& parameters = {});
 
-// RFC 3461 xtext: octets outside '!'..'~', and '+' and '=', become "+XX".
+// RFC 3461 xtext: octets outside '!'..'~', and '+' and '=', become "+XX"
+// (protocol::xtext_encode; kept here for XCLIENT's callers).
 std::string xtext_encode(std::string_view value);
 
 // What the server is told about the client that gave us the message.
