@@ -15,7 +15,7 @@ build_pkgs=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-json1.81-
 fuzz_pkgs=()
 [ "${1:-}" = fuzz ] && fuzz_pkgs=(clang-14 libclang-rt-14-dev time)
 test_pkgs=(nsd unbound python3 python3-pytest python3-aiosmtpd swaks openssl iproute2 procps
-  dovecot-core dovecot-lmtpd python3-h2 python3-jwt curl prometheus nghttp2-client nghttp2-server redis-server opendkim-tools python3-dkim ldnsutils libnet-ssleay-perl)
+  dovecot-core dovecot-lmtpd python3-h2 python3-jwt curl prometheus nghttp2-client nghttp2-server redis-server opendkim-tools python3-dkim ldnsutils libnet-ssleay-perl nginx-light)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}" "${fuzz_pkgs[@]}"; do
