@@ -3,6 +3,7 @@
 
 #include "config/apn_checks.hpp"
 #include "config/console_checks.hpp"
+#include "config/dane_checks.hpp"
 #include "config/auth_checks.hpp"
 #include "config/dkim_checks.hpp"
 #include "config/cluster_checks.hpp"
@@ -262,6 +263,7 @@ ValidationResult validate(const Scope& root) {
   check_auth(*result.root, result.errors);
   check_dkim(*result.root, result.errors);
   check_cluster(*result.root, result.errors);
+  check_dane(*result.root, result.warnings);
   return result;
 }
 
