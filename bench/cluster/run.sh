@@ -3,6 +3,7 @@
 # limits on (a private redis-server on loopback) beside the same node
 # without, in one sitting, alternating, and the Redis operations per
 # delivered message (redis-cli INFO commandstats before/after each run).
+# Reps alternate the order (ABBA); the sitting ends with the medians.
 #
 #   bench/cluster/run.sh [--reps R] [-n N] [--impulsed PATH] [--bench DIR] [--state DIR]
 #
@@ -14,7 +15,10 @@
 # harness's relay-bench.sh (smtp-source, 20 sessions, 4 KiB, one connection
 # per message, into smtp-sink; /work/shared/bench, read-only) against it.
 # RESULT lines go to bench/cluster/results.log with mta=impulse or
-# mta=impulse-cluster, followed by "# redis_ops=... per_message=..." lines.
+# mta=impulse-cluster, followed by "# redis_ops=... per_message=...
+# round_trips=... per_message=..." lines: redis_ops counts every command
+# Redis ran (the TIME/GET/SET/ZADD... inside each EVAL included, as
+# INFO commandstats does), round_trips the commands impulsed sent.
 # Ports: $BENCH_INJECT_PORT / $BENCH_SINK_PORT (default 2635 / 2636) and
 # Redis on $BENCH_REDIS_PORT (default 2637). Every process started here is
 # stopped by its PID.
@@ -32,7 +36,7 @@ while [ $# -gt 0 ]; do
         --impulsed) impulsed=$2; shift 2 ;;
         --bench) bench=$2; shift 2 ;;
         --state) state=$2; shift 2 ;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -65,10 +69,15 @@ redis_pid=$!
 for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 redis-cli -p "$redis_port" ping >/dev/null || die "redis-server did not start"
 
-redis_calls() {  # total calls of every command so far
+commandstats() {  # "command calls" lines so far
     redis-cli -p "$redis_port" info commandstats | tr -d '\r' |
-        sed -n 's/^cmdstat_\([a-z|]*\):calls=\([0-9]*\),.*/\1 \2/p' |
-        awk '$1 != "info" { s += $2 } END { print s + 0 }'
+        sed -n 's/^cmdstat_\([a-z|]*\):calls=\([0-9]*\),.*/\1 \2/p'
+}
+redis_calls() {  # total calls of every command so far, those run inside the Lua scripts included
+    commandstats | awk '$1 != "info" { s += $2 } END { print s + 0 }'
+}
+round_trips() {  # commands impulsed sent (EVAL, ZREM, PING...): what it waited for
+    commandstats | awk '$1 ~ /^(eval|evalsha|zrem|ping|auth|select)$/ { s += $2 } END { print s + 0 }'
 }
 
 one_run() {  # $1 = impulse | impulse-cluster
@@ -90,13 +99,16 @@ CONF
     mta_pid=$!
     for _ in $(seq 200); do [ -n "$(ss -Hltn "( sport = :$BENCH_INJECT_PORT )")" ] && break; sleep 0.05; done
     [ -n "$(ss -Hltn "( sport = :$BENCH_INJECT_PORT )")" ] || die "impulsed did not start: $(cat "$dir/impulsed.out")"
-    local before after
+    local before after rt_before rt_after
     before=$(redis_calls)
+    rt_before=$(round_trips)
     "$bench/relay-bench.sh" "127.0.0.1:$BENCH_INJECT_PORT" "$n" 4096 20 "$BENCH_SINK_PORT" --mta "$mta" \
         || log "relay-bench.sh failed for $mta"
     after=$(redis_calls)
-    local ops=$((after - before))
+    rt_after=$(round_trips)
+    local ops=$((after - before)) rts=$((rt_after - rt_before))
     echo "# mta=$mta redis_ops=$ops per_message=$(awk -v o=$ops -v n=$n 'BEGIN { printf "%.3f", o / n }')" \
+        "round_trips=$rts per_message=$(awk -v o=$rts -v n=$n 'BEGIN { printf "%.4f", o / n }')" \
         | tee -a "$BENCH_RESULTS"
     kill "$mta_pid"; wait "$mta_pid" 2>/dev/null || true
     mta_pid=""
@@ -104,6 +116,19 @@ CONF
 
 echo "# $(date -u +%FT%TZ) bench/cluster/run.sh reps=$reps n=$n impulsed=$impulsed $(uptime)" >> "$BENCH_RESULTS"
 for r in $(seq "$reps"); do
-    log "rep $r: without cluster"; one_run impulse
-    log "rep $r: with cluster"; one_run impulse-cluster
+    # ABBA: odd reps start without, even reps with, so a load that drifts
+    # during the sitting favours neither.
+    if [ $((r % 2)) -eq 1 ]; then order="impulse impulse-cluster"; else order="impulse-cluster impulse"; fi
+    for mta in $order; do log "rep $r: $mta"; one_run "$mta"; done
 done
+sitting=$(awk '/^# .*bench\/cluster\/run.sh/ { n = NR } END { print n }' "$BENCH_RESULTS")
+# Medians of this sitting (e2e msg/s, MTA CPU us/msg), and the load now.
+tail -n +"$sitting" "$BENCH_RESULTS" | awk '
+    /^RESULT/ { m = ""; for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+                m = v["mta"]; rate[m] = rate[m] " " v["e2e_per_s"]; cpu[m] = cpu[m] " " v["mta_cpu_us_per_msg"] }
+    function median(list,   a, n, i, j, t) { n = split(list, a, " ")
+        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+        return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+    END { for (m in rate) printf "# median mta=%s e2e_per_s=%s mta_cpu_us_per_msg=%s\n", m, median(rate[m]), median(cpu[m]) }' |
+    tee -a "$BENCH_RESULTS"
+echo "# end $(uptime)" >> "$BENCH_RESULTS"
