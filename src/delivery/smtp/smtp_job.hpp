@@ -28,7 +28,7 @@ struct SmtpTarget {
   bool unix_socket = false;  // address is a Unix stream socket path (port and bind_address unused)
   // DANE applies to this host (host_tls.hpp): TLS is mandatory and the
   // certificate must match one of dane->records (none usable: unchecked).
-  std::shared_ptr<const DaneVerdict> dane;
+  std::shared_ptr<const DaneVerdict> dane{};
 };
 
 struct SmtpJob {
