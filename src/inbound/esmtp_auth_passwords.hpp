@@ -12,7 +12,8 @@
 //
 // Threads: immutable after load(); verify() from any thread. verify()
 // runs the hash on the calling thread: a yescrypt check takes a few
-// milliseconds of CPU, once per AUTH attempt.
+// milliseconds of CPU, once per AUTH attempt, so the listeners call it on
+// a worker thread (runtime::WorkerThread), never on an event loop.
 #pragma once
 
 #include <memory>

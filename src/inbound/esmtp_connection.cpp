@@ -26,7 +26,8 @@ void EsmtpConnection::PostingInjector::inject(queue::Injection message, Completi
 
 EsmtpConnection::EsmtpConnection(asio::ip::tcp::socket socket, const ListenerSettings& settings,
                                  std::shared_ptr<asio::ssl::context> tls, queue::Injector& injector, SessionPeer peer,
-                                 LogSink log, std::shared_ptr<const void> keep_alive)
+                                 LogSink log, std::shared_ptr<const void> keep_alive,
+                                 runtime::WorkerThread* auth_worker)
     : keep_alive_(std::move(keep_alive)),
       socket_(std::move(socket)),
       tls_(std::move(tls)),
@@ -35,8 +36,11 @@ EsmtpConnection::EsmtpConnection(asio::ip::tcp::socket socket, const ListenerSet
       idle_time_(effective_idle_time(settings)),
       peer_(std::move(peer)),
       log_(std::move(log)),
+      auth_worker_(auth_worker),
       injector_(injector, *this),
-      session_(settings, peer_, injector_) {}
+      session_(settings, peer_, injector_) {
+  session_.defer_password_checks(auth_worker_ != nullptr);
+}
 
 asio::steady_timer::time_point EsmtpConnection::idle_deadline() const {
   return asio::steady_timer::clock_type::now() + idle_time_;
@@ -110,6 +114,16 @@ awaitable<void> EsmtpConnection::run() {
       wake_.expires_after(session_.delay());
       co_await wake_.async_wait(asio::as_tuple(use_awaitable));
       session_.delay_done();
+      continue;
+    }
+    if (next == EsmtpSession::Next::Verify) {
+      // SMTP AUTH: the crypt(3) check on the listener's worker thread, not this loop.
+      bool valid = false;
+      if (auto check = session_.take_check(); check && auth_worker_) {
+        auto job = [check = std::move(*check)] { return check.run(); };  // named: see runtime/worker_thread.hpp
+        valid = co_await auth_worker_->run(std::move(job));
+      }
+      session_.check_done(valid);
       continue;
     }
     if (next == EsmtpSession::Next::AwaitInjection) {

@@ -6,7 +6,9 @@
 // Loop: flush the session's replies, then act on session.next(): read more
 // (pipelined commands are all answered before the next read), hand the
 // socket to TLS (asio::ssl, server side), wait for the Injector's
-// completion (posted back to this loop by PostingInjector), or close.
+// completion (posted back to this loop by PostingInjector), run an SMTP
+// AUTH password check on the listener's worker thread (`auth_worker`; when
+// null the session checks inline), or close.
 // Read deadline expiry: `421 4.4.2` (EsmtpSession::idle_timeout) and close;
 // a write or handshake deadline expiry: close. shutdown(): `421 4.3.2` and
 // close, after any injection in flight (a pending read is interrupted by
@@ -37,6 +39,7 @@
 #include "queue/injection.hpp"
 #include "inbound/listener_settings.hpp"
 #include "runtime/deadline.hpp"
+#include "runtime/worker_thread.hpp"
 
 namespace impulse::inbound {
 
@@ -44,11 +47,11 @@ class EsmtpConnection : public std::enable_shared_from_this<EsmtpConnection> {
  public:
   using LogSink = std::function<void(const std::string&)>;
 
-  // `settings` and `injector` must outlive the connection; `keep_alive`
-  // is held for that purpose. `tls` may be null (no STARTTLS).
+  // `settings`, `injector` and `auth_worker` must outlive the connection;
+  // `keep_alive` is held for that purpose. `tls` may be null (no STARTTLS).
   EsmtpConnection(boost::asio::ip::tcp::socket socket, const ListenerSettings& settings,
                   std::shared_ptr<boost::asio::ssl::context> tls, queue::Injector& injector, SessionPeer peer,
-                  LogSink log, std::shared_ptr<const void> keep_alive);
+                  LogSink log, std::shared_ptr<const void> keep_alive, runtime::WorkerThread* auth_worker = nullptr);
 
   // The session; spawn on the socket's executor. Closes the socket at the end.
   boost::asio::awaitable<void> run();
@@ -88,6 +91,7 @@ class EsmtpConnection : public std::enable_shared_from_this<EsmtpConnection> {
   std::chrono::seconds idle_time_;
   SessionPeer peer_;
   LogSink log_;
+  runtime::WorkerThread* auth_worker_ = nullptr;
   PostingInjector injector_;
   EsmtpSession session_;
   std::array<char, 16384> buffer_{};

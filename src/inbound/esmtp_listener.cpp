@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "inbound/esmtp_connection.hpp"
+#include "runtime/worker_thread.hpp"
 #include "inbound/listen_socket.hpp"
 #include "inbound/stop_tracker.hpp"
 #include "inbound/tls_context.hpp"
@@ -52,6 +53,9 @@ struct EsmtpListener::State : std::enable_shared_from_this<EsmtpListener::State>
   LogSink log;
   std::vector<Listen> listens;
   std::vector<std::unique_ptr<Loop>> loops;
+  // SMTP AUTH password checks (crypt(3)) off the event loops: one thread for
+  // every loop's sessions; made when a Listen can authenticate.
+  std::unique_ptr<runtime::WorkerThread> auth_worker;
   StopTracker stopping;
   // Connection ids: "EEEEEEEE-C0-SSSSSSSS" (listener start time, sequence),
   // shaped like message ids so a log reader can group one session's messages.
@@ -90,7 +94,7 @@ struct EsmtpListener::State : std::enable_shared_from_this<EsmtpListener::State>
     peer.tls_offered = listen.tls != nullptr;
     peer.connection_id = next_connection_id();
     auto conn = std::make_shared<EsmtpConnection>(std::move(socket), listen.settings, listen.tls, injector,
-                                                  std::move(peer), log, shared_from_this());
+                                                  std::move(peer), log, shared_from_this(), auth_worker.get());
     loop.sessions.emplace(conn.get(), conn);
     stopping.session_started();
     auto forget = [self = shared_from_this(), &loop, key = conn.get()](std::exception_ptr) {
@@ -144,6 +148,8 @@ Result<std::unique_ptr<EsmtpListener>> EsmtpListener::open(const std::vector<asi
           runtime::AcceptOptions{.name = "ESMTP_Listener " + name, .problems = state->problems()}));
     }
     settings.port = endpoint.port();
+    if (settings.auth_passwords && !state->auth_worker)
+      state->auth_worker = std::make_unique<runtime::WorkerThread>("esmtp-auth");
     listen.settings = std::move(settings);
     listen.endpoint = endpoint;
     state->listens.push_back(std::move(listen));

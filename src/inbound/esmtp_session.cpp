@@ -33,6 +33,8 @@ EsmtpSession::Next EsmtpSession::next() const {
       return Next::AwaitInjection;
     case Phase::Delaying:
       return Next::Delay;
+    case Phase::Verifying:
+      return Next::Verify;
     default:
       return Next::Read;
   }
@@ -61,7 +63,7 @@ void EsmtpSession::process() {
       continue;
     }
     if (phase_ == Phase::Injecting || phase_ == Phase::TlsPending || phase_ == Phase::Delaying ||
-        phase_ == Phase::Closed)
+        phase_ == Phase::Verifying || phase_ == Phase::Closed)
       break;
 
     const std::size_t lf = pending.find('\n');

@@ -11,6 +11,9 @@
 //     AwaitInjection  wait; the Injector's completion resumes the session
 //     Delay           wait delay() (a timer, never blocking the loop), then
 //                     delay_done(): an AUTH failure's reply held back
+//     Verify          run take_check() off the loop (a crypt(3) hash costs
+//                     ~10 ms of CPU), then check_done(valid); only after
+//                     defer_password_checks(true), else AUTH checks inline
 //     Close           flush, then close the connection
 // All complete pipelined commands in the input are answered, in order, in
 // one output batch. Input after STARTTLS in the same read is discarded (the
@@ -40,6 +43,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/error.hpp"
@@ -62,7 +66,7 @@ struct SessionPeer {
 
 class EsmtpSession {
  public:
-  enum class Next { Read, StartTls, AwaitInjection, Delay, Close };
+  enum class Next { Read, StartTls, AwaitInjection, Delay, Verify, Close };
 
   // `settings` and `injector` must outlive the session.
   EsmtpSession(const ListenerSettings& settings, SessionPeer peer, queue::Injector& injector);
@@ -87,8 +91,21 @@ class EsmtpSession {
   void delay_done();
   bool authenticated() const { return authenticated_; }
 
+  // SMTP AUTH credentials to check: with defer_password_checks(true) the
+  // session hands them out (Next::Verify) instead of hashing on its thread.
+  struct PasswordCheck {
+    std::shared_ptr<const AuthPasswords> passwords;
+    std::string user;
+    std::string password;
+    bool run() const;  // the crypt(3) check itself: any thread
+  };
+  void defer_password_checks(bool defer) { defer_checks_ = defer; }
+  // Next::Verify: the credentials (once), then check_done() with the verdict.
+  std::optional<PasswordCheck> take_check() { return std::exchange(pending_check_, std::nullopt); }
+  void check_done(bool valid);
+
  private:
-  enum class Phase { Fresh, Ready, Mail, Data, Injecting, TlsPending, Delaying, Closed };
+  enum class Phase { Fresh, Ready, Mail, Data, Injecting, TlsPending, Delaying, Verifying, Closed };
 
   void process();
   void handle_line(std::string_view line);
@@ -164,6 +181,9 @@ class EsmtpSession {
   std::chrono::milliseconds auth_delay_{0};
   std::string held_output_;  // a delayed reply, released by delay_done()
   bool close_after_delay_ = false;
+  bool defer_checks_ = false;
+  std::optional<PasswordCheck> pending_check_;  // Phase::Verifying, until take_check()
+  std::string checking_user_;                   // Phase::Verifying, until check_done()
 
   // CHUNKING: the current BDAT chunk and the message built from chunks.
   std::uint64_t chunk_left_ = 0;

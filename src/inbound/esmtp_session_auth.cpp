@@ -5,7 +5,8 @@
 // held back for a second (Next::Delay: the connection waits on a timer),
 // and the tenth also says 421 4.7.0 and closes. The exchange's parsing is
 // protocol::AuthServerExchange (pure, fuzzed); passwords are checked by
-// AuthPasswords (libcrypt).
+// AuthPasswords (libcrypt): inline, or, after defer_password_checks(true),
+// handed to the connection (Next::Verify) to run off the event loop.
 #include "inbound/esmtp_auth_passwords.hpp"
 #include "inbound/esmtp_session.hpp"
 #include "protocol/smtp_reply.hpp"
@@ -56,17 +57,37 @@ void EsmtpSession::auth_step(protocol::AuthServerExchange::Step step) {
       }
       return;
     case Kind::kCredentials: {
-      const auto passwords = settings_.auth_passwords ? settings_.auth_passwords() : nullptr;
+      auto passwords = settings_.auth_passwords ? settings_.auth_passwords() : nullptr;
       const auto& c = step.credentials;
-      if (passwords && !c.authzid_refused && passwords->verify(c.user, c.password)) {
-        authenticated_ = true;
-        auth_user_ = c.user;
-        auth_failures_ = 0;
-        return answer(235, "2.7.0", "Authentication successful");
+      if (!passwords || c.authzid_refused) return auth_failed();
+      PasswordCheck check{std::move(passwords), c.user, c.password};
+      checking_user_ = c.user;
+      phase_ = Phase::Verifying;  // process() stops; pipelined input waits for check_done()
+      if (defer_checks_) {
+        pending_check_ = std::move(check);
+        return;
       }
-      return auth_failed();
+      return check_done(check.run());
     }
   }
+}
+
+bool EsmtpSession::PasswordCheck::run() const { return passwords && passwords->verify(user, password); }
+
+void EsmtpSession::check_done(bool valid) {
+  if (phase_ != Phase::Verifying) return;
+  const std::string user = std::exchange(checking_user_, {});
+  pending_check_.reset();
+  phase_ = Phase::Ready;
+  if (valid && !user.empty()) {
+    authenticated_ = true;
+    auth_user_ = user;
+    auth_failures_ = 0;
+    answer(235, "2.7.0", "Authentication successful");
+  } else {
+    auth_failed();
+  }
+  if (phase_ == Phase::Ready) process();  // what the client pipelined meanwhile
 }
 
 void EsmtpSession::auth_failed() {

@@ -13,6 +13,8 @@
 // the caller bounds how many it queues (the console: one per connection).
 // The thread is started by the constructor and named (pthread name, at most
 // 15 characters shown by top/ps).
+// Pass the job as a named object (std::move(job)), not a temporary lambda
+// in the co_await expression: g++ 12 may destroy such a temporary twice.
 // Leaves to others: deadlines (a job is short and, once started, cannot be
 // cancelled); what the job touches must be safe to use from another thread.
 // Destruction stops the thread after the running job; jobs not started are

@@ -156,6 +156,44 @@ TEST_F(AuthSessionTest, FailuresAreDelayedFromTheFourthAndTheTenthCloses) {
   EXPECT_EQ(session_->next(), EsmtpSession::Next::Close);
 }
 
+TEST_F(AuthSessionTest, DeferredCheckWaitsForItsVerdictAndHoldsPipelinedCommands) {
+  settings_.auth_allow_plaintext = true;
+  greeted();
+  session_->defer_password_checks(true);
+  EXPECT_EQ(send("AUTH PLAIN " + plain("alice", "secret") + "\r\nNOOP\r\n"), "");  // nothing hashed here
+  ASSERT_EQ(session_->next(), EsmtpSession::Next::Verify);
+  auto check = session_->take_check();
+  ASSERT_TRUE(check.has_value());
+  EXPECT_EQ(check->user, "alice");
+  EXPECT_EQ(check->password, "secret");
+  EXPECT_FALSE(session_->take_check().has_value());  // handed out once
+  EXPECT_TRUE(check->run());
+  session_->check_done(true);
+  EXPECT_EQ(session_->take_output(), "235 2.7.0 Authentication successful\r\n250 2.0.0 Ok\r\n");
+  EXPECT_TRUE(session_->authenticated());
+  EXPECT_EQ(session_->next(), EsmtpSession::Next::Read);
+}
+
+TEST_F(AuthSessionTest, DeferredCheckFailureCountsLikeAnInlineOne) {
+  settings_.auth_allow_plaintext = true;
+  greeted();
+  session_->defer_password_checks(true);
+  for (int i = 1; i <= 4; ++i) {
+    EXPECT_EQ(send("AUTH PLAIN " + plain("alice", "wrong") + "\r\n"), "") << i;
+    ASSERT_EQ(session_->next(), EsmtpSession::Next::Verify) << i;
+    auto check = session_->take_check();
+    ASSERT_TRUE(check.has_value());
+    EXPECT_FALSE(check->run());
+    session_->check_done(false);
+    if (i == 4) {  // the fourth failure is held back a second, as inline
+      ASSERT_EQ(session_->next(), EsmtpSession::Next::Delay);
+      session_->delay_done();
+    }
+    EXPECT_EQ(session_->take_output(), "535 5.7.8 Authentication credentials invalid\r\n") << i;
+  }
+  EXPECT_FALSE(session_->authenticated());
+}
+
 TEST_F(AuthSessionTest, ExchangeErrors) {
   settings_.auth_allow_plaintext = true;
   open();
