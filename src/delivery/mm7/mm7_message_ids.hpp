@@ -30,7 +30,8 @@
 // (spool/group_commit.hpp): everything queued meanwhile becomes one synced
 // WriteBatch. find() is a RocksDB point read on the caller's thread (memtable
 // or block cache, at worst one small disk read, like the spool's body reads
-// on the delivery loops).
+// on the delivery loops). open() counts the entries once (a scan of the
+// keys, bounded by `capacity`) and starts the writer and sweeper threads.
 //
 // Threading: one instance for the daemon, shared by every event loop and the
 // HTTP listener; every member may be called from any thread. remember()'s
