@@ -181,15 +181,20 @@ def test_enforce_refuses_an_mx_outside_the_policy_without_connecting_and_keeps_t
         assert web.count("mta-sts.out.test") == 1
 
 
-@pytest.mark.parametrize("cert_problem", ["untrusted", "wrong_name"])
+@pytest.mark.parametrize("cert_problem", ["untrusted", "wrong_name", "domain_name_only"])
 def test_enforce_refuses_an_mx_without_a_valid_certificate(tmp_path, ca, cert_problem):
-    n = 3 if cert_problem == "untrusted" else 4
+    n = {"untrusted": 3, "wrong_name": 4, "domain_name_only": 9}[cert_problem]
     policy_ip, mx_ip = POLICY_IP.format(n), MX_IP.format(n)
+    mismatch = "451 4.7.5 [internal] SSL cert common name does not match host"
     if cert_problem == "untrusted":
         other = TestCA(os.path.join(tmp_path, "other-ca"))
         cert, expected = other.issue("mx1.bad.test"), "451 4.7.5 [internal] SSL cert must be signed by a valid CA"
+    elif cert_problem == "wrong_name":
+        cert, expected = ca.issue("mx.elsewhere.test"), mismatch
     else:
-        cert, expected = ca.issue("mx.elsewhere.test"), "451 4.7.5 [internal] SSL cert common name does not match host"
+        # tls_verify = host alone accepts the recipient domain's name too;
+        # MTA-STS wants the MX host's (RFC 8461 §4.2)
+        cert, expected = ca.issue("bad.test"), mismatch
     with PolicyServer(policy_ip, ca.issue("mta-sts.bad.test"),
                       {"mta-sts.bad.test": policy_text("enforce", "mx1.bad.test")}), \
             NsdServer({"test": zone(("bad", "mx1", mx_ip, policy_ip, "1"))}) as dns, \

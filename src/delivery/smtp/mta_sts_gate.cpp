@@ -81,7 +81,8 @@ awaitable<std::optional<MtaStsRequirement>> MtaStsGate::requirement(const MtaSts
   const std::string& domain = settings.query.domain;
   if (std::string note = mta_sts_testing_note(*policy, domain, host); !note.empty()) runtime::report(problems_, note);
   co_return MtaStsRequirement{apply_mta_sts(&*policy, smtp.tls, smtp.tls_verify, domain, host),
-                              policy->mode == protocol::MtaStsMode::kTesting};
+                              policy->mode == protocol::MtaStsMode::kTesting,
+                              policy->mode == protocol::MtaStsMode::kEnforce};
 }
 
 void MtaStsGate::after_testing_open(const MtaStsSettings& settings, const std::string& host, bool tls_active,

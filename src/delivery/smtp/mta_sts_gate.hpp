@@ -70,6 +70,9 @@ struct MtaStsSettings {
 struct MtaStsRequirement {
   TlsRequirement tls;
   bool testing = false;
+  // enforce: the certificate must name the MX host itself (RFC 8461 §4.2);
+  // the queue's domain, which tls_verify = host also accepts, does not count.
+  bool enforce = false;
 };
 
 class MtaStsGate {

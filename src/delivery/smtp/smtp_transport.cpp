@@ -147,6 +147,7 @@ class SmtpTransport final : public Transport {
       smtp = std::move(stricter);
     }
     target.dane = required.dane;
+    if (mta_sts && mta_sts->enforce && !required.dane) target.domain.clear();  // the MX host name only
     std::string ehlo_domain;
     if (smtp->ehlo_from_sender) ehlo_domain = sender_domain(first);
     auto opened = co_await SmtpConnection::open(io_.get_executor(), std::move(target), smtp, std::move(ehlo_domain));
