@@ -7,8 +7,10 @@
 # --http1 only http/1.1 with keep-alive: one request at a time per
 # connection) answering the OAuth token endpoint (one grant per run) and
 # every messages:send with 200 (a fixed `return`, no body parsing).
+# --nginx: APN to that nginx (`return 200` for /3/device/), to compare
+# APN and GCM on the same sink.
 #
-#   bench/push/run.sh [--gcm [--http1]] [-n NOTIFICATIONS] [-r REPS] [-s SESSIONS]
+#   bench/push/run.sh [--gcm [--http1] | --nginx] [-n NOTIFICATIONS] [-r REPS] [-s SESSIONS]
 #                     [-c CONNECTIONS] [--port PORT] [--sink-port PORT]
 #                     [--impulsed PATH] [--impulsectl PATH] [--smtp-source PATH]
 #                     [--workdir DIR]
@@ -44,14 +46,15 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-n=20000 reps=3 sessions=20 conns=4 port=2725 sink_port=2726 mode=apn http1=0
+n=20000 reps=3 sessions=20 conns=4 port=2725 sink_port=2726 mode=apn http1=0 sink_kind=nghttpd
 impulsed=$ROOT/build/release/apps/impulsed/impulsed
 impulsectl=$ROOT/build/release/apps/impulsectl/impulsectl
 source_bin=$ROOT/.tools/bin/smtp-source
 workdir=""
 while [ $# -gt 0 ]; do
     case "$1" in
-        --gcm) mode=gcm; shift ;;
+        --gcm) mode=gcm sink_kind=nginx; shift ;;
+        --nginx) sink_kind=nginx; shift ;;
         --http1) http1=1; shift ;;
         -n) n=$2; shift 2 ;;
         -r) reps=$2; shift 2 ;;
@@ -63,7 +66,7 @@ while [ $# -gt 0 ]; do
         --impulsectl) impulsectl=$2; shift 2 ;;
         --smtp-source) source_bin=$2; shift 2 ;;
         --workdir) workdir=$2; shift 2 ;;
-        -h|--help) sed -n '2,43p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,45p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -75,7 +78,7 @@ die() { log "ERROR: $*"; exit 1; }
 [ -x "$impulsectl" ] || die "no impulsectl at $impulsectl"
 [ -x "$source_bin" ] || die "no smtp-source at $source_bin (scripts/install-deps.sh)"
 [ $http1 = 0 ] || [ $mode = gcm ] || die "--http1 goes with --gcm (APNs is HTTP/2 only)"
-if [ $mode = apn ]; then
+if [ $sink_kind = nghttpd ]; then
     command -v nghttpd > /dev/null || die "no nghttpd (apt-get install nghttp2-server)"
 else
     command -v nginx > /dev/null || die "no nginx (scripts/install-deps.sh: nginx-light)"
@@ -137,8 +140,6 @@ openssl x509 -req -in "$keys/sink.csr" -CA "$keys/ca.pem" -CAkey "$keys/ca.key" 
 if [ $mode = apn ]; then
     openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$keys/AuthKey.p8" 2> /dev/null
     printf 'Subject: bench\nContent-Type: application/json\n\n{"aps":{"alert":"Hello","badge":1}}\n' > "$workdir/message"
-    (exec nghttpd -a 127.0.0.1 -d "$workdir/htdocs" "$sink_port" "$keys/sink.key" "$keys/sink.pem" > "$workdir/nghttpd.log" 2>&1) &
-    sink=$! sink_name=nghttpd sink_log=$workdir/nghttpd.log
 else
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$keys/sa.key" 2> /dev/null
     /usr/bin/python3 -c 'import json, sys
@@ -146,6 +147,11 @@ print(json.dumps({"type": "service_account", "project_id": "bench", "private_key
                   "private_key": open(sys.argv[1]).read(), "client_email": "fcm@bench.iam.gserviceaccount.com",
                   "token_uri": sys.argv[2]}))' "$keys/sa.key" "https://127.0.0.1:$sink_port/token" > "$keys/sa.json"
     printf 'Subject: bench\nContent-Type: application/json\n\n{"title":"Hello","count":"1"}\n' > "$workdir/message"
+fi
+if [ $sink_kind = nghttpd ]; then
+    (exec nghttpd -a 127.0.0.1 -d "$workdir/htdocs" "$sink_port" "$keys/sink.key" "$keys/sink.pem" > "$workdir/nghttpd.log" 2>&1) &
+    sink=$! sink_name=nghttpd sink_log=$workdir/nghttpd.log
+else
     mkdir -p "$workdir/nginx"
     h2=" http2"; [ $http1 = 1 ] && h2=""
     cat > "$workdir/nginx/nginx.conf" <<EOF
@@ -170,6 +176,7 @@ http {
     default_type application/json;
     location = /token { return 200 '{"access_token":"bench-token","expires_in":3600,"token_type":"Bearer"}'; }
     location /v1/ { return 200 '{"name":"projects/bench/messages/1"}'; }
+    location /3/device/ { return 200; }
   }
 }
 EOF
@@ -284,10 +291,11 @@ finish_rep() {  # DIR PHASE T0 CPU0 BUSY0 SINK0
 }
 
 proto="HTTP/2"; [ $http1 = 1 ] && proto="HTTP/1.1"
-if [ $mode = apn ]; then
-    log "impulsed: $("$impulsed" --version) ($impulsed); nghttpd $(nghttpd --version | head -1)"
+what="APN"; [ $mode = gcm ] && what="GCM (FCM HTTP v1)"
+if [ $sink_kind = nghttpd ]; then
+    log "impulsed: $("$impulsed" --version) ($impulsed); nghttpd $(nghttpd --version | head -1); $what over $proto"
 else
-    log "impulsed: $("$impulsed" --version) ($impulsed); $(nginx -v 2>&1); GCM (FCM HTTP v1) over $proto"
+    log "impulsed: $("$impulsed" --version) ($impulsed); $(nginx -v 2>&1); $what over $proto"
 fi
 log "$n notifications, smtp-source -d -s $sessions, $conns $proto connection(s), $reps rep(s), load $(cut -d' ' -f1-3 /proc/loadavg), work dir $workdir"
 for rep in $(seq 1 "$reps"); do
