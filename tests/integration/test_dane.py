@@ -57,6 +57,12 @@ def spki_sha256(cert_path):
     return hashlib.sha256(der).hexdigest()
 
 
+def cert_der_hex(cert_path):
+    """The data of a 2 0 0 TLSA record: the whole certificate, DER, in hex."""
+    return subprocess.run(["openssl", "x509", "-in", cert_path, "-outform", "DER"],
+                          capture_output=True, check=True).stdout.hex()
+
+
 def sign_zone(directory, origin, text):
     """`text` signed with a fresh KSK and ZSK made in `directory`; returns
     (signed zone text, path of the trust anchor file holding the KSK's DS)."""
@@ -97,11 +103,15 @@ class World:
     trust anchor. `dane` maps a domain label of dane.test to "match" or
     "mismatch": the domain <label>.dane.test has the MX host
     mx-<label>.dane.test with that TLSA record; labels in `bogus` get their
-    TLSA data changed after signing. plain.test's MX host mx.plain.test has
-    a mismatching TLSA record in the unsigned zone."""
+    TLSA data changed after signing. "ta" publishes `2 0 0` with the test
+    CA's whole certificate (DANE-TA: the chain must lead to it and the leaf
+    must name the host). Postfix's certificate is issued for `cert_name`.
+    plain.test's MX host mx.plain.test has a mismatching TLSA record in the
+    unsigned zone."""
 
-    def __init__(self, tmp_path, ca, dane, bogus=()):
-        self.cert = ca.issue("mx.dane.test")
+    def __init__(self, tmp_path, ca, dane, bogus=(), cert_name="mx.dane.test"):
+        self.cert = ca.issue(cert_name)
+        self.ca = ca
         self.tmp_path = tmp_path
         self.dane = dane
         self.bogus = bogus
@@ -116,10 +126,11 @@ class World:
             match = spki_sha256(self.cert[0])
             zone = zone_header("dane.test")
             for label, kind in self.dane.items():
-                data = match if kind == "match" else MISMATCH
+                record = {"match": f"3 1 1 {match}", "mismatch": f"3 1 1 {MISMATCH}",
+                          "ta": f"2 0 0 {cert_der_hex(self.ca.ca_path)}"}[kind]
                 zone += (f"{label} IN MX 10 mx-{label}\n"
                          f"mx-{label} IN A {SINK}\n"
-                         f"_{port}._tcp.mx-{label} IN TLSA 3 1 1 {data}\n")
+                         f"_{port}._tcp.mx-{label} IN TLSA {record}\n")
             signed, self.anchor = sign_zone(str(self.tmp_path / "zone"), "dane.test", zone)
             for label in self.bogus:
                 signed = tamper_tlsa(signed, f"_{port}._tcp.mx-{label}.dane.test")
@@ -226,3 +237,24 @@ def test_bogus_tlsa_answer_is_a_transient_failure_without_connecting(tmp_path, c
         assert w.mx.count == 0
         # Postfix saw only the harness' readiness probe (QUIT), never an EHLO from the daemon
         assert re.search(r"postfix/smtpd\[\d+\]: disconnect from .*\behlo=", w.mx.log()) is None, w.mx.log()
+
+
+# ---- DANE-TA: the test CA as trust anchor, names checked ------------------------------
+
+def test_dane_ta_record_delivers_when_the_certificate_names_the_mx_host(tmp_path, ca):
+    with World(tmp_path, ca, {"ta": "ta"}, cert_name="mx-ta.dane.test") as w, w.daemon() as d:
+        msgid = d.send("bob@ta.dane.test")
+        (rec,) = d.wait_records("D", msgid)
+        assert (rec["domain"], rec["remote_ip"]) == ("ta.dane.test", SINK)
+        check_tls(w.mx.wait_messages(1)[0])
+
+
+def test_dane_ta_record_refuses_a_certificate_under_the_anchor_for_another_name(tmp_path, ca):
+    # signed by the very CA the TLSA record names, but for a name that is neither
+    # the MX host nor the domain (RFC 7672 §3.2.2)
+    with World(tmp_path, ca, {"ta": "ta"}, cert_name="other.example") as w, w.daemon() as d:
+        msgid = d.send("bob@ta.dane.test")
+        check_transient(d, msgid, "ta.dane.test", 17, SINK,
+                        "451 4.7.5 [internal] DANE: certificate of mx-ta.dane.test does not match TLSA "
+                        f"_{w.mx.port}._tcp.mx-ta.dane.test")
+        assert w.mx.count == 0
