@@ -1,5 +1,5 @@
 // SmtpConnection, part 3: outbound SMTP AUTH (see smtp_auth.hpp), and
-// loopback_address.
+// loopback_address / auth_may_be_sent.
 #include "delivery/smtp/smtp_auth.hpp"
 
 #include <boost/asio.hpp>
@@ -23,10 +23,14 @@ bool loopback_address(std::string_view address) {
   return ip.is_loopback();
 }
 
+bool auth_may_be_sent(bool tls_active, bool unix_socket, std::string_view address) {
+  return tls_active || unix_socket || loopback_address(address);
+}
+
 awaitable<std::optional<SessionFailure>> SmtpConnection::authenticate() {
   namespace ir = protocol::internal_reply;
   if (settings_->auth_user.empty()) co_return std::nullopt;
-  if (!stream_.tls_active() && !target_.unix_socket && !loopback_address(target_.address))
+  if (!auth_may_be_sent(stream_.tls_active(), target_.unix_socket, target_.address))
     co_return SessionFailure{Phase::kAuth, FailureKind::kAuthUnavailable, std::string(ir::kAuthNeedsTls), {}};
   const bool login = iequals(settings_->auth_type, "LOGIN");
   if (!extensions_ || !caps_.auth_supports(login ? "LOGIN" : "PLAIN"))

@@ -21,4 +21,9 @@ namespace impulse::delivery::smtp {
 // "127.0.0.1", "127.9.9.9", "::1", "::ffff:127.0.0.1" (an address literal).
 bool loopback_address(std::string_view address);
 
+// Whether credentials may go on this connection now: inside TLS, or to a
+// loopback address or a Unix socket (SPEC §19); never in the clear to
+// anything else, whatever tls says.
+bool auth_may_be_sent(bool tls_active, bool unix_socket, std::string_view address);
+
 }  // namespace impulse::delivery::smtp

@@ -31,6 +31,14 @@ TEST(SmtpAuthClient, LoopbackTargets) {
   EXPECT_FALSE(loopback_address("localhost"));
 }
 
+TEST(SmtpAuthClient, CredentialsGoInTheClearOnlyToLoopbackOrAUnixSocket) {
+  EXPECT_FALSE(auth_may_be_sent(false, false, "192.0.2.1"));
+  EXPECT_FALSE(auth_may_be_sent(false, false, "2001:db8::1"));
+  EXPECT_TRUE(auth_may_be_sent(true, false, "192.0.2.1"));
+  EXPECT_TRUE(auth_may_be_sent(false, false, "127.0.0.1"));
+  EXPECT_TRUE(auth_may_be_sent(false, true, "/run/lmtp.sock"));
+}
+
 TEST(SmtpAuthClient, RefusalIsTransientWithTheServersWords) {
   const OutcomeContext ctx{"192.0.2.1", "mx.test", 0};
   Reply reply;
