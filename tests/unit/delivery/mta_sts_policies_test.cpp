@@ -6,7 +6,10 @@
 // nothing cached is "no policy"; a policy stored on disk survives a restart.
 // A table resolver posts its answers on the test's loop, a fake Fetch
 // stands in for the HTTPS GET (the real exchange: tests/integration/
-// test_mta_sts.py).
+// test_mta_sts.py). Across loops (CrossLoopMtaStsTest): two io_contexts on
+// two threads share one check in flight, each caller resumed on its own
+// loop; a waiter's deadline (connect_timeout) ends its wait when the check
+// hangs.
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,9 +18,14 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <atomic>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "delivery/smtp/mta_sts_fetch.hpp"
 #include "delivery/smtp/mta_sts_policies.hpp"
@@ -249,6 +257,99 @@ TEST_F(MtaStsPoliciesTest, AStoredPolicySurvivesARestartAndAFailedRefetchKeepsIt
   // Expired: no policy any more.
   now_ += 86400 + 1;
   EXPECT_FALSE(ask(again, q)[0]);
+}
+
+class CrossLoopMtaStsTest : public ::testing::Test {
+ protected:
+  struct Got {
+    std::optional<MtaStsPolicy> policy;
+    bool own_executor = false;  // resumed on the loop it asked from
+  };
+
+  void SetUp() override {
+    for (auto* r : {&resolver_a_, &resolver_b_}) r->set("_mta-sts.example.com", txt_answer({"v=STSv1; id=one"}));
+    policies_ = std::make_shared<MtaStsPolicies>(
+        [] { return std::int64_t{1'700'000'000}; }, [](std::string_view) {},
+        [this](dns::Resolver&, const MtaStsFetchOptions&) -> asio::awaitable<MtaStsPolicyFetch> {
+          ++fetched_;
+          on_loop_a_ = a_.get_executor().running_in_this_thread();
+          in_flight_.set_value();
+          co_await gate_.async_wait(asio::as_tuple(asio::use_awaitable));  // until open_gate()
+          co_return MtaStsPolicy{MtaStsMode::kEnforce, 86400, {"mx.example.com"}};
+        });
+    threads_.emplace_back([this] { a_.run(); });
+    threads_.emplace_back([this] { b_.run(); });
+  }
+  void TearDown() override {
+    open_gate();
+    guard_a_.reset();
+    guard_b_.reset();
+    for (auto& t : threads_) t.join();
+  }
+  void open_gate() {
+    asio::post(a_, [this] { gate_.cancel(); });
+  }
+
+  std::future<Got> ask(asio::io_context& loop, TableResolver& resolver, std::chrono::milliseconds timeout) {
+    auto promise = std::make_shared<std::promise<Got>>();
+    auto got = promise->get_future();
+    asio::co_spawn(
+        loop,
+        [this, &loop, &resolver, promise, timeout]() -> asio::awaitable<void> {
+          MtaStsQuery q;
+          q.domain = "example.com";
+          q.timeout = timeout;
+          Got g;
+          g.policy = co_await policies_->policy(resolver, q);
+          g.own_executor = loop.get_executor().running_in_this_thread();
+          promise->set_value(std::move(g));
+        },
+        asio::detached);
+    return got;
+  }
+
+  asio::io_context a_, b_;
+  asio::executor_work_guard<asio::io_context::executor_type> guard_a_{a_.get_executor()};
+  asio::executor_work_guard<asio::io_context::executor_type> guard_b_{b_.get_executor()};
+  TableResolver resolver_a_{a_}, resolver_b_{b_};
+  asio::steady_timer gate_{a_, std::chrono::hours(1)};
+  std::promise<void> in_flight_;
+  std::atomic<int> fetched_{0};
+  std::atomic<bool> on_loop_a_{false};
+  std::shared_ptr<MtaStsPolicies> policies_;
+  std::vector<std::thread> threads_;
+};
+
+TEST_F(CrossLoopMtaStsTest, CallersOnTwoLoopsShareOneFetchOnTheFirstCallersLoop) {
+  auto first = ask(a_, resolver_a_, std::chrono::seconds(10));
+  in_flight_.get_future().wait();
+  auto second = ask(b_, resolver_b_, std::chrono::seconds(10));
+  // The second caller is waiting (not fetching) until the gate opens.
+  EXPECT_EQ(second.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout);
+  open_gate();
+  const Got a = first.get();
+  const Got b = second.get();
+  ASSERT_TRUE(a.policy && b.policy);
+  EXPECT_EQ(b.policy->mode, MtaStsMode::kEnforce);
+  EXPECT_TRUE(a.own_executor);
+  EXPECT_TRUE(b.own_executor);
+  EXPECT_EQ(fetched_.load(), 1);
+  EXPECT_TRUE(on_loop_a_.load());
+  EXPECT_EQ(policies_->fetches(), 1u);
+}
+
+TEST_F(CrossLoopMtaStsTest, AWaiterGivesUpAtItsDeadlineWhenTheFetchHangs) {
+  auto first = ask(a_, resolver_a_, std::chrono::seconds(10));
+  in_flight_.get_future().wait();
+  const auto asked = std::chrono::steady_clock::now();
+  auto second = ask(b_, resolver_b_, std::chrono::milliseconds(200));
+  ASSERT_EQ(second.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  const Got b = second.get();
+  EXPECT_FALSE(b.policy);  // nothing in force: the configured tls
+  EXPECT_TRUE(b.own_executor);
+  EXPECT_GE(std::chrono::steady_clock::now() - asked, std::chrono::milliseconds(190));
+  open_gate();
+  EXPECT_TRUE(first.get().policy);
 }
 
 }  // namespace
