@@ -11,11 +11,9 @@
 
 #include <atomic>
 #include <cerrno>
-#include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <shared_mutex>
-#include <stop_token>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -78,20 +76,24 @@ struct Mm7MessageIds::Impl {
   bool reopen_before_next_write = false;  // writer thread only
   bool failing = false;                   // writer thread only: a failure was reported
   std::unique_ptr<spool::GroupCommitter<Op>> writer;
-  std::mutex sweeper_mu;
-  std::condition_variable_any sweeper_cv;
-  std::jthread sweeper;
+  std::chrono::steady_clock::time_point next_sweep;  // writer thread only
 
   std::mutex close_mu;
 
   ~Impl() { stop_threads(); release(); }
 
   void stop_threads() {
-    if (sweeper.joinable()) {
-      sweeper.request_stop();
-      sweeper.join();
-    }
     if (writer) writer->stop();  // what is queued is written first
+  }
+
+  // Every sweep_interval (on an idle tick of the writer, or with the batch
+  // that finds it due) the writer adds one sweep step of its own.
+  void add_due_sweep(std::vector<Op>& ops) {
+    if (options.sweep_interval.count() <= 0) return;
+    const auto steady = std::chrono::steady_clock::now();
+    if (steady < next_sweep) return;
+    next_sweep = steady + options.sweep_interval;
+    ops.push_back(Op{SweepOp{options.now ? options.now() : std::chrono::system_clock::now(), {}, 0}});
   }
 
   rocksdb::Status open_db() {
@@ -161,7 +163,13 @@ struct Mm7MessageIds::Impl {
   }
 
   // The writer thread's work: one batch, one synced write, then callbacks.
-  void flush(std::vector<Op>& ops) {
+  void flush(std::vector<Op>& queued) {
+    // Taken out of the committer's vector, which is left empty (a due sweep
+    // is added to this batch only).
+    std::vector<Op> ops = std::move(queued);
+    queued.clear();
+    add_due_sweep(ops);
+    if (ops.empty()) return;  // an idle tick, no sweep due
     if (reopen_before_next_write) {
       recover();
       reopen_before_next_write = db == nullptr;
@@ -283,21 +291,11 @@ Result<std::shared_ptr<Mm7MessageIds>> Mm7MessageIds::open(Mm7MessageIdsOptions 
     return fail("cannot open mm7 message ids '" + impl->options.path + "': " + why, code);
   }
   Impl* raw = impl.get();
-  impl->writer = std::make_unique<spool::GroupCommitter<Op>>([raw](std::vector<Op>& ops) { raw->flush(ops); },
-                                                             impl->options.max_batch_ops, "mm7-ids-writer");
-  std::shared_ptr<Mm7MessageIds> made(new Mm7MessageIds(std::move(impl)));
-  if (raw->options.sweep_interval.count() > 0) {
-    raw->sweeper = std::jthread([raw](std::stop_token stop) {
-      std::unique_lock lock(raw->sweeper_mu);
-      while (!raw->sweeper_cv.wait_for(lock, stop, raw->options.sweep_interval, [] { return false; }) &&
-             !stop.stop_requested()) {
-        const WallTime now = raw->options.now ? raw->options.now() : std::chrono::system_clock::now();
-        raw->writer->try_submit(Op{SweepOp{now, {}, 0}});
-      }
-    });
-    pthread_setname_np(raw->sweeper.native_handle(), "mm7-ids-sweeper");
-  }
-  return made;
+  impl->next_sweep = std::chrono::steady_clock::now() + impl->options.sweep_interval;
+  impl->writer = std::make_unique<spool::GroupCommitter<Op>>(
+      [raw](std::vector<Op>& ops) { raw->flush(ops); }, impl->options.max_batch_ops, "mm7-ids-writer",
+      std::max(impl->options.sweep_interval, std::chrono::milliseconds::zero()));
+  return std::shared_ptr<Mm7MessageIds>(new Mm7MessageIds(std::move(impl)));
 }
 
 Mm7MessageIds::Mm7MessageIds(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

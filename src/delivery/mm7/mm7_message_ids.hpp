@@ -10,8 +10,9 @@
 // HTTP listener's MM7 route find()s it. Entries expire at the time given
 // (the domain's message_expiration after the SubmitRsp): find() ignores an
 // expired entry, and a sweep removes expired entries in steps of at most
-// `sweep_batch` (every `sweep_interval` on a thread of its own; a full step
-// queues the next one behind the writes already waiting). At most
+// `sweep_batch` (every `sweep_interval`, by the writer thread: on its idle
+// tick or with the batch that finds a sweep due; a full step queues the next
+// one behind the writes already waiting). At most
 // `capacity` entries are kept: a new one drops the entry nearest its expiry
 // (for one message_expiration, the oldest).
 //
@@ -31,7 +32,7 @@
 // WriteBatch. find() is a RocksDB point read on the caller's thread (memtable
 // or block cache, at worst one small disk read, like the spool's body reads
 // on the delivery loops). open() counts the entries once (a scan of the
-// keys, bounded by `capacity`) and starts the writer and sweeper threads.
+// keys, bounded by `capacity`) and starts the writer thread.
 //
 // Threading: one instance for the daemon, shared by every event loop and the
 // HTTP listener; every member may be called from any thread. remember()'s
@@ -68,10 +69,10 @@ struct Mm7MessageIdsOptions {
   std::string path;                               // the database directory; created if missing
   std::size_t capacity = 1'000'000;               // entries kept at most
   std::size_t sweep_batch = 1000;                 // expired entries removed per sweep step
-  std::chrono::milliseconds sweep_interval{60'000};  // 0: no sweeper thread (call sweep())
+  std::chrono::milliseconds sweep_interval{60'000};  // 0: no periodic sweeps (call sweep())
   std::size_t max_batch_ops = 1024;               // writes per synced batch, at most
   std::function<void(std::string_view)> problem;  // write failures (once per run of failures); may be empty
-  std::function<WallTime()> now;                  // the sweeper's clock; empty = system_clock
+  std::function<WallTime()> now;                  // the periodic sweeps' clock; empty = system_clock
   rocksdb::Env* env = nullptr;                    // tests: a fault-injecting Env; null = RocksDB's default
 };
 
@@ -95,7 +96,7 @@ class Mm7MessageIds {
   void sweep(WallTime now, std::function<void(Result<std::size_t>)> done = {});
   // Entries on disk, expired ones not yet swept included.
   std::size_t size() const;
-  // Stops the sweeper, writes what is queued, closes the database. Idempotent.
+  // Writes what is queued, stops the writer, closes the database. Idempotent.
   void close();
 
   struct Impl;

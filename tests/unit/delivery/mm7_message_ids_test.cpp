@@ -1,7 +1,8 @@
 // The durable MMSC MessageID -> message id map kept for delivery reports
 // (delivery/mm7/mm7_message_ids.hpp, mm7_id_keys.hpp; SPEC §14 "Delivery
 // reports"): remember/find, expiry, the capacity limit, bounded sweeps, the
-// sweeper thread, reopening, a closed map, a failing disk, the key layout.
+// periodic sweeps (idle and busy), reopening, a closed map, a failing disk,
+// the key layout.
 #include "delivery/mm7/mm7_message_ids.hpp"
 
 #include <gtest/gtest.h>
@@ -158,7 +159,7 @@ TEST(Mm7MessageIds, ASweepStepIsBoundedAndTheRestFollows) {
   EXPECT_EQ(*last, 0u);
 }
 
-TEST(Mm7MessageIds, TheSweeperThreadRemovesExpiredEntries) {
+TEST(Mm7MessageIds, PeriodicSweepsRemoveExpiredEntriesWhenIdle) {
   TempDir dir;
   auto opened = Mm7MessageIds::open({.path = dir.sub("ids"), .capacity = 100, .sweep_batch = 10,
                                      .sweep_interval = 10ms, .max_batch_ops = 16, .problem = {},
@@ -169,6 +170,28 @@ TEST(Mm7MessageIds, TheSweeperThreadRemovesExpiredEntries) {
   ASSERT_TRUE(remember(ids, "kept", {"y", "r"}, t0 + 500s));
   EXPECT_TRUE(wait_size(ids, 1)) << ids.size();
   EXPECT_TRUE(ids.find("kept", t0 + 100s).has_value());
+  ids.close();
+}
+
+TEST(Mm7MessageIds, PeriodicSweepsRunWhileWritesKeepTheWriterBusy) {
+  TempDir dir;
+  auto opened = Mm7MessageIds::open({.path = dir.sub("ids"), .capacity = 100000, .sweep_batch = 10,
+                                     .sweep_interval = 50ms, .max_batch_ops = 16, .problem = {},
+                                     .now = [] { return t0 + 100s; }});
+  ASSERT_TRUE(opened) << opened.error().message;
+  auto& ids = **opened;
+  ASSERT_TRUE(remember(ids, "gone", {"x", "r"}, t0 + 50s));
+  // A write every few milliseconds: the writer is never idle for 50 ms, so
+  // the due sweep has to ride with a batch.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  int n = 0;
+  while (ids.size() != static_cast<std::size_t>(n) && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(remember(ids, "busy-" + std::to_string(n), {"y", "r"}, t0 + 500s));
+    ++n;
+    std::this_thread::sleep_for(2ms);
+  }
+  EXPECT_EQ(ids.size(), static_cast<std::size_t>(n));  // every busy entry, and "gone" swept
+  EXPECT_FALSE(ids.find("gone", t0).has_value());
   ids.close();
 }
 
