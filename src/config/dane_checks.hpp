@@ -1,6 +1,7 @@
 // The configuration check for DANE's validating resolver (SPEC §19;
 // delivery/smtp/dane_lookup.hpp):
-//   warning  `use_dane = true` in a scope below global while DNSSEC
+//   warning  `use_dane = true` below global, or `enable_dane = true` (its
+//            synonym, delivery/smtp/dane_lookup.hpp) anywhere, while DNSSEC
 //            validation is off: the delivery resolver validates only when
 //            `use_dane = true` is global or `DNSSEC_Trust_Anchor_File` is
 //            set (delivery/delivery_loop_resolver.cpp), so without either

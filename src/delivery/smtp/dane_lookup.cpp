@@ -25,11 +25,13 @@ DaneVerdict from_gate(const DaneGate& gate) {
 }  // namespace
 
 bool dane_enabled(const config::Config& config, const config::OutboundKey& key) {
-  auto on = [&](std::string_view option) {
-    const auto resolved = config.resolve(key, option);
-    return resolved.value != nullptr && resolved.value->as_bool();
-  };
-  return on("use_dane") && on("enable_dane");
+  // SPEC §19: enable_dane is use_dane's synonym in the outbound scopes;
+  // reference/momentum.md §3: its default is "true when use_dane". So an
+  // enable_dane set along the chain decides, else use_dane does.
+  const auto enable = config.resolve(key, "enable_dane");
+  if (enable.value != nullptr && !enable.is_default()) return enable.value->as_bool();
+  const auto use = config.resolve(key, "use_dane");
+  return use.value != nullptr && use.value->as_bool();
 }
 
 awaitable<DaneVerdict> lookup_dane(dns::Resolver* resolver, DaneQuery query, Deadline deadline) {

@@ -41,7 +41,9 @@
 
 namespace impulse::delivery::smtp {
 
-// use_dane (domain, global) and enable_dane (binding ... global) both true.
+// DANE on for (binding, domain): enable_dane where set along the outbound
+// chain (binding ... global; SPEC §19 calls it use_dane's synonym),
+// else use_dane (domain, global). enable_dane = false turns it off.
 bool dane_enabled(const config::Config& config, const config::OutboundKey& key);
 
 struct DaneQuery {

@@ -166,6 +166,30 @@ TEST(DaneLookup, NoAnswerBeforeTheDeadlineDefers) {
   EXPECT_NE(out->reason.find("timeout"), std::string::npos) << out->reason;
 }
 
+bool enabled(std::string_view text, const std::string& binding, const std::string& domain) {
+  auto config = config::load_config_text(text, "t.conf");
+  if (!config) {
+    for (const auto& d : config.error()) ADD_FAILURE() << d.str();
+    return false;
+  }
+  return dane_enabled(**config, config::OutboundKey{binding, domain});
+}
+
+TEST(DaneEnabled, UseDaneOrItsSynonymEnableDaneWhereSet) {
+  EXPECT_FALSE(enabled("", "default", "y.com"));
+  EXPECT_TRUE(enabled("use_dane = true\n", "default", "y.com"));
+  EXPECT_TRUE(enabled("domain \"y.com\" {\n  use_dane = true\n}\n", "default", "y.com"));
+  EXPECT_FALSE(enabled("domain \"y.com\" {\n  use_dane = true\n}\n", "default", "z.com"));
+  // enable_dane = false in a binding turns it off there only
+  const char* off = "use_dane = true\nbinding \"b\" {\n  enable_dane = false\n}\n";
+  EXPECT_FALSE(enabled(off, "b", "y.com"));
+  EXPECT_TRUE(enabled(off, "default", "y.com"));
+  // enable_dane = true in a binding turns it on there (SPEC §19: a synonym)
+  const char* on = "binding \"b\" {\n  enable_dane = true\n}\n";
+  EXPECT_TRUE(enabled(on, "b", "y.com"));
+  EXPECT_FALSE(enabled(on, "default", "y.com"));
+}
+
 TEST(DaneCacheTest, KeepsVerdictsForTheirTtlButNotDeferrals) {
   DaneCache cache;
   const auto now = std::chrono::steady_clock::now();
