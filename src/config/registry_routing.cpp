@@ -32,7 +32,9 @@ std::vector<OptionDef> routing_options() {
       boolean("prefer_ipv6_mxs", "false", kGlobal),
       // DANE (RFC 7672) and MTA-STS (RFC 8461), SPEC §19: use_* turns a
       // check on for a domain, enable_* (default true) can turn it off
-      // for a binding; both must be true.
+      // for a binding; for MTA-STS both must be true, for DANE an
+      // enable_dane set along the chain wins (use_dane's synonym:
+      // delivery/smtp/dane_lookup.hpp dane_enabled).
       boolean("use_dane", "false", kDomainGlobal),
       boolean("enable_dane", "true", kOutbound),
       path("dnssec_trust_anchor_file", "/usr/share/dns/root.key", kGlobal),
