@@ -50,11 +50,11 @@ class WorkerThread {
   WorkerThread(const WorkerThread&) = delete;
   WorkerThread& operator=(const WorkerThread&) = delete;
 
+  // Not a coroutine itself: the job goes straight into call()'s frame.
   template <class Job>
   boost::asio::awaitable<std::invoke_result_t<Job&>> run(Job job) {
-    using R = std::invoke_result_t<Job&>;
-    static_assert(!std::is_void_v<R>, "WorkerThread::run: the job must return a value");
-    co_return co_await boost::asio::co_spawn(pool_.get_executor(), call(std::move(job)), boost::asio::use_awaitable);
+    static_assert(!std::is_void_v<std::invoke_result_t<Job&>>, "WorkerThread::run: the job must return a value");
+    return boost::asio::co_spawn(pool_.get_executor(), call(std::move(job)), boost::asio::use_awaitable);
   }
 
  private:
