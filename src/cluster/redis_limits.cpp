@@ -329,11 +329,9 @@ bool RedisLimits::renew_all() {
       calls.push_back(std::move(argv));
     }
   }
-  for (const auto& argv : calls) {
-    ++commands_;
-    if (!link_->command(argv) && !link_->usable()) return false;
-  }
-  return true;
+  if (calls.empty()) return true;
+  ++commands_;  // one round trip for every key's renewal
+  return link_->pipeline(calls).has_value();
 }
 
 void RedisLimits::release_stale() {
@@ -398,13 +396,17 @@ void RedisLimits::run() {
   }
   // Stopping: give back what this node holds, if Redis is there.
   if (link_->usable()) {
-    std::lock_guard lock(mutex_);
-    for (const auto& [key, k] : leases_) {
-      std::vector<std::string> argv{"ZREM", lease_key(key)};
-      for (auto lease : k.in_redis) argv.push_back(member(lease));
-      for (const auto& [lease, at] : k.ready) argv.push_back(member(lease));
-      if (argv.size() > 2) link_->command(argv);
+    std::vector<std::vector<std::string>> calls;
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& [key, k] : leases_) {
+        std::vector<std::string> argv{"ZREM", lease_key(key)};
+        for (auto lease : k.in_redis) argv.push_back(member(lease));
+        for (const auto& [lease, at] : k.ready) argv.push_back(member(lease));
+        if (argv.size() > 2) calls.push_back(std::move(argv));
+      }
     }
+    if (!calls.empty()) link_->pipeline(calls);  // one round trip
   }
   link_->close();
 }

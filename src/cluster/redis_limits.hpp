@@ -1,8 +1,9 @@
 // RedisLimits: routing::ClusterLimits shared through Redis (SPEC §18;
 // DESIGN.md "cluster/"). Connection slots are leases (a ZSET per key of
 // "node:id" members scored by expiry) taken one per connection, renewed
-// together (one EVAL per key per Cluster_Lease_Time / 3 for all of this
-// node's leases of that key) and released on close, so a dead node's slots
+// together (one EVAL per key for all of this node's leases of that key,
+// every key's in one pipelined round trip per Cluster_Lease_Time / 3) and
+// released on close, so a dead node's slots
 // come back within Cluster_Lease_Time. Rates are a GCRA in Redis; a node
 // takes a small batch of tokens at once (at most a tenth of a second of its
 // share, at most 16) and spends them locally within the time they stand

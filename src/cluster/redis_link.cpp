@@ -14,6 +14,27 @@ timeval to_timeval(std::chrono::milliseconds ms) {
   return tv;
 }
 
+// Takes the reply (frees it).
+Result<RedisReply> convert(redisReply* reply) {
+  RedisReply out;
+  Result<RedisReply> result = out;
+  switch (reply->type) {
+    case REDIS_REPLY_ERROR: result = fail(std::string(reply->str, reply->len)); break;
+    case REDIS_REPLY_INTEGER: result->integer = reply->integer; break;
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS: result->text.assign(reply->str, reply->len); break;
+    case REDIS_REPLY_ARRAY:
+      for (std::size_t i = 0; i < reply->elements; ++i) {
+        const redisReply* e = reply->element[i];
+        result->array.push_back(e->type == REDIS_REPLY_INTEGER ? e->integer : 0);
+      }
+      break;
+    default: break;
+  }
+  freeReplyObject(reply);
+  return result;
+}
+
 }  // namespace
 
 RedisLink::RedisLink() = default;
@@ -56,36 +77,38 @@ Result<void> RedisLink::connect(const config::RedisAddress& address, std::chrono
 }
 
 Result<RedisReply> RedisLink::command(const std::vector<std::string>& argv) {
+  auto replies = pipeline({argv});
+  if (!replies) return unexpected(replies.error());
+  return std::move(replies->front());
+}
+
+Result<std::vector<Result<RedisReply>>> RedisLink::pipeline(const std::vector<std::vector<std::string>>& commands) {
   if (!ctx_) return fail("not connected");
-  std::vector<const char*> args;
-  std::vector<std::size_t> lens;
-  for (const auto& a : argv) {
-    args.push_back(a.data());
-    lens.push_back(a.size());
+  for (const auto& argv : commands) {
+    std::vector<const char*> args;
+    std::vector<std::size_t> lens;
+    for (const auto& a : argv) {
+      args.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    if (redisAppendCommandArgv(ctx_, static_cast<int>(args.size()), args.data(), lens.data()) != REDIS_OK) {
+      std::string why = ctx_->errstr[0] ? ctx_->errstr : "cannot format a command";
+      close();
+      return fail(why);
+    }
   }
-  auto* reply = static_cast<redisReply*>(redisCommandArgv(ctx_, static_cast<int>(args.size()), args.data(), lens.data()));
-  if (!reply) {
-    std::string why = ctx_->errstr[0] ? ctx_->errstr : "connection lost";
-    close();
-    return fail(why);
+  std::vector<Result<RedisReply>> out;
+  out.reserve(commands.size());
+  for (std::size_t i = 0; i < commands.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(ctx_, &raw) != REDIS_OK || !raw) {
+      std::string why = ctx_->errstr[0] ? ctx_->errstr : "connection lost";
+      close();
+      return fail(why);
+    }
+    out.push_back(convert(static_cast<redisReply*>(raw)));
   }
-  RedisReply out;
-  Result<RedisReply> result = out;
-  switch (reply->type) {
-    case REDIS_REPLY_ERROR: result = fail(std::string(reply->str, reply->len)); break;
-    case REDIS_REPLY_INTEGER: result->integer = reply->integer; break;
-    case REDIS_REPLY_STRING:
-    case REDIS_REPLY_STATUS: result->text.assign(reply->str, reply->len); break;
-    case REDIS_REPLY_ARRAY:
-      for (std::size_t i = 0; i < reply->elements; ++i) {
-        const redisReply* e = reply->element[i];
-        result->array.push_back(e->type == REDIS_REPLY_INTEGER ? e->integer : 0);
-      }
-      break;
-    default: break;
-  }
-  freeReplyObject(reply);
-  return result;
+  return out;
 }
 
 }  // namespace impulse::cluster

@@ -1,6 +1,7 @@
 // RedisLink: one blocking hiredis connection (the synchronous API), with a
 // deadline on the connect and on every command (redisSetTimeout), AUTH and
-// SELECT from the Redis address (SPEC §18).
+// SELECT from the Redis address (SPEC §18); several commands may go in one
+// round trip (pipeline).
 // Owned by one thread: RedisLimits' worker (redis_limits.hpp), so the event
 // loops never block on Redis. Not thread-safe.
 // Failure modes: a refused or timed-out connect, a command past its
@@ -41,6 +42,10 @@ class RedisLink {
   bool usable() const { return ctx_ != nullptr; }
   void close();
   Result<RedisReply> command(const std::vector<std::string>& argv);
+  // Several commands in one round trip (sent together, replies read in
+  // order); one deadline per reply. The outer Error: the link failed (and
+  // is closed); an inner one: that command's error reply.
+  Result<std::vector<Result<RedisReply>>> pipeline(const std::vector<std::vector<std::string>>& commands);
 
  private:
   redisContext* ctx_ = nullptr;

@@ -113,9 +113,9 @@ routing::ClusterAnswer DeliveryLoop::cluster_token(const StatePtr& sp, const std
   if (!cluster_tokens_) {
     std::weak_ptr<bool> alive = alive_;
     cluster_tokens_ = std::make_unique<routing::ClusterTokenCache>(
-        *deps_.manager.cluster, [this, alive](std::function<void()> f) {
+        *deps_.manager.cluster, [io = &io_, alive](std::function<void()> f) {
           // From the backend's thread: run it on this loop, while the loop lives.
-          asio::post(io_, [alive, f = std::move(f)] {
+          asio::post(*io, [alive, f = std::move(f)] {
             if (!alive.expired()) f();
           });
         });

@@ -241,6 +241,41 @@ TEST_F(RedisLimitsTest, DegradedFetchesAreAnsweredAtOnce) {
   EXPECT_GE(c->retry_at, now + 900ms);
 }
 
+TEST_F(RedisLimitsTest, APipelineAnswersEachCommandInOrder) {
+  RedisLink link;
+  ASSERT_TRUE(eventually([&] {  // the server may still be starting
+    return link.connect(*config::parse_redis_address("127.0.0.1:" + std::to_string(redis_.port())), 1s).has_value();
+  }));
+  auto r = link.pipeline({{"SET", "p", "1"}, {"INCR", "p"}, {"HGET", "p", "x"}, {"INCR", "p"}});
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(r->size(), 4u);
+  EXPECT_EQ((*r)[0]->text, "OK");
+  EXPECT_EQ((*r)[1]->integer, 2);
+  EXPECT_FALSE((*r)[2].has_value());  // WRONGTYPE: that command's error, not the link's
+  EXPECT_EQ((*r)[3]->integer, 3);
+  EXPECT_TRUE(link.usable());
+}
+
+TEST_F(RedisLimitsTest, EveryKeysLeasesAreRenewedWhileTheNodeLives) {
+  auto a = make("a");  // lease 3 s, renewed every second in one pipeline
+  for (const char* key : {"r1", "r2", "r3"}) ASSERT_EQ(acquire(*a, key, 1).verdict, ClusterVerdict::kGranted);
+  RedisLink probe;
+  ASSERT_TRUE(probe.connect(*config::parse_redis_address("127.0.0.1:" + std::to_string(redis_.port())), 1s));
+  // Past the lease time, every key still holds its lease...
+  const auto until = std::chrono::steady_clock::now() + 4500ms;
+  while (std::chrono::steady_clock::now() < until) {
+    for (const char* key : {"r1", "r2", "r3"}) {
+      auto n = probe.command({"ZCARD", std::string("impulse:lease:") + key});
+      ASSERT_TRUE(n.has_value());
+      ASSERT_EQ(n->integer, 1) << key;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  // ...so another node finds them full.
+  auto b = make("b");
+  for (const char* key : {"r1", "r2", "r3"}) EXPECT_EQ(acquire(*b, key, 1).verdict, ClusterVerdict::kDenied) << key;
+}
+
 TEST_F(RedisLimitsTest, DegradedLocalShareAndClosedModes) {
   auto shared = make("s");
   auto closed = make("c", true);
