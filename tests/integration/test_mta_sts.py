@@ -14,6 +14,7 @@ HTTPS server answered.
   testing, MX outside the policy   delivered; the paniclog says enforce would refuse
   policy server down, new TXT id   the policy cached on disk still applies
   many messages                    one policy request
+  no TXT record                    the configured tls, nothing fetched
 
 Binding port 443 needs root, as the integration tests run (test_apn does too).
 """
@@ -255,6 +256,21 @@ def test_a_cached_policy_still_applies_when_the_refetch_fails(tmp_path, ca):
             d.paniclog_has("; the cached policy (mode enforce) stays in force")
             assert mx9.connections() == []
             assert d.records("D", msgid) == []
+
+
+def test_a_domain_without_a_policy_is_delivered_as_configured(tmp_path, ca):
+    policy_ip, mx_ip = POLICY_IP.format(10), MX_IP.format(10)
+    with PolicyServer(policy_ip, ca.issue("mta-sts.none.test"),
+                      {"mta-sts.none.test": policy_text("enforce", "mx1.none.test")}) as web, \
+            NsdServer({"test": zone(("none", "mx9", mx_ip, policy_ip, None))}) as dns, \
+            ScriptedSmtp(mx_ip, hostname="mx9.none.test") as mx, \
+            Mta(tmp_path, dns, domain("none.test", mx, ca)) as d:
+        # no _mta-sts TXT record: no policy is fetched, the configured tls (no) applies
+        msgid = d.send("bob@none.test")
+        d.wait_records("D", msgid)
+        [m] = mx.wait_messages(1)
+        assert not m.tls
+        assert web.requests == []
 
 
 def test_the_policy_is_fetched_once_for_many_messages(tmp_path, ca):
