@@ -2,9 +2,7 @@
 #include "delivery/apn/provider_token.hpp"
 
 #include <openssl/bio.h>
-#include <openssl/bn.h>
 #include <openssl/core_names.h>
-#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -12,22 +10,12 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 
-#include "protocol/base64url.hpp"
+#include "delivery/push/jws.hpp"
 
 namespace impulse::delivery::apn {
 namespace {
 
-std::string openssl_error(std::string_view what) {
-  std::string out(what);
-  if (unsigned long e = ERR_get_error(); e != 0) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    out += ": ";
-    out += buf;
-  }
-  ERR_clear_error();
-  return out;
-}
+using push::openssl_error;
 
 std::string json_string(std::string_view s) { return boost::json::serialize(boost::json::string(s)); }
 
@@ -35,31 +23,7 @@ std::string json_string(std::string_view s) { return boost::json::serialize(boos
 
 impulse::expected<std::string, std::string> sign_es256_jwt(evp_pkey_st* key, std::string_view header_json,
                                                             std::string_view claims_json) {
-  const std::string signing_input =
-      protocol::encode_base64url(header_json) + "." + protocol::encode_base64url(claims_json);
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1)
-    return impulse::unexpected(openssl_error("cannot start an ES256 signature"));
-  std::size_t der_len = 0;
-  const auto* in = reinterpret_cast<const unsigned char*>(signing_input.data());
-  if (EVP_DigestSign(ctx.get(), nullptr, &der_len, in, signing_input.size()) != 1)
-    return impulse::unexpected(openssl_error("cannot size the ES256 signature"));
-  std::string der(der_len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(der.data()), &der_len, in, signing_input.size()) != 1)
-    return impulse::unexpected(openssl_error("ES256 signature failed"));
-  // JWS wants r||s, 32 bytes each (RFC 7518 §3.4); OpenSSL gives DER.
-  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  std::unique_ptr<ECDSA_SIG, decltype(&ECDSA_SIG_free)> sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len)),
-                                                            ECDSA_SIG_free);
-  if (!sig) return impulse::unexpected(openssl_error("unreadable ECDSA signature"));
-  const BIGNUM* r = nullptr;
-  const BIGNUM* s = nullptr;
-  ECDSA_SIG_get0(sig.get(), &r, &s);
-  unsigned char raw[64];
-  if (BN_bn2binpad(r, raw, 32) != 32 || BN_bn2binpad(s, raw + 32, 32) != 32)
-    return impulse::unexpected(std::string("ECDSA signature does not fit P-256"));
-  const std::string_view signature(reinterpret_cast<const char*>(raw), sizeof raw);
-  return signing_input + "." + protocol::encode_base64url(signature);
+  return push::sign_jws(key, push::JwsAlgorithm::kEs256, header_json, claims_json);
 }
 
 ProviderToken::ProviderToken(std::shared_ptr<evp_pkey_st> key, std::string key_id, std::string team_id)

@@ -59,7 +59,7 @@ class ProviderToken {
   std::int64_t iat_ = 0;
 };
 
-// One JWT signed with `key` (exposed for tests of the format).
+// One JWT signed ES256 with `key` (push/jws.hpp; exposed for tests of the format).
 impulse::expected<std::string, std::string> sign_es256_jwt(evp_pkey_st* key, std::string_view header_json,
                                                             std::string_view claims_json);
 

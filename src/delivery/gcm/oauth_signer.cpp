@@ -6,42 +6,16 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "protocol/base64url.hpp"
+#include "delivery/push/jws.hpp"
 #include "protocol/oauth_token.hpp"
 
 namespace impulse::delivery::gcm {
-namespace {
 
-std::string openssl_error(std::string_view what) {
-  std::string out(what);
-  if (unsigned long e = ERR_get_error(); e != 0) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof buf);
-    out += ": ";
-    out += buf;
-  }
-  ERR_clear_error();
-  return out;
-}
-
-}  // namespace
+using push::openssl_error;
 
 impulse::expected<std::string, std::string> sign_rs256_jwt(evp_pkey_st* key, std::string_view header_json,
                                                             std::string_view claims_json) {
-  const std::string signing_input =
-      protocol::encode_base64url(header_json) + "." + protocol::encode_base64url(claims_json);
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1)
-    return impulse::unexpected(openssl_error("cannot start an RS256 signature"));
-  std::size_t len = 0;
-  const auto* in = reinterpret_cast<const unsigned char*>(signing_input.data());
-  if (EVP_DigestSign(ctx.get(), nullptr, &len, in, signing_input.size()) != 1)
-    return impulse::unexpected(openssl_error("cannot size the RS256 signature"));
-  std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in, signing_input.size()) != 1)
-    return impulse::unexpected(openssl_error("RS256 signature failed"));
-  sig.resize(len);
-  return signing_input + "." + protocol::encode_base64url(sig);
+  return push::sign_jws(key, push::JwsAlgorithm::kRs256, header_json, claims_json);
 }
 
 OAuthSigner::OAuthSigner(std::shared_ptr<evp_pkey_st> key, const protocol::ServiceAccount& account)

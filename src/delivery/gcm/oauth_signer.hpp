@@ -39,7 +39,7 @@ class OAuthSigner {
   std::string audience_;
 };
 
-// header.claims signed RS256 with `key` (exposed for tests of the format).
+// header.claims signed RS256 with `key` (push/jws.hpp; exposed for tests of the format).
 impulse::expected<std::string, std::string> sign_rs256_jwt(evp_pkey_st* key, std::string_view header_json,
                                                             std::string_view claims_json);
 
