@@ -153,7 +153,8 @@ Http2Connection::Http2Connection(asio::any_io_executor executor, const Http2Conn
       write_timer_(executor),
       settings_signal_(executor),
       idle_timer_(executor),
-      close_signal_(executor) {}
+      close_signal_(executor),
+      ping_timer_(executor) {}
 
 Http2Connection::~Http2Connection() {
   if (session_) nghttp2_session_del(session_);
@@ -219,11 +220,14 @@ awaitable<impulse::expected<void, Http2Error>> Http2Connection::start() {
                                              {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 0}};
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings, std::size(settings));
   alive_ = true;
+  last_read_ = std::chrono::steady_clock::now();
 
   auto self = shared_from_this();
   runtime::spawn(executor_, "http2 " + options_.host + " " + options_.address + ": reader", read_loop(self),
                  {.problems = options_.problems});
   runtime::spawn(executor_, "http2 " + options_.host + " " + options_.address + ": writer", write_loop(self),
+                 {.problems = options_.problems});
+  runtime::spawn(executor_, "http2 " + options_.host + " " + options_.address + ": ping", ping_loop(self),
                  {.problems = options_.problems});
 
   while (alive_ && !got_settings_ && std::chrono::steady_clock::now() < deadline) {
@@ -348,6 +352,7 @@ void Http2Connection::fail(Http2ErrorKind kind, std::string detail) {
   settings_signal_.cancel();
   idle_timer_.cancel();
   close_signal_.cancel();
+  ping_timer_.cancel();
 }
 
 awaitable<void> Http2Connection::read_loop([[maybe_unused]] Ptr self) {
@@ -367,6 +372,8 @@ awaitable<void> Http2Connection::read_loop([[maybe_unused]] Ptr self) {
                                                                                : "read: " + ec.message());
       break;
     }
+    last_read_ = std::chrono::steady_clock::now();  // anything from the server proves it alive
+    ping_pending_ = false;
     const ssize_t used = nghttp2_session_mem_recv(session_, read_buffer_.data(), n);
     if (used < 0) {
       fail(Http2ErrorKind::kProtocol, std::string("HTTP/2: ") + nghttp2_strerror(static_cast<int>(used)));
@@ -418,6 +425,27 @@ awaitable<void> Http2Connection::write_loop([[maybe_unused]] Ptr self) {
       co_return;
     }
     bytes_sent_ += out_.size();
+  }
+}
+
+// The reader's deadline: a PING after ping_interval of silence, the
+// connection given up when nothing arrives within ping_timeout of it.
+awaitable<void> Http2Connection::ping_loop([[maybe_unused]] Ptr self) {
+  while (alive_) {
+    const auto now = std::chrono::steady_clock::now();
+    if (ping_pending_ && now >= ping_deadline_) {
+      fail(Http2ErrorKind::kConnectionLost, "no answer to PING within " + ms_text(options_.ping_timeout));
+      co_return;
+    }
+    if (!ping_pending_ && now - last_read_ >= options_.ping_interval) {
+      nghttp2_submit_ping(session_, NGHTTP2_FLAG_NONE, nullptr);
+      ++pings_sent_;
+      ping_pending_ = true;
+      ping_deadline_ = now + options_.ping_timeout;
+      signal_writer();
+    }
+    ping_timer_.expires_at(ping_pending_ ? ping_deadline_ : last_read_ + options_.ping_interval);
+    co_await ping_timer_.async_wait(kAsTuple);  // fail() cancels it
   }
 }
 

@@ -32,13 +32,18 @@
 //
 // Deadlines (docs/architecture.md rule 5): connect_timeout for opening,
 // write_timeout for each socket write, each request's timeout for its
-// response, idle() its own. The reader has none of its own: while it waits,
-// either a request deadline or the idle deadline is running, and both end
-// the wait (closing the socket when the connection is given up).
+// response, idle() its own. The reader's own: a watchdog coroutine sends a
+// PING (RFC 9113 §6.7) once the server has been silent for ping_interval,
+// and when nothing at all arrives within ping_timeout after it, the
+// connection fails with kConnectionLost "no answer to PING within N ms"
+// (every request waiting ends with it, idle() returns kClosed). So a server
+// that goes silent (a dead network path, a hung process) cannot keep a
+// connection, and the streams on it, past ping_interval + ping_timeout,
+// whether requests are in flight or the connection is idle.
 // Executor: everything runs on the executor given to connect() (one event
-// loop: no strand needed); calls must come from it. Two supervised
-// coroutines per connection (reader, writer) keep it alive until the
-// socket closes. Never throws except std::bad_alloc.
+// loop: no strand needed); calls must come from it. Three supervised
+// coroutines per connection (reader, writer, PING watchdog) keep it alive
+// until the socket closes. Never throws except std::bad_alloc.
 // Internal to src/delivery (includes Asio).
 #pragma once
 
@@ -73,6 +78,8 @@ struct Http2ConnectOptions {
   bool verify = true;        // check the certificate (tls_verify != no)
   std::chrono::milliseconds connect_timeout{30'000};
   std::chrono::milliseconds write_timeout{30'000};
+  std::chrono::milliseconds ping_interval{60'000};  // server silent this long: send a PING
+  std::chrono::milliseconds ping_timeout{30'000};   // and nothing back within this: connection lost
   std::uint32_t max_streams_cap = 1000;  // never more streams than this, whatever the server allows
   runtime::ProblemSink problems;         // where the reader/writer report a bug that throws
 };
@@ -98,6 +105,8 @@ class Http2Connection : public std::enable_shared_from_this<Http2Connection> {
   // Why it is not usable ("GOAWAY {\"reason\":\"Shutdown\"}", "connection closed by peer"), or "".
   const std::string& end_reason() const { return end_reason_; }
   std::uint64_t bytes_sent() const { return bytes_sent_; }
+  // PINGs sent by the watchdog (the server was silent for ping_interval).
+  std::uint64_t pings_sent() const { return pings_sent_; }
   const Http2ConnectOptions& options() const { return options_; }
 
   boost::asio::awaitable<Http2IdleEnd> idle(std::chrono::milliseconds timeout);
@@ -121,6 +130,7 @@ class Http2Connection : public std::enable_shared_from_this<Http2Connection> {
   boost::asio::awaitable<impulse::expected<void, Http2Error>> start();
   boost::asio::awaitable<void> read_loop(Ptr self);
   boost::asio::awaitable<void> write_loop(Ptr self);
+  boost::asio::awaitable<void> ping_loop(Ptr self);
   void signal_writer();
   void fail(Http2ErrorKind kind, std::string detail);
   void finish_stream(Stream& stream);
@@ -139,6 +149,11 @@ class Http2Connection : public std::enable_shared_from_this<Http2Connection> {
   boost::asio::steady_timer settings_signal_;
   boost::asio::steady_timer idle_timer_;
   boost::asio::steady_timer close_signal_;
+  boost::asio::steady_timer ping_timer_;
+  std::chrono::steady_clock::time_point last_read_{};  // when the server last sent anything
+  std::chrono::steady_clock::time_point ping_deadline_{};
+  bool ping_pending_ = false;  // a PING went out and nothing arrived since
+  std::uint64_t pings_sent_ = 0;
 
   bool alive_ = false;
   bool goaway_ = false;

@@ -262,5 +262,28 @@ TEST(Http2Connection, IdleEndsOnItsDeadlineOrWhenWokenAndRequestsAfterCloseAreNo
   });
 }
 
+TEST(Http2Connection, AServerAnsweringPingsKeepsAnIdleConnectionPastPingTimeout) {
+  Nghttpd server;
+  REQUIRE_SERVER(server);
+  Http2ConnectOptions opts = options(server, server.file("ca.pem"));
+  opts.ping_interval = std::chrono::milliseconds(50);
+  opts.ping_timeout = std::chrono::milliseconds(100);
+  run_io([&](asio::any_io_executor ex) -> awaitable<void> {
+    auto conn = co_await Http2Connection::connect(ex, opts);
+    EXPECT_TRUE(conn);
+    if (!conn) co_return;
+    // Idle five times the watchdog's limit: nghttpd's PING acks keep it.
+    EXPECT_EQ(co_await (*conn)->idle(std::chrono::milliseconds(750)), Http2IdleEnd::kTimedOut);
+    EXPECT_TRUE((*conn)->usable()) << (*conn)->end_reason();
+    EXPECT_GE((*conn)->pings_sent(), 3u);
+    Http2Request req;
+    req.path = "/3/device/ok";
+    req.timeout = std::chrono::seconds(5);
+    auto r = co_await (*conn)->request(req);
+    EXPECT_TRUE(r) << (r ? "" : r.error().detail);
+    co_await (*conn)->close(std::chrono::seconds(1));
+  });
+}
+
 }  // namespace
 }  // namespace impulse::delivery::http2
