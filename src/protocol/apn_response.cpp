@@ -99,28 +99,32 @@ std::optional<std::int64_t> parse_http_date(std::string_view value) {
   for (std::string_view piece : split(flat, ' '))
     if (!piece.empty()) t.push_back(piece);
   if (t.size() == 6 && is_day_name(t[0]) && t[5] == "GMT") {  // Sun, 06 Nov 1994 08:49:37 GMT
+    if (t[3].size() != 4) return std::nullopt;
     auto day = digits(t[1], 2);
     auto month = month_of(t[2]);
-    auto year = t[3].size() == 4 ? digits(t[3]) : std::nullopt;
+    auto year = digits(t[3]);
     auto tod = time_of_day(t[4]);
     if (!day || !month || !year || !tod) return std::nullopt;
     return unix_time(*year, *month, *day, *tod);
   }
   if (t.size() == 4 && is_day_name(t[0]) && t[3] == "GMT") {  // Sunday, 06-Nov-94 08:49:37 GMT
     auto parts = split(t[1], '-');
-    if (parts.size() != 3) return std::nullopt;
+    // sizes checked before, not as `cond ? digits(..) : nullopt`: GCC 12 -O1
+    // warns -Wmaybe-uninitialized on *yy after such a ternary (false positive)
+    if (parts.size() != 3 || parts[2].size() != 2) return std::nullopt;
     auto day = digits(parts[0], 2);
     auto month = month_of(parts[1]);
-    auto yy = parts[2].size() == 2 ? digits(parts[2]) : std::nullopt;
+    auto yy = digits(parts[2]);
     auto tod = time_of_day(t[2]);
     if (!day || !month || !yy || !tod) return std::nullopt;
     return unix_time(*yy < 70 ? 2000 + *yy : 1900 + *yy, *month, *day, *tod);
   }
   if (t.size() == 5 && is_day_name(t[0])) {  // Sun Nov  6 08:49:37 1994
+    if (t[4].size() != 4) return std::nullopt;
     auto month = month_of(t[1]);
     auto day = digits(t[2], 2);
     auto tod = time_of_day(t[3]);
-    auto year = t[4].size() == 4 ? digits(t[4]) : std::nullopt;
+    auto year = digits(t[4]);
     if (!day || !month || !year || !tod) return std::nullopt;
     return unix_time(*year, *month, *day, *tod);
   }
