@@ -11,7 +11,8 @@ through impulsed and through Postfix in the same sitting. Run by run.sh
      sharing the sockets by SO_REUSEPORT, so that the sink can use both
      cores; restarted for every MTA so that its counters start at zero). Before the
      MTAs it is measured alone: smtp-source (one connection per message,
-     SESSIONS sessions) straight into it.
+     SESSIONS sessions) straight into it, then with inject.py straight into
+     it (the ceiling of the load generator and sink without an MTA).
   3. impulsed (a copy of the release binary), durable RocksDB spool in a
      fresh directory on disk, Nameservers = the nsd, then inject.py (SESSIONS
      sessions) into it; the clock runs from the injector's first connection
@@ -211,6 +212,27 @@ def run_sink_alone(work, a, tools):
             "sink_cpu_us_msg": round(s["cpu"] * 1e6 / m), "connections": s["connections"]}
 
 
+def run_ceiling(work, a):
+    """inject.py straight into the sink (no MTA): what the load generator and
+    the sink together can do on this machine at this moment."""
+    m = min(a.n, 10000)
+    sink = Sink(work, a.domains, "ceiling")
+    b = argparse.Namespace(**vars(a))
+    b.n = m
+    try:
+        out = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "inject.py"), address(0), "25", str(m),
+                              str(a.domains), ZONE, str(a.size), str(a.sessions), str(a.per_connection)],
+                             capture_output=True, text=True, timeout=a.timeout, check=True)
+        inj = json.loads(out.stdout)
+        s = wait_delivered(sink, argparse.Namespace(n=m, timeout=60, stall=30), "ceiling")
+    finally:
+        s = sink.stop()
+    dt = s["last"] - inj["start"]
+    return {"mta": "ceiling", "n": m, "size": a.size, "msg_s": round(m / dt, 1),
+            "sink_cpu_us_msg": round(s["cpu"] * 1e6 / m), "injector_cpu_us_msg": round(inj["cpu"] * 1e6 / m),
+            "connections": s["connections"]}
+
+
 IMPULSE_CONF = """\
 # Written by bench/fanout/fanout.py: impulsed for the fan-out benchmark.
 Spoolbase = "spool"
@@ -265,7 +287,8 @@ def run_impulse(work, a, dns):
     mainlog = open(os.path.join(d, "mainlog.ec"), errors="replace").read()
     return summarize("impulse", inj, s2 if s2["messages"] >= a.n else s, a, hwm,
                      {"mta_cpu_us_msg": round(cpu * 1e6 / a.n), "rejected": inj["rejected"],
-                      "mainlog_D": mainlog.count("@D@")})
+                      "mainlog_D": mainlog.count("@D@"), "binary": a.impulsed,
+                      "built": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime(os.path.getmtime(a.impulsed)))})
 
 
 UNBOUND_CONF = """\
@@ -445,6 +468,9 @@ def main():
             r = run_sink_alone(work, a, a.tools)
             log(f"sink alone: {r}")
             results.append(r)
+            r = run_ceiling(work, a)
+            log(f"injector straight into the sink: {r}")
+            results.append(r)
             for name in ("impulse", "postfix"):
                 if a.only and a.only != name:
                     continue
@@ -474,6 +500,10 @@ def main():
     if "sink-alone" in by:
         print(f"sink alone (smtp-source, 1 connection/message): {by['sink-alone']['msg_s']} msg/s, "
               f"{by['sink-alone']['sink_cpu_us_msg']} us CPU/msg")
+    if "ceiling" in by:
+        c = by["ceiling"]
+        print(f"injector straight into the sink (no MTA): {c['msg_s']} msg/s, sink {c['sink_cpu_us_msg']} + "
+              f"injector {c['injector_cpu_us_msg']} us CPU/msg")
     print(f"{'':28}{'Impulse':>14}{'Postfix':>14}")
     for label, key in rows:
         print(f"{label:28}{str(by.get('impulse', {}).get(key, '-')):>14}{str(by.get('postfix', {}).get(key, '-')):>14}")
