@@ -14,8 +14,10 @@ PIPELINING is advertised only with --pipelining.
 
 Counts (rewritten atomically into STATS_FILE as JSON every 0.1 s when they
 changed): connections accepted, the peak of connections open at once,
-messages, replies sent by command verb, the wall time of the first and of
-the last message, this process's CPU seconds. "ready" on stdout once it
+messages, replies sent by command verb, the client's mean turnaround per
+verb in ms (from our previous reply to the command's arrival: for MAIL, the
+gap between one message and the next on a connection), the wall time of the first and of
+the last message and of every message, this process's CPU seconds. "ready" on stdout once it
 listens. Ends on SIGTERM/SIGINT (stats written once more); exit 1 when the
 port cannot be bound. Leaves timing and the bound to the runner (slow.py).
 """
@@ -34,14 +36,18 @@ class Stats:
         self.peak_open = 0
         self.messages = 0
         self.replies = {}
+        self.wait_sum = {}  # verb -> seconds from our previous reply to this command's arrival
         self.first = 0.0
         self.last = 0.0
+        self.times = []  # wall time of every message's final reply
         self.dirty = True
 
     def as_dict(self):
         t = os.times()
         return {"connections": self.connections, "peak_open": self.peak_open, "messages": self.messages,
-                "replies": self.replies, "first": self.first, "last": self.last, "cpu": t.user + t.system}
+                "replies": self.replies,
+                "client_ms": {k: round(1000 * v / self.replies[k], 2) for k, v in self.wait_sum.items() if self.replies.get(k)},
+                "first": self.first, "last": self.last, "times": self.times, "cpu": t.user + t.system}
 
 
 async def session(reader, writer, stats, delay, pipelining):
@@ -50,11 +56,16 @@ async def session(reader, writer, stats, delay, pipelining):
     stats.peak_open = max(stats.peak_open, stats.open)
     stats.dirty = True
 
+    sent = [0.0]  # when our last reply was written
+
     async def reply(verb, text):
+        if sent[0]:
+            stats.wait_sum[verb] = stats.wait_sum.get(verb, 0.0) + time.monotonic() - sent[0]
         await asyncio.sleep(delay)
         stats.replies[verb] = stats.replies.get(verb, 0) + 1
         writer.write(text)
         await writer.drain()
+        sent[0] = time.monotonic()
 
     try:
         await reply("BANNER", b"220 slow-sink ESMTP\r\n")
@@ -79,6 +90,7 @@ async def session(reader, writer, stats, delay, pipelining):
                 if stats.messages == 0:
                     stats.first = now
                 stats.messages += 1
+                stats.times.append(now)
                 stats.last = now
                 stats.dirty = True
             elif verb == "QUIT":

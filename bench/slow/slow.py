@@ -17,7 +17,8 @@ each, same sitting:
   postfix      the private Postfix of the shared harness (peers/postfix.sh,
                state under build/slowbench/peers), durable queue.
 Rate = (messages - 1) / (last - first message at the sink): the delivery
-rate once under way. The bound is C / (replies per message x delay), where
+rate once under way; steady = the same over the middle 80 % of the messages
+(no ramp, no tail). The bound is C / (replies per message x delay), where
 replies per message are the replies the client waits for on a reused
 connection: MAIL, RCPT, DATA (354) and the final dot = 4 (the sink answers
 pipelined commands one DELAY apart too, so PIPELINING does not shorten it);
@@ -160,13 +161,19 @@ def result(name, s, a, load0, extra):
     span = s["last"] - s["first"]
     rate = (s["messages"] - 1) / span if span > 0 else 0.0
     bound = a.connections / (4 * a.delay)
+    # steady: the middle 80 % of the messages, without the ramp and the tail
+    t = sorted(s["times"])
+    lo, hi = len(t) // 10, len(t) - 1 - len(t) // 10
+    steady = (hi - lo) / (t[hi] - t[lo]) if hi > lo and t[hi] > t[lo] else 0.0
     replies = {k: round(v / s["messages"], 3) for k, v in sorted(s["replies"].items())}
     r = {"mta": name, "n": a.n, "size": a.size, "connections_limit": a.connections, "delay_ms": round(a.delay * 1000),
          "pipelining": int(a.pipelining), "msg_s": round(rate, 1), "bound_msg_s": round(bound, 1),
-         "of_bound_pct": round(100 * rate / bound, 1), "connections_opened": s["connections"],
-         "peak_open": s["peak_open"], "replies_per_msg": replies, "sink_cpu_s": round(s["cpu"], 2),
+         "of_bound_pct": round(100 * rate / bound, 1),
+         "steady_msg_s": round(steady, 1), "steady_of_bound_pct": round(100 * steady / bound, 1), "connections_opened": s["connections"],
+         "peak_open": s["peak_open"], "replies_per_msg": replies, "client_ms": s.get("client_ms", {}), "sink_cpu_s": round(s["cpu"], 2),
          "load_before": load0, "load_after": load(), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     r.update(extra)
+    r.pop("times", None)
     line = "RESULT " + " ".join(f"{k}={json.dumps(v, separators=(',', ':')) if isinstance(v, dict) else v}"
                                 for k, v in r.items())
     print(line, flush=True)
@@ -263,12 +270,16 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
     print(f"\nbound: {a.connections} connections / (4 replies x {a.delay * 1000:.0f} ms) = "
           f"{a.connections / (4 * a.delay):.1f} msg/s")
-    print("| run | msg/s | % of bound | connections opened | peak open | replies per message | load before/after |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| run | msg/s | % of bound | steady msg/s (middle 80 %) | % of bound | connections opened | peak open | replies per message | client turnaround ms "
+          "(MAIL: gap between messages) | load before/after |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         rp = ", ".join(f"{k} {v}" for k, v in r["replies_per_msg"].items())
-        print(f"| {r['mta']} | {r['msg_s']} | {r['of_bound_pct']} | {r['connections_opened']} | {r['peak_open']} | "
-              f"{rp} | {r['load_before']}/{r['load_after']} |")
+        ct = ", ".join(f"{k} {v}" for k, v in sorted(r["client_ms"].items()) if k in ("MAIL", "RCPT", "DATA", "DOT",
+                                                                                        "RSET"))
+        print(f"| {r['mta']} | {r['msg_s']} | {r['of_bound_pct']} | {r['steady_msg_s']} | {r['steady_of_bound_pct']} "
+              f"| {r['connections_opened']} | {r['peak_open']} | "
+              f"{rp} | {ct} | {r['load_before']}/{r['load_after']} |")
 
 
 if __name__ == "__main__":
