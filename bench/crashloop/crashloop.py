@@ -92,6 +92,9 @@ class Daemon:
 
     def kill_and_restart(self):
         with self.lock:
+            if self.impulsed.proc.poll() is not None:
+                raise RuntimeError(f"impulsed had died (status {self.impulsed.proc.returncode}): "
+                                   + self.impulsed.stderr()[-2000:])
             self.impulsed.kill9()
             self.impulsed.start(wait_ports=[("127.0.0.1", self.port)], timeout=self.ready_timeout)
             self.generation += 1
@@ -187,7 +190,12 @@ def run(workdir: str, messages: int, clients: int, kills: int, seed: int | None 
                     except queue.Empty:
                         continue
                     time.sleep(rng.uniform(0, 0.2))  # a random moment, not a round number
-                    d.kill_and_restart()
+                    try:
+                        d.kill_and_restart()
+                    except Exception as e:  # noqa: BLE001 - stops the run below
+                        errors.append(f"restart {result.kills + 1}: {e}")
+                        stop.set()
+                        return
                     result.kills += 1
                     log(f"kill {result.kills}: {count[0]} acked, restarted")
 
@@ -232,7 +240,8 @@ def run(workdir: str, messages: int, clients: int, kills: int, seed: int | None 
             except TimeoutError:
                 pass
             if not d.alive():
-                raise RuntimeError("impulsed died on its own: " + d.impulsed.stderr()[-2000:])
+                raise RuntimeError(f"impulsed died on its own (status {d.impulsed.proc.returncode}): "
+                                   + d.impulsed.stderr()[-2000:])
             ids = [x.decode() for x in delivered_ids(sink)]
             unique = set(ids)
             result.delivered_unique = len(unique)
@@ -253,7 +262,8 @@ def main(argv=None) -> int:
     p.add_argument("--workdir", required=True)
     p.add_argument("--deadline", type=float, default=3600, help="seconds for the whole run")
     a = p.parse_args(argv)
-    r = run(a.workdir, a.messages, a.clients, a.kills, a.seed, deadline_s=a.deadline)
+    r = run(a.workdir, a.messages, a.clients, a.kills, a.seed, deadline_s=a.deadline,
+            log=lambda text: print(text, flush=True))
     print(r.line(), flush=True)
     if r.lost:
         print(f"LOST {len(r.lost)}: {r.lost[:20]}", flush=True)
