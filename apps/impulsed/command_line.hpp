@@ -1,8 +1,10 @@
 // impulsed's command line (SPEC §1, §10): `-c FILE`, `--check`, `--version`,
-// `--help`. Pure: argv in, options or a usage error out (exit status 2 is
-// the caller's job).
+// `--help`, `--event-loops N` (default: one loop per CPU core; bench/relay
+// compares 1 and 2). Pure: argv in, options or a usage error out (exit
+// status 2 is the caller's job).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,7 @@ struct CommandLine {
   bool check_only = false;
   bool version = false;
   bool help = false;
+  std::size_t event_loops = 0;  // --event-loops N (1..1024); 0: one per CPU core
 };
 
 impulse::expected<CommandLine, std::string> parse_command_line(const std::vector<std::string>& args);

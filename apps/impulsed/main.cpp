@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
   }
 
   daemon::StderrReporter reporter;
-  daemon::Daemon d(cl->config_path, *cfg, reporter, daemon::default_event_loop_count());
+  daemon::Daemon d(cl->config_path, *cfg, reporter,
+                   cl->event_loops != 0 ? cl->event_loops : daemon::default_event_loop_count());
   if (auto started = daemon::wire_components(d, reporter); !started) {
     std::fprintf(stderr, "impulsed: %s\n", started.error().c_str());
     return 1;

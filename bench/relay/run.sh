@@ -5,7 +5,7 @@
 #   bench/relay/run.sh [--reps R] [-n N] [--only impulse|postfix] [--interleave]
 #                      [--impulsed PATH] [--bench DIR] [--state DIR]
 #                      [--wait-load L [--max-wait S]] [--events]
-#                      [--append-conf FILE --mta-name NAME]
+#                      [--append-conf FILE --mta-name NAME] [--loops N]
 #                      [-- extra run-peer.sh options, e.g. --reuse]
 #
 # smtp-source (20 sessions, 4 KiB, one connection per message) -> MTA on
@@ -41,11 +41,15 @@
 #
 # --append-conf FILE --mta-name NAME: FILE appended to the configuration and
 # mta=NAME in the RESULT lines (bench/dkim/run.sh: DKIM signing on).
+#
+# --loops N: impulsed runs N event loops (`impulsed --event-loops N`; the
+# default is one per CPU core); mta=impulse-loopsN in the RESULT lines
+# (issue 19 item 5: 1 vs 2 loops).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-reps=3 n=20000 only="" interleave=0 wait_load="" max_wait=3600 events=0 append_conf="" mta_name=""
+reps=3 n=20000 only="" interleave=0 wait_load="" max_wait=3600 events=0 append_conf="" mta_name="" loops=""
 impulsed=$ROOT/build/release/apps/impulsed/impulsed
 bench=/work/shared/bench
 state=$ROOT/build/relaybench
@@ -64,8 +68,9 @@ while [ $# -gt 0 ]; do
         --events) events=1; shift ;;
         --append-conf) append_conf=$2; shift 2 ;;
         --mta-name) mta_name=$2; shift 2 ;;
+        --loops) loops=$2; shift 2 ;;
         --) shift; extra=("$@"); break ;;
-        -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,47p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -154,11 +159,12 @@ wait_clear() {
 # every start: a fresh spool, fresh logs, the ports filled in.
 export MTA_NAME=impulse
 [ $events = 1 ] && MTA_NAME=impulse-events
+[ -z "$loops" ] || MTA_NAME=$MTA_NAME-loops$loops
 [ -z "$mta_name" ] || MTA_NAME=$mta_name
 export MTA_DIR=$workdir/mta
 export MTA_VERSION="$("$impulsed" --version | awk '{print $NF}')-built${built}-sha${sum}"
 export MTA_PRESTART='rm -rf spool mainlog.ec paniclog.ec bouncelog.ec events.jsonl console.sock && sed -e "s/@INJECT_PORT@/$BENCH_INJECT_PORT/g" -e "s/@SINK_PORT@/$BENCH_SINK_PORT/g" ../impulse.conf.in > impulse.conf'
-export MTA_CMD="$workdir/impulsed -c impulse.conf"
+export MTA_CMD="$workdir/impulsed -c impulse.conf${loops:+ --event-loops $loops}"
 export MTA_STOP_TIMEOUT=60
 mkdir -p "$MTA_DIR"
 
