@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <exception>
 #include <mutex>
@@ -135,18 +136,33 @@ bool Scheduler::first_attempt_soon(const spool::Message& message,
 }
 
 void Scheduler::submit_generated(spool::Message message, spool::Body body) {
+  commit_generated(std::move(message), std::move(body), false);
+}
+
+void Scheduler::commit_generated(spool::Message message, spool::Body body, bool retrying) {
   spool::Message copy = message;
   spool::Body kept = body;
-  ctx_.store.commit_new(std::move(copy), std::move(body),
-                        [this, message = std::move(message), kept = std::move(kept)](Result<void> r) mutable {
-                          if (!r) {
-                            ctx_.log.problem(message.id.to_string() + ": generated message not spooled: " +
-                                             r.error().message);
-                            return;
-                          }
-                          log_receptions(ctx_.log, message, ctx_.clock.wall_now());
-                          enqueue(message, std::move(kept));
-                        });
+  ctx_.store.commit_new(
+      std::move(copy), std::move(body),
+      [this, message = std::move(message), kept = std::move(kept), retrying](Result<void> r) mutable {
+        if (!r) {
+          if (r.error().code == ESHUTDOWN || loops_.empty()) {
+            ctx_.log.problem(message.id.to_string() + ": generated message not spooled: " + r.error().message);
+            return;
+          }
+          if (!retrying)
+            ctx_.log.problem(message.id.to_string() + ": generated message not spooled: " + r.error().message +
+                             " (tried again every second)");
+          auto timer = std::make_shared<boost::asio::steady_timer>(loops_[0]->io(), std::chrono::seconds(1));
+          timer->async_wait([this, timer, message = std::move(message), kept = std::move(kept)](
+                                const boost::system::error_code& ec) mutable {
+            if (!ec) commit_generated(std::move(message), std::move(kept), true);
+          });
+          return;
+        }
+        log_receptions(ctx_.log, message, ctx_.clock.wall_now());
+        enqueue(message, std::move(kept));
+      });
 }
 
 Result<spool::RecoverReport> Scheduler::recover() {

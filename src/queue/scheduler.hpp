@@ -141,6 +141,10 @@ class Scheduler final : private GeneratedMessageSink {
 
  private:
   void submit_generated(spool::Message message, spool::Body body) override;
+  // submit_generated's commit; a failed one (a full spool disk) is tried
+  // again a second later on loop 0, so a bounce is not lost while the
+  // original's removal is kept by the spool and written once there is room.
+  void commit_generated(spool::Message message, spool::Body body, bool retrying);
   // Whether some queue of the message would hand it out now (a due
   // recipient, delivery not suspended): only then is its body kept.
   bool first_attempt_soon(const spool::Message& message, const std::vector<routing::QueueGroup>& groups) const;
