@@ -1,7 +1,10 @@
 // Implementation of mta_component.hpp.
 #include "mta_component.hpp"
 
+#include <chrono>
+
 #include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
 #include <boost/asio/post.hpp>
 
 #include "auth_from_config.hpp"
@@ -115,10 +118,12 @@ impulse::expected<void, std::string> MtaComponent::start() {
       .ids = *ids_,
       .router = *router_,
       .hostname = hostname_});
+  const auto recovery_start = std::chrono::steady_clock::now();
   auto recovered = scheduler_->recover();
   if (!recovered) return impulse::unexpected<std::string>("spool recovery failed: " + recovered.error().message);
   if (recovered->messages > 0)
-    reporter_.info("recovered " + std::to_string(recovered->messages) + " message(s) from the spool");
+    reporter_.info(fmt::format("recovered {} message(s) from the spool in {:.2f} s", recovered->messages,
+                               std::chrono::duration<double>(std::chrono::steady_clock::now() - recovery_start).count()));
   for (const auto& c : recovered->corrupt) reporter_.error("spool: skipped corrupt record " + c);
   scheduler_->start();
   agent_->start();
