@@ -28,6 +28,7 @@ std::vector<OptionDef> routing_options() {
       boolean("dns_fallback_to_tcp", "false", kGlobal),
       path("resolv_conf", "/etc/resolv.conf", kGlobal),
       make("nameservers", T::NameserverList, "", kGlobal),  // Impulse extension (SPEC §2)
+      seconds("dns_query_timeout", "20", kGlobal),           // Impulse extension: one DNS query's deadline
       boolean("use_ipv6", "false", kGlobal),
       boolean("prefer_ipv6_mxs", "false", kGlobal),
       // DANE (RFC 7672) and MTA-STS (RFC 8461), SPEC §19: use_* turns a

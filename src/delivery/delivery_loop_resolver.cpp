@@ -9,6 +9,7 @@ dns::ResolverOptions resolver_options_from_config(const config::Config& config) 
   dns::ResolverOptions options;
   options.nameservers = config.global("nameservers").as_list();
   options.resolv_conf = config.global("resolv_conf").as_string();
+  options.query_timeout = std::chrono::seconds(config.global("dns_query_timeout").as_int());
   // DNSSEC validation (DANE, RFC 7672) when DANE is on globally or a trust
   // anchor file is configured: validating without need would turn every
   // broken signature into a SERVFAIL for plain MX lookups too.

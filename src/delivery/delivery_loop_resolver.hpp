@@ -1,8 +1,9 @@
 // The resolver each DeliveryLoop builds its domain records with: one
 // dns::Resolver per event loop (dns/unbound_resolver.hpp), options from the
 // global configuration (SPEC §2 `Nameservers`; reference/momentum.md §2.5
-// `resolv_conf`). `dns_query_timeout` is not in the option registry yet, so
-// the query deadline is ResolverOptions' default (20 s) until it is.
+// `resolv_conf`), and the query deadline `dns_query_timeout` (global,
+// default 20 s; an Impulse extension: a nameserver that never answers gives
+// Status::Timeout, a transient failure, after it).
 //
 // Leaves to others: caching and TTLs (routing::DomainRecordCache), the
 // queries themselves (dns/).
