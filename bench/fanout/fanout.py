@@ -272,7 +272,7 @@ def run_impulse(work, a, dns):
         perf = None
         if a.perf:
             perf = spawn(["perf", "record", "-F", "499", "-g", "-p", str(p.pid), "-o",
-                          os.path.join(HERE, "perf.data")], os.path.join(work, "perf.log"))
+                          "/var/tmp/impulse-fanout-perf.data"], os.path.join(work, "perf.log"))
             started.append(perf)
         inj = inject(port, a)
         s = wait_delivered(sink, a, "impulse")
@@ -504,9 +504,9 @@ def main():
         c = by["ceiling"]
         print(f"injector straight into the sink (no MTA): {c['msg_s']} msg/s, sink {c['sink_cpu_us_msg']} + "
               f"injector {c['injector_cpu_us_msg']} us CPU/msg")
-    print(f"{'':28}{'Impulse':>14}{'Postfix':>14}")
+    print(f"{'':28}{'Impulse':>20}{'Postfix':>20}")
     for label, key in rows:
-        print(f"{label:28}{str(by.get('impulse', {}).get(key, '-')):>14}{str(by.get('postfix', {}).get(key, '-')):>14}")
+        print(f"{label:28}{str(by.get('impulse', {}).get(key, '-')):>20}{str(by.get('postfix', {}).get(key, '-')):>20}")
 
 
 if __name__ == "__main__":

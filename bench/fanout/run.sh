@@ -18,7 +18,7 @@
 # names a private unbound that sends fan.test to the nsd (fanout.py says how).
 # Prints the two side by side; RESULT lines are appended to
 # bench/fanout/results.log. Needs root (port 25, 53, mount namespaces).
-# --perf: perf record of impulsed during its run into bench/fanout/perf.data.
+# --perf: perf record -g of impulsed during its run into /var/tmp/impulse-fanout-perf.data.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
