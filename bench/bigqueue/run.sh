@@ -191,7 +191,8 @@ wait_summary "Total Queue Size" "$n" 600 0.05
 t_queued=$(since "$t0")
 line=$(grep -o 'recovered [0-9]* message(s) from the spool[^"]*' "$workdir/impulsed.stderr" | head -1 || true)
 mem_recovered=$(memory)
-log "restart: listening after $t_listen s; all $n queued again after $t_queued s (impulsed: '$line'); $mem_recovered; load $(load)"
+restart_cpu=$(cpu_seconds)  # all of the new process's CPU so far: open, WAL replay, scan, re-queue
+log "restart: listening after $t_listen s; all $n queued again after $t_queued s (impulsed: '$line'), impulsed CPU $restart_cpu s; $mem_recovered; load $(load)"
 
 # 3. Drain to smtp-sink.
 drain_rate="-" drain_us="-"
@@ -216,6 +217,6 @@ if [ $drain = 1 ]; then
     log "drained $((n - first)) in $secs s ($drain_rate msg/s), impulsed CPU $cpu s ($drain_us us/msg), T/P records $failed; $(memory); load $(load)"
     [ "$failed" = 0 ] || die "$failed T/P records: $(grep -m3 '@[TP]@' "$workdir/mainlog.ec")"
 fi
-printf 'RESULT n=%s size=%s inject_msg_s=%s queued: %s spool_mib=%s restart_listen_s=%s restart_queued_s=%s recovered: %s drain_msg_s=%s drain_us_msg=%s load=%s\n' \
-    "$n" "$size" "$inject_rate" "$mem_queued" "$spool_size" "$t_listen" "$t_queued" "$mem_recovered" "$drain_rate" "$drain_us" "$(load)" \
+printf 'RESULT n=%s size=%s inject_msg_s=%s queued: %s spool_mib=%s restart_listen_s=%s restart_queued_s=%s restart_cpu_s=%s recovered: %s drain_msg_s=%s drain_us_msg=%s load=%s\n' \
+    "$n" "$size" "$inject_rate" "$mem_queued" "$spool_size" "$t_listen" "$t_queued" "$restart_cpu" "$mem_recovered" "$drain_rate" "$drain_us" "$(load)" \
     | tee -a "$ROOT/bench/bigqueue/results.log"
