@@ -31,24 +31,32 @@ TEST(DnsName, DisplayNameDropsTheTrailingDot) {
 namespace impulse::dns {
 namespace {
 
+// n 'a's then tail, built in a named string: `std::string(n, 'a') + tail`
+// draws a GCC 12 -O1/-O2 -Warray-bounds false positive (bug 105651).
+std::string a_label(std::size_t n, std::string_view tail) {
+  std::string name(n, 'a');
+  name += tail;
+  return name;
+}
+
 TEST(DnsName, ValidNames) {
   EXPECT_TRUE(is_valid_name("example.com"));
   EXPECT_TRUE(is_valid_name("example.com."));
   EXPECT_TRUE(is_valid_name("."));
-  EXPECT_TRUE(is_valid_name(std::string(63, 'a') + ".test"));
+  EXPECT_TRUE(is_valid_name(a_label(63, ".test")));
   EXPECT_TRUE(is_valid_name("a\\.b.test"));
   EXPECT_TRUE(is_valid_name("a\\255b.test"));
 }
 
 TEST(DnsName, InvalidNames) {
-  EXPECT_FALSE(is_valid_name(std::string(64, 'a') + ".test"));
+  EXPECT_FALSE(is_valid_name(a_label(64, ".test")));
   EXPECT_FALSE(is_valid_name("a..b"));
   EXPECT_FALSE(is_valid_name(".a"));
   EXPECT_FALSE(is_valid_name("a\\"));
   EXPECT_FALSE(is_valid_name("a\\25"));
   EXPECT_FALSE(is_valid_name("a\\256.test"));
   std::string long_name;
-  for (int i = 0; i < 4; ++i) long_name += std::string(63, 'a') + ".";
+  for (int i = 0; i < 4; ++i) long_name += a_label(63, ".");
   EXPECT_FALSE(is_valid_name(long_name));  // 4 * 64 + 1 = 257 octets
 }
 
