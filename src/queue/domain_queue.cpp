@@ -149,7 +149,8 @@ void DomainQueue::request_notify() {
 void DomainQueue::notify() {
   if (waiting_ == 0 || held_until_) return;
   if (options().suspend_delivery) {
-    loop_.watch_suspended(*this);
+    fail_expired(EntryState::kActive);
+    if (waiting_ > 0) loop_.watch_suspended(*this);
     return;
   }
   try {
@@ -160,6 +161,30 @@ void DomainQueue::notify() {
 }
 
 void DomainQueue::recheck() { notify(); }
+
+// Expiry is otherwise checked when an attempt fails (retry_policy.hpp); a
+// queue that makes no attempt checks it here instead: a suspended queue at
+// each recheck (every delayed_queue_scan_interval), a dead domain's queue
+// (a to_delayed hold, whose messages go back untried) at each hold. The
+// messages in `state` past message_expiration fail as a failed attempt
+// after expiry would ("exceeded max time", a bounce).
+void DomainQueue::fail_expired(EntryState state) {
+  const QueueOptions& options = this->options();
+  if (options.retry.message_expiration.count() <= 0) return;
+  const WallTime now = ctx_.clock.wall_now();
+  std::vector<spool::MessageId> gone;
+  for (const auto& [id, e] : entries_) {
+    if (e.state == state &&
+        expired(options.retry, std::chrono::time_point_cast<WallTime::duration>(e.head->received), now))
+      gone.push_back(id);
+  }
+  for (const auto& id : gone) {
+    auto it = entries_.find(id);
+    if (it == entries_.end() || it->second.state != state) continue;
+    fail_entry(it, permanent(std::string(internal_reply::kExceededMaxTime), Stage::kNotConnected), false);
+  }
+  if (!gone.empty()) compact();
+}
 
 // ---- route verdicts ----
 
@@ -183,6 +208,7 @@ void DomainQueue::hold(const Hold& h) {
       to_delayed(it->first, it->second, until);
     }
     active_.clear();
+    fail_expired(EntryState::kDelayed);  // they would only come back untried
   }
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(until - now).count();
   ctx_.log.problem(key_.to_string() + ": queue held for " + std::to_string(seconds) + " s: " + h.reason);
@@ -269,6 +295,12 @@ void DomainQueue::put_back(DeliveryJob job) {
   auto it = in_flight_entry(job, "release");
   if (it == entries_.end()) return;
   Entry& e = it->second;
+  if (held_until_ && hold_to_delayed_ && options().retry.message_expiration.count() > 0 &&
+      expired(options().retry, std::chrono::time_point_cast<WallTime::duration>(e.head->received),
+              ctx_.clock.wall_now())) {
+    fail_entry(it, permanent(std::string(internal_reply::kExceededMaxTime), Stage::kNotConnected), false);
+    return;  // untried under a dead domain's hold, and past its expiry
+  }
   leave(e);
   if (e.first_attempt_by_take) e.first_attempt = {};
   e.first_attempt_by_take = false;

@@ -82,8 +82,11 @@ class DomainQueue : public std::enable_shared_from_this<DomainQueue> {
 
   // ---- Delivery agent (queue/delivery_agent.hpp) ----
   // Up to max_messages due messages, oldest first, now in flight. Empty
-  // while suspend_delivery is set. With never_attempt_expired_messages,
-  // expired messages are failed here instead of handed out.
+  // while suspend_delivery is set (and then messages past
+  // message_expiration fail at the queue's next recheck; under a dead
+  // domain's to_delayed hold, at the hold: fail_expired).
+  // With never_attempt_expired_messages, expired messages are failed here
+  // instead of handed out.
   std::vector<DeliveryJob> take(std::size_t max_messages);
   // Any thread. result.outcomes[i] belongs to job.recipients[i]; missing
   // outcomes count as transient failures (and are logged as an agent bug).
@@ -173,6 +176,7 @@ class DomainQueue : public std::enable_shared_from_this<DomainQueue> {
   void put_back(DeliveryJob job);
   Entries::iterator in_flight_entry(const DeliveryJob& job, std::string_view what);
   void end_hold();
+  void fail_expired(EntryState state);  // no attempt will come: those past message_expiration fail
   void fail_entry(Entries::iterator it, const Outcome& outcome, bool quiet);
   void to_active(const spool::MessageId& id, Entry& e);
   void to_delayed(const spool::MessageId& id, Entry& e, spool::SpoolTime due);
