@@ -113,7 +113,7 @@ class RedisLimits final : public routing::ClusterLimits {
     std::int64_t number = 0;  // limit or wanted tokens
     std::uint64_t lease = 0;
     config::RateSpec rate;
-    std::function<void(routing::TokenBatch)> done;  // kFetch: called once, whatever happens (not after stop)
+    std::function<void(routing::TokenBatch)> done = {};  // kFetch: called once, whatever happens (not after stop)
   };
 
   void run();

@@ -66,13 +66,13 @@ class Env;
 namespace impulse::delivery::mm7 {
 
 struct Mm7MessageIdsOptions {
-  std::string path;                               // the database directory; created if missing
+  std::string path = {};                          // the database directory; created if missing
   std::size_t capacity = 1'000'000;               // entries kept at most
   std::size_t sweep_batch = 1000;                 // expired entries removed per sweep step
   std::chrono::milliseconds sweep_interval{60'000};  // 0: no periodic sweeps (call sweep())
   std::size_t max_batch_ops = 1024;               // writes per synced batch, at most
-  std::function<void(std::string_view)> problem;  // write failures (once per run of failures); may be empty
-  std::function<WallTime()> now;                  // the periodic sweeps' clock; empty = system_clock
+  std::function<void(std::string_view)> problem = {};  // write failures (once per run of failures); may be empty
+  std::function<WallTime()> now = {};             // the periodic sweeps' clock; empty = system_clock
   rocksdb::Env* env = nullptr;                    // tests: a fault-injecting Env; null = RocksDB's default
 };
 
