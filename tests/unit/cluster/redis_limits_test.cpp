@@ -200,21 +200,25 @@ TEST_F(RedisLimitsTest, AFetchGrantsABatchUpToTheNodesShareOfATenthOfASecond) {
 TEST_F(RedisLimitsTest, FetchedBatchesOfTwoNodesStayWithinTheSharedRate) {
   auto a = make("a");
   auto b = make("b");
-  const config::RateSpec rate{100, 1};  // a fetch gets at most 100 / (10 * 2) = 5
+  // 100 per 10 s: a fetch gets at most max(1, 100 / (10 s * 10 * 2)) = 1
+  // token, and the bucket refills one token per 100 ms, slower than the
+  // fetches drain it even on a loaded machine (the bucket must run dry for
+  // the last two checks; with 100/s a fetch slower than 10 ms never saw 0).
+  const config::RateSpec rate{100, 10};
   const auto start = std::chrono::steady_clock::now();
   std::int64_t granted = 0;
   routing::TokenBatch last;
   auto asked = start;
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 3000 && std::chrono::steady_clock::now() - start < 60s; ++i) {
     asked = std::chrono::steady_clock::now();
     last = fetch(i % 2 ? *a : *b, "shared", rate, 10);
-    EXPECT_LE(last.tokens, 5);
+    EXPECT_LE(last.tokens, 1);
     granted += last.tokens;
     if (last.tokens == 0) break;
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_GE(granted, 100);                                          // the burst, shared by both
-  EXPECT_LE(granted, 100 + static_cast<std::int64_t>(100 * seconds) + 1);  // and what refilled meanwhile
+  EXPECT_LE(granted, 100 + static_cast<std::int64_t>(10 * seconds) + 1);  // and what refilled meanwhile
   EXPECT_EQ(last.tokens, 0);
   EXPECT_GT(last.retry_at, asked);  // when to ask again: after it was asked
 }
