@@ -11,32 +11,10 @@
 // commands (as Postfix does). Line ends in the content are made CRLF (no
 // BINARYMIME is offered); no dot-unstuffing applies.
 #include "inbound/esmtp_session.hpp"
+#include "protocol/inject_template.hpp"  // normalise_crlf
 #include "protocol/smtp_bdat.hpp"
 
 namespace impulse::inbound {
-
-namespace {
-
-// Bare CR or LF become CRLF; the message ends with CRLF unless empty.
-std::string crlf_lines(std::string data) {
-  std::string out;
-  out.reserve(data.size() + data.size() / 64 + 2);
-  for (std::size_t i = 0; i < data.size(); ++i) {
-    const char c = data[i];
-    if (c == '\r') {
-      out += "\r\n";
-      if (i + 1 < data.size() && data[i + 1] == '\n') ++i;
-    } else if (c == '\n') {
-      out += "\r\n";
-    } else {
-      out += c;
-    }
-  }
-  if (!out.empty() && !out.ends_with("\r\n")) out += "\r\n";
-  return out;
-}
-
-}  // namespace
 
 void EsmtpSession::on_bdat(std::string_view arguments) {
   auto cmd = protocol::parse_bdat_arguments(arguments);
@@ -95,7 +73,7 @@ void EsmtpSession::finish_chunk() {
     return reply(chunk_refusal_code_, chunk_refusal_enhanced_, chunk_refusal_text_);
   }
   if (!chunk_last_) return answer(250, "2.0.0", std::to_string(chunk_size_) + " octets received");
-  std::string data = crlf_lines(std::exchange(bdat_data_, {}));
+  std::string data = protocol::normalise_crlf(std::exchange(bdat_data_, {}));
   if (auto refused = mcmt_verdict(data)) {
     report_refusal(554, "5.6.0", *refused, mail_from_, {});
     reset_transaction();

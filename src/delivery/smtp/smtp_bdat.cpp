@@ -9,6 +9,7 @@
 #include <boost/asio.hpp>
 
 #include "delivery/smtp/smtp_connection.hpp"
+#include "protocol/inject_template.hpp"  // normalise_crlf
 #include "protocol/smtp_bdat.hpp"
 
 namespace impulse::delivery::smtp {
@@ -20,25 +21,6 @@ namespace {
 
 constexpr std::size_t kChunkWrite = 64 * 1024;
 
-// Bare CR or LF become CRLF; a non-empty body ends with CRLF.
-std::string crlf_body(std::string_view body) {
-  std::string out;
-  out.reserve(body.size() + body.size() / 64 + 2);
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    const char c = body[i];
-    if (c == '\r') {
-      out += "\r\n";
-      if (i + 1 < body.size() && body[i + 1] == '\n') ++i;
-    } else if (c == '\n') {
-      out += "\r\n";
-    } else {
-      out += c;
-    }
-  }
-  if (!out.empty() && !out.ends_with("\r\n")) out += "\r\n";
-  return out;
-}
-
 }  // namespace
 
 bool SmtpConnection::use_bdat() const {
@@ -47,7 +29,7 @@ bool SmtpConnection::use_bdat() const {
 
 awaitable<std::optional<SessionFailure>> SmtpConnection::send_bdat(const std::string& body) {
   const auto timeout = settings_->timeouts.body;
-  const std::string content = crlf_body(body);
+  const std::string content = protocol::normalise_crlf(body);
   std::string out = protocol::format_bdat(content.size(), true);
   std::size_t offset = 0;
   do {
