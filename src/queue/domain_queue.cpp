@@ -172,12 +172,19 @@ void DomainQueue::fail_expired(EntryState state) {
   const QueueOptions& options = this->options();
   if (options.retry.message_expiration.count() <= 0) return;
   const WallTime now = ctx_.clock.wall_now();
+  const auto wall = [](spool::SpoolTime t) { return std::chrono::time_point_cast<WallTime::duration>(t); };
+  // Nothing here is older than the bound: no scan (a suspended queue of a
+  // million messages is rechecked every delayed_queue_scan_interval).
+  if (!oldest_received_ || !expired(options.retry, wall(*oldest_received_), now)) return;
   std::vector<spool::MessageId> gone;
+  std::optional<spool::SpoolTime> oldest_kept;
   for (const auto& [id, e] : entries_) {
-    if (e.state == state &&
-        expired(options.retry, std::chrono::time_point_cast<WallTime::duration>(e.head->received), now))
+    if (e.state == state && expired(options.retry, wall(e.head->received), now))
       gone.push_back(id);
+    else if (!oldest_kept || e.head->received < *oldest_kept)
+      oldest_kept = e.head->received;
   }
+  oldest_received_ = oldest_kept;
   for (const auto& id : gone) {
     auto it = entries_.find(id);
     if (it == entries_.end() || it->second.state != state) continue;
@@ -367,6 +374,7 @@ void DomainQueue::add(std::shared_ptr<const MessageHead> message, std::vector<Qu
   }
   ++received_;
   Entry& e = it->second;
+  if (!oldest_received_ || message->received < *oldest_received_) oldest_received_ = message->received;
   e.head = std::move(message);
   e.recipients = std::move(recipients);
   e.retries = retries;

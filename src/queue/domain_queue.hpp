@@ -205,6 +205,11 @@ class DomainQueue : public std::enable_shared_from_this<DomainQueue> {
   bool notify_posted_ = false;  // a notify() is queued on the loop
   bool watched_ = false;        // on the loop's suspended list
 
+  // At most the received time of every message queued here (exact after a
+  // fail_expired scan; nullopt: none queued since): fail_expired scans only
+  // once this bound is past message_expiration.
+  std::optional<spool::SpoolTime> oldest_received_;
+
   std::optional<spool::SpoolTime> held_until_;  // route verdict in force
   std::string held_reason_;
   bool hold_to_delayed_ = false;  // the hold in force sends released jobs and new arrivals to delayed

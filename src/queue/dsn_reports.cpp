@@ -26,13 +26,11 @@ bool delay_warning_due(std::chrono::seconds after, WallTime received, WallTime n
   return after > std::chrono::seconds(0) && now >= received + after;
 }
 
-bool may_have_been_warned(const config::Config* config, const std::vector<routing::QueueGroup>& groups,
-                          WallTime received, WallTime now) {
+bool may_have_been_warned(const std::function<std::chrono::seconds(const routing::QueueGroup&)>& delay_dsn_after,
+                          const std::vector<routing::QueueGroup>& groups, WallTime received, WallTime now) {
   if (now - received <= std::chrono::seconds(1)) return false;  // just received
-  for (const auto& g : groups) {
-    const QueueOptions o = read_queue_options(config, QueueKey{g.binding, g.domain});
-    if (delay_warning_due(o.delay_dsn_after, received, now)) return true;
-  }
+  for (const auto& g : groups)
+    if (delay_warning_due(delay_dsn_after(g), received, now)) return true;
   return false;
 }
 

@@ -27,6 +27,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include <vector>
@@ -51,11 +52,12 @@ bool wants_delay_warning(std::uint8_t notify, bool generate_delay_dsn);
 bool delay_warning_due(std::chrono::seconds after, WallTime received, WallTime now);
 
 // A message (re)queued at `now` may already have had its warning: some
-// queue it goes to had passed its delay_dsn_retry_interval. Reads the
-// options only for messages received more than a second ago (recovery), so
-// reception pays nothing.
-bool may_have_been_warned(const config::Config* config, const std::vector<routing::QueueGroup>& groups,
-                          WallTime received, WallTime now);
+// queue it goes to had passed its delay_dsn_retry_interval, which
+// delay_dsn_after(group) gives (the queue's QueueOptions::delay_dsn_after).
+// Asks for it only for messages received more than a second ago (recovery),
+// so reception pays nothing.
+bool may_have_been_warned(const std::function<std::chrono::seconds(const routing::QueueGroup&)>& delay_dsn_after,
+                          const std::vector<routing::QueueGroup>& groups, WallTime received, WallTime now);
 
 // Will-Retry-Until of a delay warning: received + message_expiration, or
 // nullopt when expiry is off.

@@ -6,8 +6,13 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
+#include <condition_variable>
+#include <deque>
 #include <exception>
 #include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <utility>
 
 #include "base/strings.hpp"
 #include "queue/dsn_reports.hpp"
@@ -40,6 +45,82 @@ bool unset(spool::SpoolTime t) { return t.time_since_epoch().count() == 0; }
 
 }  // namespace
 
+// One recover() call: the snapshot it reads, delay_dsn_after per queue key
+// (read once, not per message), the queue additions being gathered for each
+// loop, and the hand-over of full batches to the thread that applies them
+// (recover()'s adder) while the scan goes on.
+struct Scheduler::Recovery {
+  struct Add {
+    QueueKey key;
+    std::string group;
+    std::shared_ptr<const MessageHead> head;
+    std::vector<QueuedRecipient> recipients;
+    std::uint32_t retries = 0;
+    spool::SpoolTime first_attempt{};
+    spool::SpoolTime next_attempt{};
+  };
+  struct Batch {
+    std::size_t loop = 0;
+    std::vector<Add> adds;
+  };
+  static constexpr std::size_t kMaxWaitingBatches = 16;  // bounds the memory between scan and adder
+
+  config::ConfigPtr config;
+  std::unordered_map<QueueKey, std::chrono::seconds, QueueKeyHash> delay_dsn_after_by_key;
+  const std::pair<const QueueKey, std::chrono::seconds>* last = nullptr;  // the key asked for last
+  std::vector<std::vector<Add>> gathering;                                // per loop
+
+  std::mutex mu;
+  std::condition_variable changed;
+  std::deque<Batch> waiting;
+  bool scan_done = false;
+
+  std::chrono::seconds delay_dsn_after(const routing::QueueGroup& g) {
+    if (last && last->first.binding == g.binding && last->first.domain == g.domain) return last->second;
+    auto [it, inserted] = delay_dsn_after_by_key.try_emplace(QueueKey{g.binding, g.domain});
+    if (inserted) it->second = read_queue_options(config.get(), it->first).delay_dsn_after;
+    last = &*it;
+    return it->second;
+  }
+  // Scan side: hands loop `index`'s gathered additions over (waits while
+  // kMaxWaitingBatches are waiting).
+  void hand_over(std::size_t index) {
+    Batch b{index, std::exchange(gathering[index], {})};
+    gathering[index].reserve(kRecoveryBatch);
+    std::unique_lock lock(mu);
+    changed.wait(lock, [&] { return waiting.size() < kMaxWaitingBatches; });
+    waiting.push_back(std::move(b));
+    changed.notify_all();
+  }
+  // Adder side: the next batch, or nullopt once the scan is over and all are taken.
+  std::optional<Batch> next() {
+    std::unique_lock lock(mu);
+    changed.wait(lock, [&] { return !waiting.empty() || scan_done; });
+    if (waiting.empty()) return std::nullopt;
+    Batch b = std::move(waiting.front());
+    waiting.pop_front();
+    changed.notify_all();
+    return b;
+  }
+  // Adder side: a batch's additions to `loop`'s queues.
+  static void apply(QueueLoop& loop, std::vector<Add>& adds) {
+    DomainQueue* queue = nullptr;  // most batches are one queue's: look it up once per run of one key
+    const QueueKey* key = nullptr;
+    for (auto& a : adds) {
+      if (!queue || !(a.key == *key)) {
+        queue = loop.queue(a.key, a.group).get();
+        key = &a.key;
+      }
+      queue->add(std::move(a.head), std::move(a.recipients), a.retries, a.first_attempt, a.next_attempt);
+    }
+  }
+  void finish_scan() {
+    std::lock_guard lock(mu);
+    scan_done = true;
+    changed.notify_all();
+  }
+};
+
 Scheduler::Scheduler(SchedulerDeps deps)
     : ctx_{deps.store, deps.agent,     deps.log,           deps.clock, std::move(deps.config),
            deps.ids,   deps.router,    std::move(deps.hostname), *this, {}},
@@ -61,7 +142,9 @@ void Scheduler::stop() {
   for (auto& loop : loops_) boost::asio::post(loop->io(), [l = loop.get()] { l->stop_timer(); });
 }
 
-void Scheduler::enqueue(const spool::Message& message, spool::Body body) {
+void Scheduler::enqueue(const spool::Message& message, spool::Body body) { enqueue(message, std::move(body), nullptr); }
+
+void Scheduler::enqueue(const spool::Message& message, spool::Body body, Recovery* recovery) {
   auto groups = routing::Router::split(message);
   if (groups.empty()) return;
   auto head = std::make_shared<MessageHead>();
@@ -91,8 +174,14 @@ void Scheduler::enqueue(const spool::Message& message, spool::Body body) {
   head->pending.store(pending, std::memory_order_relaxed);
   if (body && first_attempt_soon(message, groups)) head->resident_body.keep(std::move(body), body_budget_);
   // Queued again at start-up past its delay_dsn_retry_interval: its delay warning may be sent already.
-  if (may_have_been_warned(ctx_.snapshot().get(), groups,
-                           std::chrono::time_point_cast<WallTime::duration>(message.received), ctx_.clock.wall_now()))
+  config::ConfigPtr config;  // read only if asked (a message received over a second ago)
+  const auto delay_dsn_after = [&](const routing::QueueGroup& g) {
+    if (recovery) return recovery->delay_dsn_after(g);
+    if (!config) config = ctx_.snapshot();
+    return read_queue_options(config.get(), QueueKey{g.binding, g.domain}).delay_dsn_after;
+  };
+  if (may_have_been_warned(delay_dsn_after, groups, std::chrono::time_point_cast<WallTime::duration>(message.received),
+                           ctx_.clock.wall_now()))
     head->delay_warned.store(true, std::memory_order_relaxed);
   std::shared_ptr<const MessageHead> shared = std::move(head);
 
@@ -114,7 +203,15 @@ void Scheduler::enqueue(const spool::Message& message, spool::Body body) {
       first = false;
     }
     QueueKey key{std::move(g.binding), std::move(g.domain)};
-    QueueLoop* loop = loops_[loop_index(key)].get();
+    const std::size_t index = loop_index(key);
+    if (recovery) {
+      auto& batch = recovery->gathering[index];
+      batch.push_back(Recovery::Add{std::move(key), std::move(g.binding_group), shared, std::move(recipients), retries,
+                                    first_attempt, next_attempt});
+      if (batch.size() >= kRecoveryBatch) recovery->hand_over(index);
+      continue;
+    }
+    QueueLoop* loop = loops_[index].get();
     boost::asio::post(loop->io(), [loop, key = std::move(key), group = std::move(g.binding_group), shared,
                                    recipients = std::move(recipients), retries, first_attempt,
                                    next_attempt]() mutable {
@@ -166,15 +263,35 @@ void Scheduler::commit_generated(spool::Message message, spool::Body body, bool 
 }
 
 Result<spool::RecoverReport> Scheduler::recover() {
-  return ctx_.store.recover([this](spool::Message&& m) {
+  Recovery recovery;
+  recovery.config = ctx_.snapshot();
+  recovery.gathering.resize(loops_.size());
+  // The adder applies the additions while this thread reads on. The loops
+  // do not run yet (the precondition), so until it is joined the adder is
+  // the only thread touching the queues; the join hands them to the loops.
+  std::thread adder([this, &recovery] {
+    while (auto batch = recovery.next()) recovery.apply(*loops_[batch->loop], batch->adds);
+  });
+  struct Join {
+    Recovery& r;
+    std::thread& t;
+    ~Join() {
+      r.finish_scan();
+      t.join();
+    }
+  } join{recovery, adder};
+  auto report = ctx_.store.recover([this, &recovery](spool::Message&& m) {
     if (m.all_final()) {
       ctx_.store.remove(m.id, [log = &ctx_.log, id = m.id.to_string()](Result<void> r) {
         if (!r && r.error().code != ENOENT) log->problem(id + ": spool remove failed: " + r.error().message);
       });
       return;
     }
-    enqueue(m);
+    enqueue(m, nullptr, &recovery);
   });
+  for (std::size_t i = 0; i < recovery.gathering.size(); ++i)
+    if (!recovery.gathering[i].empty()) recovery.hand_over(i);
+  return report;
 }
 
 template <class T, class PerLoop>

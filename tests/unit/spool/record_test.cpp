@@ -294,6 +294,24 @@ TEST(SpoolCrc32c, MatchesTheStandardCheckValue) {
   EXPECT_EQ(crc32c("123456789"), 0xE3069283u);  // RFC 3720 / iSCSI check value
   EXPECT_EQ(crc32c(""), 0u);
   EXPECT_EQ(crc32c("6789", crc32c("12345")), crc32c("123456789"));
+  EXPECT_EQ(crc32c_portable("123456789"), 0xE3069283u);
+}
+
+// The instruction path (8 bytes a step, then single bytes) and the table
+// agree on every length and alignment, and when continued.
+TEST(SpoolCrc32c, FastPathAgreesWithTheTable) {
+  std::string data;
+  std::uint32_t x = 12345;
+  for (int i = 0; i < 300; ++i) {
+    x = x * 1103515245u + 12345u;
+    data.push_back(static_cast<char>(x >> 16));
+  }
+  for (std::size_t offset = 0; offset < 8; ++offset)
+    for (std::size_t len = 0; offset + len <= data.size(); len += 7) {
+      const std::string_view piece(data.data() + offset, len);
+      ASSERT_EQ(crc32c(piece), crc32c_portable(piece)) << offset << "+" << len;
+      ASSERT_EQ(crc32c(piece, 0xDEADBEEFu), crc32c_portable(piece, 0xDEADBEEFu)) << offset << "+" << len;
+    }
 }
 
 }  // namespace
