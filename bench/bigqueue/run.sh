@@ -5,6 +5,7 @@
 #   bench/bigqueue/run.sh [COUNT] [-s SESSIONS] [-l BYTES] [-c CONNECTIONS]
 #                         [--port PORT] [--sink-port PORT] [--impulsed PATH]
 #                         [--impulsectl PATH] [--workdir DIR] [--no-drain]
+#                         [--save-spool DIR | --from-spool DIR]
 #
 # Defaults: COUNT 1000000, -s 20 injecting sessions, -l 1024 octets of body,
 # -c 40 outbound connections, ports 2727 (ESMTP) and 2728 (smtp-sink),
@@ -30,10 +31,15 @@
 #      the drain rate from the first delivery seen to the summary's
 #      Successfully Delivered Messages = COUNT, and impulsed's CPU per message.
 # The machine's load average is printed beside every phase.
+# --save-spool DIR: after step 2's SIGTERM, a copy of the stopped spool goes
+# to DIR (made; must not exist). --from-spool DIR: step 1 is skipped; the
+# spool is a copy of DIR (saved with --save-spool, COUNT = its message count),
+# so a restart (and drain) can be timed again, e.g. with another binary,
+# without injecting again.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-n=1000000 sessions=20 size=1024 conns=40 port=2727 sink_port=2728 drain=1 workdir=""
+n=1000000 sessions=20 size=1024 conns=40 port=2727 sink_port=2728 drain=1 workdir="" save_spool="" from_spool=""
 impulsed=$ROOT/build/release/apps/impulsed/impulsed
 impulsectl=$ROOT/build/release/apps/impulsectl/impulsectl
 source_bin=$ROOT/.tools/bin/smtp-source
@@ -49,7 +55,9 @@ while [ $# -gt 0 ]; do
         --impulsectl) impulsectl=$2; shift 2 ;;
         --workdir) workdir=$2; shift 2 ;;
         --no-drain) drain=0; shift ;;
-        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+        --save-spool) save_spool=$2; shift 2 ;;
+        --from-spool) from_spool=$2; shift 2 ;;
+        -h|--help) sed -n '2,37p' "$0"; exit 0 ;;
         [0-9]*) n=$1; shift ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
@@ -62,6 +70,8 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 [ -x "$impulsectl" ] || die "no impulsectl at $impulsectl"
 [ -x "$source_bin" ] && [ -x "$sink_bin" ] || die "no smtp-source/smtp-sink in .tools/bin (scripts/install-deps.sh)"
 listening() { [ -n "$(ss -Hltn "( sport = :$1 )")" ]; }
+[ -z "$save_spool" ] || [ ! -e "$save_spool" ] || die "--save-spool $save_spool exists"
+[ -z "$from_spool" ] || [ -d "$from_spool/spool" ] || die "--from-spool $from_spool has no spool/"
 listening "$port" && die "something already listens on port $port"
 listening "$sink_port" && die "something already listens on port $sink_port"
 
@@ -159,27 +169,40 @@ wait_summary() {  # KEY VALUE DEADLINE_S POLL_S
 log "impulsed: $("$impulsed" --version) ($impulsed, built $(date -u -r "$impulsed" +%Y-%m-%dT%H:%MZ), sha256 $(sha256sum "$impulsed" | cut -c1-12)); work dir $workdir ($(df -T "$workdir" | awk 'NR==2{print $2}'))"
 log "$n messages of $size octets, smtp-source -d -s $sessions, to a suspended domain; load $(load)"
 
-# 1. Inject.
-write_config true
-start_daemon
-wait_listening
-log "idle after start: VmRSS $(mb "$(status_kb VmRSS)") MiB"
-t0=$(now)
-"$source_bin" -d -s "$sessions" -l "$size" -m "$n" -f from@bench.test -t to@held.test "127.0.0.1:$port" \
-    > "$workdir/smtp-source.out" 2>&1 || { cat "$workdir/smtp-source.out" >&2; die "smtp-source failed"; }
-secs=$(since "$t0")
-inject_rate=$(awk -v s="$secs" -v n="$n" 'BEGIN { printf "%.0f", n / s }')
-log "injected $n in $secs s ($inject_rate msg/s), impulsed CPU $(cpu_seconds) s; load $(load)"
-wait_summary "Total Queue Size" "$n" 600 0.5
-mem_queued=$(memory)
-spool_size=$(du -sm "$workdir/spool" | cut -f1)
-log "all $n queued: $mem_queued; spool on disk $spool_size MiB"
+inject_rate="-" mem_queued="-" spool_size="-"
+if [ -z "$from_spool" ]; then
+    # 1. Inject.
+    write_config true
+    start_daemon
+    wait_listening
+    log "idle after start: VmRSS $(mb "$(status_kb VmRSS)") MiB"
+    t0=$(now)
+    "$source_bin" -d -s "$sessions" -l "$size" -m "$n" -f from@bench.test -t to@held.test "127.0.0.1:$port" \
+        > "$workdir/smtp-source.out" 2>&1 || { cat "$workdir/smtp-source.out" >&2; die "smtp-source failed"; }
+    secs=$(since "$t0")
+    inject_rate=$(awk -v s="$secs" -v n="$n" 'BEGIN { printf "%.0f", n / s }')
+    log "injected $n in $secs s ($inject_rate msg/s), impulsed CPU $(cpu_seconds) s; load $(load)"
+    wait_summary "Total Queue Size" "$n" 600 0.5
+    mem_queued=$(memory)
+    spool_size=$(du -sm "$workdir/spool" | cut -f1)
+    log "all $n queued: $mem_queued; spool on disk $spool_size MiB"
 
+fi
 # 2. Restart on the same spool.
-stop_pid "$pid" || die "impulsed exited non-zero on SIGTERM: $(tail -3 "$workdir/impulsed.stderr")"
-pid=""
-received=$(grep -c '@R@' "$workdir/mainlog.ec" || true)
-[ "$received" = "$n" ] || die "mainlog has $received R records, expected $n"
+if [ -z "$from_spool" ]; then
+    stop_pid "$pid" || die "impulsed exited non-zero on SIGTERM: $(tail -3 "$workdir/impulsed.stderr")"
+    pid=""
+    received=$(grep -c '@R@' "$workdir/mainlog.ec" || true)
+    [ "$received" = "$n" ] || die "mainlog has $received R records, expected $n"
+    if [ -n "$save_spool" ]; then
+        mkdir -p "$save_spool" && cp -a "$workdir/spool" "$save_spool/"
+        log "stopped spool saved in $save_spool"
+    fi
+else
+    write_config true
+    rm -rf "$workdir/spool" && cp -a "$from_spool/spool" "$workdir/"
+    log "spool copied from $from_spool"
+fi
 spool_after=$(du -sm "$workdir/spool" | cut -f1)
 log "stopped; spool on disk $spool_after MiB; load $(load)"
 : > "$workdir/impulsed.stderr"

@@ -262,7 +262,8 @@ def run_impulse(work, a, dns):
     port = free_port()
     open(os.path.join(d, "impulse.conf"), "w").write(IMPULSE_CONF.format(ns=dns.nameserver, port=port))
     sink = Sink(work, a.domains, "impulse")
-    p = spawn([binary, "-c", "impulse.conf"], os.path.join(d, "impulsed.out"), cwd=d)
+    argv = [binary, "-c", "impulse.conf"] + (["--event-loops", str(a.loops)] if a.loops else [])
+    p = spawn(argv, os.path.join(d, "impulsed.out"), cwd=d)
     started.append(p)
     try:
         wait_until(lambda: p.poll() is not None or port_open("127.0.0.1", port), 30, "impulsed to listen")
@@ -285,7 +286,7 @@ def run_impulse(work, a, dns):
         stop_group(p, timeout=60)
         s2 = sink.stop()
     mainlog = open(os.path.join(d, "mainlog.ec"), errors="replace").read()
-    return summarize("impulse", inj, s2 if s2["messages"] >= a.n else s, a, hwm,
+    return summarize("impulse" + (f"-loops{a.loops}" if a.loops else ""), inj, s2 if s2["messages"] >= a.n else s, a, hwm,
                      {"mta_cpu_us_msg": round(cpu * 1e6 / a.n), "rejected": inj["rejected"],
                       "mainlog_D": mainlog.count("@D@"), "binary": a.impulsed,
                       "built": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime(os.path.getmtime(a.impulsed)))})
@@ -449,6 +450,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=3600)
     ap.add_argument("--stall", type=float, default=120)
     ap.add_argument("--perf", action="store_true")
+    ap.add_argument("--loops", type=int, help="impulsed --event-loops N (default: one per core); mta=impulse-loopsN")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--results", default=os.path.join(HERE, "results.log"))
     a = ap.parse_args()
@@ -504,9 +506,10 @@ def main():
         c = by["ceiling"]
         print(f"injector straight into the sink (no MTA): {c['msg_s']} msg/s, sink {c['sink_cpu_us_msg']} + "
               f"injector {c['injector_cpu_us_msg']} us CPU/msg")
+    imp = "impulse" + (f"-loops{a.loops}" if a.loops else "")
     print(f"{'':28}{'Impulse':>20}{'Postfix':>20}")
     for label, key in rows:
-        print(f"{label:28}{str(by.get('impulse', {}).get(key, '-')):>20}{str(by.get('postfix', {}).get(key, '-')):>20}")
+        print(f"{label:28}{str(by.get(imp, {}).get(key, '-')):>20}{str(by.get('postfix', {}).get(key, '-')):>20}")
 
 
 if __name__ == "__main__":
