@@ -11,7 +11,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 build_pkgs=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libunbound-dev librocksdb-dev libnghttp2-dev libpugixml-dev libfmt-dev libspdlog-dev
-  libgtest-dev libgmock-dev prometheus-cpp-dev libhiredis-dev libopendkim-dev libcrypt-dev)
+  libgtest-dev libgmock-dev prometheus-cpp-dev libhiredis-dev libopendkim-dev libcrypt-dev lld)
 fuzz_pkgs=()
 [ "${1:-}" = fuzz ] && fuzz_pkgs=(clang-14 libclang-rt-14-dev time)
 test_pkgs=(nsd unbound python3 python3-pytest python3-aiosmtpd swaks openssl iproute2 procps
