@@ -73,6 +73,13 @@ Result<void> RedisLink::connect(const config::RedisAddress& address, std::chrono
       return fail("SELECT: " + r.error().message);
     }
   }
+  // Connected means answering: a server that accepts and never replies (or
+  // is not Redis) fails here, within the timeout, instead of counting as up
+  // until its first command times out.
+  if (auto r = command({"PING"}); !r) {
+    close();
+    return fail("PING: " + r.error().message);
+  }
   return {};
 }
 

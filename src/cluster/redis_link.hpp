@@ -38,6 +38,7 @@ class RedisLink {
   RedisLink& operator=(const RedisLink&) = delete;
 
   // Deadline: `timeout` for the connect and for each command after it.
+  // Succeeds only once the server has answered (AUTH, SELECT, then a PING).
   Result<void> connect(const config::RedisAddress& address, std::chrono::milliseconds timeout);
   bool usable() const { return ctx_ != nullptr; }
   void close();

@@ -16,7 +16,8 @@ a console client silent in its TLS handshake
 a hanging webhook receiver
 (test_events.py::test_a_failing_then_hanging_receiver_gets_every_event_in_order_once_it_recovers),
 an APNs server that never answers
-(test_apn.py::test_no_response_within_delivery_response_timeout_is_transient); the HTTP/2
+(test_apn.py::test_no_response_within_delivery_response_timeout_is_transient), a Redis that is
+stopped (test_cluster.py::test_redis_stopped_and_restarted); the HTTP/2
 client's PING deadline is a unit test (tests/unit/delivery/http2_ping_test.cpp).
 """
 import socket
@@ -24,7 +25,7 @@ import threading
 import time
 
 from harness.impulse import Daemon, daemon_config, impulsectl
-from harness.process import wait_for
+from harness.process import free_port, port_open, wait_for
 from harness.scripted_smtp import ScriptedSmtp
 from harness.test_ca import TestCA
 
@@ -311,3 +312,55 @@ def test_console_client_silent_or_stopping_mid_command_is_closed_after_timeout(t
             assert b"Active Queue Size" not in data
         r = impulsectl(d.console, "summary")  # the console still serves
         assert r.returncode == 0 and "Active Queue Size" in r.stdout, (r.stdout, r.stderr)
+
+
+# ---- ECSTREAM: ECStream_Timeout (client) and ECStream_Idle_Time (listener) ----------------------
+
+def test_ecstream_receiver_silent_before_its_greeting_is_a_t_record_after_ecstream_timeout(tmp_path):
+    with ScriptedSmtp(SINK) as sink, SilentPeer(SILENT) as silent:
+        ec = (f'Domain "ec.test" {{\n  Delivery_Method = ECSTREAM\n  Gateway = "{SILENT}:{silent.port}"\n'
+              f'  ECStream_Timeout = 1\n}}\n')
+        with Daemon(tmp_path, lambda p: daemon_config(p, FAST, extra=ok_domain(sink) + ec)) as d:
+            start = time.monotonic()
+            stuck = d.send("alice@sender.test", ["bob@ec.test"], BODY)
+            (t,) = d.wait_records("T", stuck, timeout=30)[:1]
+            assert time.monotonic() - start < 10
+            assert t["domain"] == "ec.test" and t["response"].startswith("4"), t
+            wait_for(lambda: len(silent.closed) >= 1, what="impulsed to close the silent ECSTREAM connection")
+            assert 0.8 < silent.closed[0] - silent.accepted[0] < 10  # ECStream_Timeout, not at once
+            next_message_goes(d, sink)
+            d.wait_records("T", stuck, 2, timeout=30)  # tried again, and timed out again
+            assert d.records("D", stuck) == [] and d.records("P", stuck) == []
+
+
+def test_ecstream_client_silent_or_stopping_mid_frame_is_closed_after_ecstream_idle_time(tmp_path):
+    ec_port = free_port()
+    listener = (f'ECStream_Listener {{\n  Relay_Hosts = ( "127.0.0.0/8" )\n  ECStream_Idle_Time = 1\n'
+                f'  Listen "127.0.0.1:{ec_port}" {{ }}\n}}\n')
+    with ScriptedSmtp(SINK) as sink:
+        with Daemon(tmp_path, lambda p: daemon_config(p, FAST, extra=ok_domain(sink) + listener)) as d:
+            wait_for(lambda: port_open("127.0.0.1", ec_port), what="ECStream listener")
+            # Nothing at all; then the first 13 of a HELLO's 26 octets (type 2, length 21, the magic).
+            for said in (b"", b"\x02\x00\x00\x00\x15ECSTREAM"):
+                with socket.create_connection(("127.0.0.1", ec_port)) as s:
+                    s.sendall(said)
+                    _, took = read_until_closed(s)
+                assert 0.8 < took < 10, (said, took)
+            next_message_goes(d, sink)  # the daemon still serves
+
+
+# ---- Redis (cluster limits): a server that accepts and never answers -----------------------------
+
+def test_a_redis_that_never_answers_degrades_the_node_which_delivers_on_its_local_share(tmp_path):
+    with ScriptedSmtp(SINK) as sink, SilentPeer(SILENT) as redis:
+        cluster = (f'Cluster {{\n  Redis = "{SILENT}:{redis.port}"\n  Node_Name = "n0"\n'
+                   f'  Cluster_Redis_Failure = local_share\n  Cluster_Expected_Nodes = 2\n}}\n'
+                   f'Domain "ok.test" {{\n  Routes = ( "smtp://{sink.address}?port={sink.port}" )\n'
+                   f'  Cluster_Max_Outbound_Connections = 4\n}}\n')
+        with Daemon(tmp_path, lambda p: daemon_config(p, FAST, extra=cluster)) as d:
+            panic = lambda: "\n".join(d.lines("paniclog.ec"))
+            wait_for(lambda: "cluster: degraded" in panic(), timeout=15, what="paniclog: cluster: degraded")
+            assert "Cluster: degraded" in d.ctl("summary")
+            assert redis.accepted and redis.received  # it was asked, and said nothing
+            next_message_goes(d, sink)  # the local share (floor(4 / 2) connections) still delivers
+            assert "cluster: connected" not in panic()

@@ -14,7 +14,7 @@ awaitable<impulse::expected<PostAnswer, std::string>> post_token_form(TokenEndpo
   if (endpoint.uri.scheme != "https")
     co_return impulse::unexpected("token_uri " + endpoint.uri.host + " is not https");
   const std::string host = endpoint.uri.host;  // named: it lives in this frame while lookup_host() runs
-  dns::Resolver* resolver = endpoint.resolver ? endpoint.resolver->resolver : nullptr;
+  dns::Resolver* resolver = endpoint.resolver ? endpoint.resolver->resolver.load() : nullptr;
   std::string address;
   if (auto ip = config::parse_ip(host)) {
     address = ip->str();

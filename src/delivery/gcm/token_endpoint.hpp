@@ -19,6 +19,7 @@
 // connect or verify, no answer in time); never throws.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
@@ -42,7 +43,9 @@ namespace impulse::delivery::gcm {
 // The owner loop's resolver while its transport lives (null after, or when
 // the transport was given none: then only an IP literal token_uri works).
 struct LoopResolver {
-  dns::Resolver* resolver = nullptr;
+  // Set by the transport on its loop; cleared by its destructor, which may
+  // run on another thread than a token grant still reading it: atomic.
+  std::atomic<dns::Resolver*> resolver{nullptr};
 };
 
 struct TokenEndpoint {

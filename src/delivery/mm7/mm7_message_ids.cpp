@@ -326,6 +326,13 @@ void Mm7MessageIds::sweep(WallTime now, std::function<void(Result<std::size_t>)>
 
 std::size_t Mm7MessageIds::size() const { return impl_->count.load(); }
 
+void Mm7MessageIds::report_slow_write(std::string_view remote_id, std::chrono::milliseconds waited) const {
+  if (impl_->options.problem)
+    impl_->options.problem("mm7 message ids '" + impl_->options.path + "': the write of MessageID " +
+                           std::string(remote_id) + " took longer than " + std::to_string(waited.count()) +
+                           " ms; the delivery is reported without waiting for it");
+}
+
 void Mm7MessageIds::close() {
   std::lock_guard closing(impl_->close_mu);
   impl_->stop_threads();

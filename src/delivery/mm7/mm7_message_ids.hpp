@@ -96,6 +96,9 @@ class Mm7MessageIds {
   void sweep(WallTime now, std::function<void(Result<std::size_t>)> done = {});
   // Entries on disk, expired ones not yet swept included.
   std::size_t size() const;
+  // A caller gave up waiting for remember()'s write after `waited` (the
+  // session's deadline): one line through options.problem. Any thread.
+  void report_slow_write(std::string_view remote_id, std::chrono::milliseconds waited) const;
   // Writes what is queued, stops the writer, closes the database. Idempotent.
   void close();
 

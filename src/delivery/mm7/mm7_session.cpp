@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "base/strings.hpp"
+#include "delivery/mm7/mm7_keep_id.hpp"
 #include "protocol/channel_part_mime.hpp"
 #include "protocol/mm7_submit.hpp"
 
@@ -69,23 +70,6 @@ std::string subject_of(const protocol::ChannelPart& part, std::string_view messa
   auto top = protocol::split_entity(message);
   if (!top) return {};
   return std::string(protocol::find_header(top->headers, "Subject").value_or(""));
-}
-
-// Remembers the MMSC's MessageID and resumes on this coroutine's executor
-// once it is durable, so it is on disk before the delivery is reported (and
-// logged D). A failed write is reported by Mm7MessageIds itself; the
-// delivery stands.
-awaitable<void> keep_message_id(Mm7MessageIds& ids, std::string remote_id, Mm7Submission submission,
-                                WallTime expires) {
-  auto executor = co_await asio::this_coro::executor;
-  co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
-      [&](auto handler) {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        ids.remember(std::move(remote_id), std::move(submission), expires, [shared, executor](Result<void>) {
-          asio::post(executor, [shared] { std::move(*shared)(); });
-        });
-      },
-      asio::use_awaitable);
 }
 
 std::string hex64(std::uint64_t v) {
@@ -193,7 +177,8 @@ awaitable<Mm7Result> Mm7Session::deliver_one(const queue::DeliveryJob& job, cons
       const WallTime expires = WallTime{std::chrono::seconds(context_.now_unix())} + s.message_expiration;
       std::string remote_id = r.outcome.remote_id;
       Mm7Submission submission{job.id().to_string(), recipient};
-      co_await keep_message_id(*context_.message_ids, std::move(remote_id), std::move(submission), expires);
+      co_await keep_message_id(*context_.message_ids, std::move(remote_id), std::move(submission), expires,
+                               s.response_timeout);
     }
     co_return r;
   }

@@ -21,8 +21,12 @@ constexpr std::int64_t kMaxRecheck = 3600;
 
 }  // namespace
 
-MtaStsPolicies::MtaStsPolicies(std::function<std::int64_t()> now_unix, runtime::ProblemSink problems, Fetch fetch)
-    : now_unix_(std::move(now_unix)), problems_(std::move(problems)), fetch_(std::move(fetch)) {
+MtaStsPolicies::MtaStsPolicies(std::function<std::int64_t()> now_unix, runtime::ProblemSink problems, Fetch fetch,
+                               std::size_t max_domains)
+    : now_unix_(std::move(now_unix)),
+      problems_(std::move(problems)),
+      fetch_(std::move(fetch)),
+      max_domains_(std::max<std::size_t>(max_domains, 1)) {
   if (!fetch_) fetch_ = [](dns::Resolver& resolver, const MtaStsFetchOptions& options) {
     return fetch_mta_sts_policy(resolver, options);
   };
@@ -31,6 +35,34 @@ MtaStsPolicies::MtaStsPolicies(std::function<std::int64_t()> now_unix, runtime::
 std::uint64_t MtaStsPolicies::fetches() const {
   std::lock_guard lock(mutex_);
   return fetches_;
+}
+
+std::size_t MtaStsPolicies::domains() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+MtaStsPolicies::Entry& MtaStsPolicies::entry_of(const std::string& domain, std::int64_t now) {
+  if (auto it = entries_.find(domain); it != entries_.end()) return it->second;
+  if (entries_.size() >= max_domains_) make_room(now);
+  return entries_[domain];
+}
+
+void MtaStsPolicies::make_room(std::int64_t now) {
+  const std::size_t target = max_domains_ - max_domains_ / 10 - 1;  // room for the new one, and some more
+  const auto idle = [](const Entry& e) { return !e.checking && e.waiters.empty(); };
+  for (auto it = entries_.begin(); it != entries_.end() && entries_.size() > target;) {
+    if (idle(it->second) && !in_force(it->second, now))
+      it = entries_.erase(it);
+    else
+      ++it;
+  }
+  for (auto it = entries_.begin(); it != entries_.end() && entries_.size() > target;) {
+    if (idle(it->second))
+      it = entries_.erase(it);
+    else
+      ++it;
+  }
 }
 
 std::optional<protocol::MtaStsPolicy> MtaStsPolicies::in_force(const Entry& entry, std::int64_t now) const {
@@ -45,7 +77,7 @@ awaitable<std::optional<protocol::MtaStsPolicy>> MtaStsPolicies::policy(dns::Res
   bool loaded = false;
   {
     std::lock_guard lock(mutex_);
-    loaded = entries_[query.domain].loaded;
+    loaded = entry_of(query.domain, now_unix_()).loaded;
   }
   std::optional<CachedMtaSts> from_disk;
   if (!loaded && !query.store_dir.empty()) from_disk = MtaStsStore(query.store_dir).load(query.domain);
@@ -56,7 +88,7 @@ awaitable<std::optional<protocol::MtaStsPolicy>> MtaStsPolicies::policy(dns::Res
   std::optional<CachedMtaSts> cached;
   {
     std::lock_guard lock(mutex_);
-    Entry& entry = entries_[query.domain];
+    Entry& entry = entry_of(query.domain, now_unix_());
     if (!entry.loaded) {
       entry.loaded = true;
       entry.cached = std::move(from_disk);

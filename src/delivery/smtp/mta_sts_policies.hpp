@@ -16,6 +16,12 @@
 //     attempt as a problem line); with nothing cached the answer is "no
 //     policy" (the configured tls applies);
 //   - no TXT record: the cached policy until it expires, else none;
+//   - at most `max_domains` domains are remembered (default 100,000): a new
+//     one first forgets the idle domains (no check in flight, nobody
+//     waiting) whose policy has expired or who have none, then, if still
+//     full, idle ones in name order, down to 90 % of the limit. A forgotten
+//     domain with a stored policy reads it back from disk at its next use;
+//     without `mta_sts_policy_store` its next delivery checks again;
 //   - one check (TXT + fetch) in flight per domain across all loops; the
 //     first delivery to a domain (nothing cached) waits for it, on a timer
 //     of its own executor bounded by the caller's timeout (connect_timeout),
@@ -67,7 +73,9 @@ class MtaStsPolicies : public std::enable_shared_from_this<MtaStsPolicies> {
   // The HTTPS fetch; fetch_mta_sts_policy in production, a fake in tests.
   using Fetch = std::function<boost::asio::awaitable<MtaStsPolicyFetch>(dns::Resolver&, const MtaStsFetchOptions&)>;
 
-  MtaStsPolicies(std::function<std::int64_t()> now_unix, runtime::ProblemSink problems, Fetch fetch = {});
+  static constexpr std::size_t kDefaultMaxDomains = 100'000;
+  MtaStsPolicies(std::function<std::int64_t()> now_unix, runtime::ProblemSink problems, Fetch fetch = {},
+                 std::size_t max_domains = kDefaultMaxDomains);
 
   // The policy in force for query.domain (nullopt: none). `resolver` is the
   // caller's loop's (Transport::use_resolver), which outlives a check run on
@@ -77,6 +85,8 @@ class MtaStsPolicies : public std::enable_shared_from_this<MtaStsPolicies> {
 
   // Policy fetches started (successful or not), for tests and diagnostics.
   std::uint64_t fetches() const;
+  // Domains remembered now (at most max_domains), for tests and diagnostics.
+  std::size_t domains() const;
 
  private:
   struct Waiter {
@@ -102,12 +112,16 @@ class MtaStsPolicies : public std::enable_shared_from_this<MtaStsPolicies> {
   boost::asio::awaitable<Learnt> run_check(dns::Resolver& resolver, const MtaStsQuery& query,
                                            const std::optional<CachedMtaSts>& cached);
   void finish(const std::string& domain, const Learnt& learnt);
+  // The entry of `domain`, made (after make_room) if new. mutex_ held.
+  Entry& entry_of(const std::string& domain, std::int64_t now);
+  void make_room(std::int64_t now);  // mutex_ held
 
   std::function<std::int64_t()> now_unix_;
   runtime::ProblemSink problems_;
   Fetch fetch_;
   mutable std::mutex mutex_;
   std::map<std::string, Entry> entries_;
+  std::size_t max_domains_ = kDefaultMaxDomains;
   std::uint64_t fetches_ = 0;
 };
 

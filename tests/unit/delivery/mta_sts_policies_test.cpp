@@ -124,7 +124,7 @@ class MtaStsPoliciesTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  std::shared_ptr<MtaStsPolicies> make() {
+  std::shared_ptr<MtaStsPolicies> make(std::size_t max_domains = MtaStsPolicies::kDefaultMaxDomains) {
     return std::make_shared<MtaStsPolicies>(
         [this] { return now_; },
         [this](std::string_view line) { problems_.emplace_back(line); },
@@ -135,7 +135,8 @@ class MtaStsPoliciesTest : public ::testing::Test {
           co_await delay.async_wait(asio::use_awaitable);
           if (!serve_) co_return impulse::unexpected<std::string>("connect: connection refused");
           co_return served_;
-        });
+        },
+        max_domains);
   }
 
   MtaStsQuery query(bool stored = false) {
@@ -219,6 +220,28 @@ TEST_F(MtaStsPoliciesTest, NoTxtAndNothingCachedIsNoPolicyWithoutAFetch) {
   EXPECT_FALSE(ask(policies_, q)[0]);
   EXPECT_EQ(fetched_, 0);
   EXPECT_EQ(resolver_.asked("_mta-sts.plain.example"), 1);
+}
+
+// A bounded memory: past max_domains the domains without a policy in force
+// are forgotten first; a domain whose policy is in force stays and is served
+// without a new TXT lookup or fetch.
+TEST_F(MtaStsPoliciesTest, AtMostMaxDomainsAreRememberedAndPoliciesInForceAreKeptFirst) {
+  auto small = make(3);
+  ASSERT_TRUE(ask(small, query())[0]);  // example.com: a policy in force
+  for (int i = 0; i < 6; ++i) {
+    MtaStsQuery q = query();
+    q.domain = "plain" + std::to_string(i) + ".example";  // no TXT: remembered with no policy
+    EXPECT_FALSE(ask(small, q)[0]);
+    EXPECT_LE(small->domains(), 3u);
+  }
+  ASSERT_TRUE(ask(small, query())[0]);
+  EXPECT_EQ(fetched_, 1);
+  EXPECT_EQ(resolver_.asked("_mta-sts.example.com"), 1);  // still cached: not even the TXT again
+  EXPECT_EQ(resolver_.asked("_mta-sts.plain0.example"), 1);
+  MtaStsQuery again = query();
+  again.domain = "plain0.example";  // forgotten: checked again at its next use
+  EXPECT_FALSE(ask(small, again)[0]);
+  EXPECT_EQ(resolver_.asked("_mta-sts.plain0.example"), 2);
 }
 
 TEST_F(MtaStsPoliciesTest, AFailedFirstFetchMeansNoPolicyAndIsReported) {
