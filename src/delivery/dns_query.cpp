@@ -15,7 +15,10 @@ namespace asio = boost::asio;
 boost::asio::awaitable<dns::Answer> query_dns(dns::Resolver& resolver, const std::string& name,
                                               dns::RecordType type,
                                               std::chrono::steady_clock::time_point deadline) {
-  // Shared with the resolver's callback, which may come after this frame is gone.
+  // Owned by this frame. The resolver's callback holds only a weak_ptr: a
+  // query that never answers keeps its callback in the resolver, which may
+  // outlive this loop's io_context, and a timer destroyed after its
+  // io_context is a use after free (ASan, dane_lookup_test).
   struct State {
     explicit State(asio::any_io_executor executor) : timer(executor) {}
     asio::steady_timer timer;
@@ -23,7 +26,9 @@ boost::asio::awaitable<dns::Answer> query_dns(dns::Resolver& resolver, const std
   };
   auto state = std::make_shared<State>(co_await asio::this_coro::executor);
   state->timer.expires_at(deadline);
-  resolver.query(name, type, [state](const dns::Answer& answer) {
+  resolver.query(name, type, [weak = std::weak_ptr<State>(state)](const dns::Answer& answer) {
+    auto state = weak.lock();
+    if (!state) return;  // answered after the deadline: nobody waits
     state->answer = answer;
     state->timer.cancel();
   });

@@ -13,7 +13,9 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Shared with the resolver's callbacks, which may come after the deadline.
+// Owned by lookup_host's frame; the resolver's callbacks hold a weak_ptr
+// (an unanswered query's callback may outlive the loop's io_context, and
+// the timer must not).
 struct Lookup {
   explicit Lookup(const asio::any_io_executor& executor) : timer(executor) {}
   asio::steady_timer timer;  // the deadline; cancelled when the last answer is in
@@ -33,7 +35,9 @@ asio::awaitable<impulse::expected<std::vector<config::IpAddress>, std::string>> 
   lookup->timer.expires_after(deadline);
   auto ask = [&](RecordType type) {
     ++lookup->waiting;
-    resolver.query(name, type, [lookup, type](const Answer& answer) {
+    resolver.query(name, type, [weak = std::weak_ptr<Lookup>(lookup), type](const Answer& answer) {
+      auto lookup = weak.lock();
+      if (!lookup) return;  // after the deadline: nobody waits
       if (answer.status == Status::Ok) {
         for (const auto& ip : answer.addresses)
           if (ip.v6 == (type == RecordType::AAAA)) (ip.v6 ? lookup->v6 : lookup->v4).push_back(ip);
