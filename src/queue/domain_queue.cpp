@@ -28,6 +28,17 @@ struct Later {
 
 bool unset(spool::SpoolTime t) { return t.time_since_epoch().count() == 0; }
 
+// Past message_expiration at `now` (never when expiry is off): retry_policy's
+// rule on a spool time.
+bool past_expiry(const RetryOptions& retry, spool::SpoolTime received, WallTime now) {
+  return expired(retry, std::chrono::time_point_cast<WallTime::duration>(received), now);
+}
+
+// How a message that expires without an attempt fails ("exceeded max time", a bounce).
+Outcome exceeded_max_time() {
+  return permanent(std::string(internal_reply::kExceededMaxTime), Stage::kNotConnected);
+}
+
 }  // namespace
 
 DomainQueue::DomainQueue(QueueKey key, std::string binding_group, QueueLoop& loop, QueueContext& ctx)
@@ -169,17 +180,15 @@ void DomainQueue::recheck() { notify(); }
 // messages in `state` past message_expiration fail as a failed attempt
 // after expiry would ("exceeded max time", a bounce).
 void DomainQueue::fail_expired(EntryState state) {
-  const QueueOptions& options = this->options();
-  if (options.retry.message_expiration.count() <= 0) return;
+  const RetryOptions& retry = options().retry;
   const WallTime now = ctx_.clock.wall_now();
-  const auto wall = [](spool::SpoolTime t) { return std::chrono::time_point_cast<WallTime::duration>(t); };
   // Nothing here is older than the bound: no scan (a suspended queue of a
   // million messages is rechecked every delayed_queue_scan_interval).
-  if (!oldest_received_ || !expired(options.retry, wall(*oldest_received_), now)) return;
+  if (!oldest_received_ || !past_expiry(retry, *oldest_received_, now)) return;
   std::vector<spool::MessageId> gone;
   std::optional<spool::SpoolTime> oldest_kept;
   for (const auto& [id, e] : entries_) {
-    if (e.state == state && expired(options.retry, wall(e.head->received), now))
+    if (e.state == state && past_expiry(retry, e.head->received, now))
       gone.push_back(id);
     else if (!oldest_kept || e.head->received < *oldest_kept)
       oldest_kept = e.head->received;
@@ -188,7 +197,7 @@ void DomainQueue::fail_expired(EntryState state) {
   for (const auto& id : gone) {
     auto it = entries_.find(id);
     if (it == entries_.end() || it->second.state != state) continue;
-    fail_entry(it, permanent(std::string(internal_reply::kExceededMaxTime), Stage::kNotConnected), false);
+    fail_entry(it, exceeded_max_time(), false);
   }
   if (!gone.empty()) compact();
 }
@@ -302,10 +311,8 @@ void DomainQueue::put_back(DeliveryJob job) {
   auto it = in_flight_entry(job, "release");
   if (it == entries_.end()) return;
   Entry& e = it->second;
-  if (held_until_ && hold_to_delayed_ && options().retry.message_expiration.count() > 0 &&
-      expired(options().retry, std::chrono::time_point_cast<WallTime::duration>(e.head->received),
-              ctx_.clock.wall_now())) {
-    fail_entry(it, permanent(std::string(internal_reply::kExceededMaxTime), Stage::kNotConnected), false);
+  if (held_until_ && hold_to_delayed_ && past_expiry(options().retry, e.head->received, ctx_.clock.wall_now())) {
+    fail_entry(it, exceeded_max_time(), false);
     return;  // untried under a dead domain's hold, and past its expiry
   }
   leave(e);
