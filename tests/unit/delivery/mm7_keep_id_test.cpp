@@ -7,7 +7,6 @@
 
 #include <gtest/gtest.h>
 #include <rocksdb/env.h>
-#include <rocksdb/file_system.h>
 
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "support/temp_dir.hpp"
+#include "support/wal_fault_fs.hpp"
 
 namespace impulse::delivery::mm7 {
 namespace {
@@ -25,51 +25,18 @@ using namespace std::chrono_literals;
 
 const WallTime t0 = WallTime{} + std::chrono::seconds(1'700'000'000);
 
-// A file system whose WAL syncs block while `hanging` is set (at most 30 s,
-// so a broken test cannot hang the suite).
-class HangingWalFs final : public rocksdb::FileSystemWrapper {
- public:
-  explicit HangingWalFs(std::atomic<bool>& hanging)
-      : rocksdb::FileSystemWrapper(rocksdb::FileSystem::Default()), hanging_(hanging) {}
-  const char* Name() const override { return "HangingWalFs"; }
-
-  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                                    std::unique_ptr<rocksdb::FSWritableFile>* file,
-                                    rocksdb::IODebugContext* dbg) override {
-    auto s = target()->NewWritableFile(name, options, file, dbg);
-    if (s.ok() && name.ends_with(".log")) *file = std::make_unique<File>(std::move(*file), hanging_);
-    return s;
-  }
-
- private:
-  class File final : public rocksdb::FSWritableFileOwnerWrapper {
-   public:
-    File(std::unique_ptr<rocksdb::FSWritableFile> f, std::atomic<bool>& hanging)
-        : rocksdb::FSWritableFileOwnerWrapper(std::move(f)), hanging_(hanging) {}
-    rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
-      hang();
-      return target()->Sync(o, dbg);
-    }
-    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
-      hang();
-      return target()->Fsync(o, dbg);
-    }
-
-   private:
-    void hang() {
-      const auto limit = std::chrono::steady_clock::now() + 30s;
-      while (hanging_ && std::chrono::steady_clock::now() < limit) std::this_thread::sleep_for(1ms);
-    }
-    std::atomic<bool>& hanging_;
-  };
-  std::atomic<bool>& hanging_;
-};
-
 struct Map {
   boost::asio::io_context io;  // outlives ids: a write finishing late still posts here
   impulse::testing::TempDir dir;
   std::atomic<bool> hanging{false};
-  std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(std::make_shared<HangingWalFs>(hanging));
+  // WAL writes block while `hanging` is set (at most 30 s, so a broken test
+  // cannot hang the suite).
+  std::unique_ptr<rocksdb::Env> env =
+      rocksdb::NewCompositeEnv(std::make_shared<impulse::testing::WalFaultFs>([this] {
+        const auto limit = std::chrono::steady_clock::now() + 30s;
+        while (hanging && std::chrono::steady_clock::now() < limit) std::this_thread::sleep_for(1ms);
+        return rocksdb::IOStatus::OK();
+      }));
   std::mutex mu;
   std::vector<std::string> problems;
   std::shared_ptr<Mm7MessageIds> ids;

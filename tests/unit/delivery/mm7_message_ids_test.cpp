@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "support/temp_dir.hpp"
+#include "support/wal_fault_fs.hpp"
 
 namespace impulse::delivery::mm7 {
 namespace {
@@ -221,56 +222,13 @@ TEST(Mm7MessageIds, ASecondOpenOfTheSameDirectoryIsRefused) {
   EXPECT_NE(second.error().message.find(dir.sub("ids")), std::string::npos) << second.error().message;
 }
 
-// A file system whose WAL appends and syncs fail while `failing` is set (a
-// full or broken disk under the database).
-class FailingWalFs final : public rocksdb::FileSystemWrapper {
- public:
-  explicit FailingWalFs(std::atomic<bool>& failing)
-      : rocksdb::FileSystemWrapper(rocksdb::FileSystem::Default()), failing_(failing) {}
-  const char* Name() const override { return "FailingWalFs"; }
-
-  rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
-                                    std::unique_ptr<rocksdb::FSWritableFile>* file,
-                                    rocksdb::IODebugContext* dbg) override {
-    auto s = target()->NewWritableFile(name, options, file, dbg);
-    if (s.ok() && name.ends_with(".log")) *file = std::make_unique<File>(std::move(*file), failing_);
-    return s;
-  }
-
- private:
-  class File final : public rocksdb::FSWritableFileOwnerWrapper {
-   public:
-    File(std::unique_ptr<rocksdb::FSWritableFile> f, std::atomic<bool>& failing)
-        : rocksdb::FSWritableFileOwnerWrapper(std::move(f)), failing_(failing) {}
-    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
-                             rocksdb::IODebugContext* dbg) override {
-      if (failing_) return rocksdb::IOStatus::NoSpace("test: disk full");
-      return target()->Append(data, o, dbg);
-    }
-    rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
-                             const rocksdb::DataVerificationInfo& info, rocksdb::IODebugContext* dbg) override {
-      if (failing_) return rocksdb::IOStatus::NoSpace("test: disk full");
-      return target()->Append(data, o, info, dbg);
-    }
-    rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
-      if (failing_) return rocksdb::IOStatus::NoSpace("test: disk full");
-      return target()->Sync(o, dbg);
-    }
-    rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
-      if (failing_) return rocksdb::IOStatus::NoSpace("test: disk full");
-      return target()->Fsync(o, dbg);
-    }
-
-   private:
-    std::atomic<bool>& failing_;
-  };
-  std::atomic<bool>& failing_;
-};
-
 TEST(Mm7MessageIds, AFailingDiskFailsTheWritesReportsOnceAndHealsAfterwards) {
   TempDir dir;
   std::atomic<bool> failing{false};
-  auto env = rocksdb::NewCompositeEnv(std::make_shared<FailingWalFs>(failing));
+  // WAL appends and syncs fail while `failing` is set (a full or broken disk).
+  auto env = rocksdb::NewCompositeEnv(std::make_shared<impulse::testing::WalFaultFs>([&failing] {
+    return failing ? rocksdb::IOStatus::NoSpace("test: disk full") : rocksdb::IOStatus::OK();
+  }));
   std::mutex mu;
   std::vector<std::string> problems;
   auto opened = Mm7MessageIds::open({.path = dir.sub("ids"), .capacity = 100, .sweep_batch = 10,
