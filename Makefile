@@ -34,9 +34,10 @@ unit: build
 integration: build
 	@ctest --preset $(PRESET) -j $(JOBS) -L integration
 
-# The whole tree with ASan+UBSan (preset asan-ubsan, build/asan-ubsan), every
-# unit, fuzz-replay and integration test under it; an integration test fails
-# on a sanitizer report from any program it starts (tests/integration/conftest.py).
+# The whole tree with ASan+UBSan (preset asan-ubsan, build/asan-ubsan: -Og, a
+# unity build), every unit, fuzz-replay and integration test under it; an
+# integration test fails on a sanitizer report from any program it starts
+# (tests/integration/conftest.py). What .ci/run runs, with `make tsan`.
 sanitize:
 	@$(MAKE) --no-print-directory test PRESET=asan-ubsan
 

@@ -10,6 +10,8 @@
 namespace impulse {
 
 char ascii_lower(char c);
+// SP or HTAB: RFC 5234 WSP.
+inline bool is_wsp(char c) { return c == ' ' || c == '\t'; }
 std::string to_lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);

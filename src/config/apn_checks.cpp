@@ -8,39 +8,27 @@
 namespace impulse::config {
 namespace {
 
-const OptionValue* own(const ScopeNode& node, std::string_view option) {
-  const OptionDef* def = registry().find(option);
-  return def ? node.find(def->index) : nullptr;
-}
-
-// The value set nearest `node` along its parents (Momentum's fallback, simplified to the nesting).
-const OptionValue* inherited(const ScopeNode* node, std::string_view option) {
-  for (; node; node = node->parent)
-    if (const OptionValue* v = own(*node, option)) return v;
-  return nullptr;
-}
-
 bool certificate_set(const OptionValue* v) {
   return v && !v->as_string().empty() && !iequals(v->as_string(), "none");
 }
 
 const OptionValue* token_option(const ScopeNode& node) {
   for (std::string_view option : {"apn_key_file", "apn_key_id", "apn_team_id"})
-    if (const OptionValue* v = own(node, option); v && !v->as_string().empty()) return v;
+    if (const OptionValue* v = own_value(node, option); v && !v->as_string().empty()) return v;
   return nullptr;
 }
 
 bool delivered_by_apn(const ScopeNode& node) {
-  const OptionValue* method = inherited(&node, "delivery_method");
+  const OptionValue* method = inherited_value(&node, "delivery_method");
   return method && iequals(method->as_string(), "apn");
 }
 
-void check_node(const ScopeNode& node, Diagnostics& errors, Diagnostics& warnings) {
+void check_apn_node(const ScopeNode& node, Diagnostics& errors, Diagnostics& warnings) {
   const bool outbound = node.kind == ScopeKind::Global || node.kind == ScopeKind::BindingGroup ||
                         node.kind == ScopeKind::Binding || node.kind == ScopeKind::Domain;
   if (outbound) {
     const OptionValue* token = token_option(node);
-    if (token && certificate_set(own(node, "tls_certificate"))) {
+    if (token && certificate_set(own_value(node, "tls_certificate"))) {
       errors.push_back(Diagnostic{token->loc,
                                   "APN token authentication (apn_key_file, apn_key_id, apn_team_id) and certificate "
                                   "authentication (tls_certificate) are both set in this scope; choose one"});
@@ -49,8 +37,8 @@ void check_node(const ScopeNode& node, Diagnostics& errors, Diagnostics& warning
   if (node.kind == ScopeKind::Domain && delivered_by_apn(node)) {
     bool token = false;
     for (const ScopeNode* n = &node; n && !token; n = n->parent) token = token_option(*n) != nullptr;
-    if (!token && !certificate_set(inherited(&node, "tls_certificate"))) {
-      const OptionValue* method = own(node, "delivery_method");
+    if (!token && !certificate_set(inherited_value(&node, "tls_certificate"))) {
+      const OptionValue* method = own_value(node, "delivery_method");
       warnings.push_back(Diagnostic{method ? method->loc : node.loc,
                                     "APN domain \"" + node.name +
                                         "\" has no credentials (apn_key_file, apn_key_id and apn_team_id, or "
@@ -59,7 +47,7 @@ void check_node(const ScopeNode& node, Diagnostics& errors, Diagnostics& warning
                                     true});
     }
   }
-  if (const OptionValue* routes = own(node, "routes")) {
+  if (const OptionValue* routes = own_value(node, "routes")) {
     for (const std::string& text : routes->as_list()) {
       auto item = parse_route_item(text);
       if (!item || item->kind == RouteItem::Kind::Mx) continue;
@@ -72,13 +60,13 @@ void check_node(const ScopeNode& node, Diagnostics& errors, Diagnostics& warning
       }
     }
   }
-  for (const auto& child : node.children) check_node(*child, errors, warnings);
+  for (const auto& child : node.children) check_apn_node(*child, errors, warnings);
 }
 
 }  // namespace
 
 void check_apn(const ScopeNode& root, Diagnostics& errors, Diagnostics& warnings) {
-  check_node(root, errors, warnings);
+  check_apn_node(root, errors, warnings);
 }
 
 }  // namespace impulse::config

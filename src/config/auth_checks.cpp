@@ -9,7 +9,7 @@
 namespace impulse::config {
 namespace {
 
-void check_node(const ScopeNode& node, std::size_t index, Diagnostics& errors) {
+void check_auth_node(const ScopeNode& node, std::size_t index, Diagnostics& errors) {
   if (const OptionValue* v = node.find(index); v && !v->as_string().empty()) {
     const std::string& path = v->as_string();
     std::ifstream in(path, std::ios::binary);
@@ -22,14 +22,14 @@ void check_node(const ScopeNode& node, std::size_t index, Diagnostics& errors) {
         errors.push_back(Diagnostic{v->loc, "auth_password_file " + path + ": " + parsed.error()});
     }
   }
-  for (const auto& child : node.children) check_node(*child, index, errors);
+  for (const auto& child : node.children) check_auth_node(*child, index, errors);
 }
 
 }  // namespace
 
 void check_auth(const ScopeNode& root, Diagnostics& errors) {
   const OptionDef* def = registry().find("auth_password_file");
-  if (def) check_node(root, def->index, errors);
+  if (def) check_auth_node(root, def->index, errors);
 }
 
 }  // namespace impulse::config

@@ -10,15 +10,10 @@
 namespace impulse::config {
 namespace {
 
-const OptionValue* own(const ScopeNode& node, std::string_view option) {
-  const OptionDef* def = registry().find(option);
-  return def ? node.find(def->index) : nullptr;
-}
-
 // The Listen's own value, else its Control_Listener's.
 const OptionValue* listen_or_listener(const ScopeNode& listen, std::string_view option) {
-  if (const OptionValue* v = own(listen, option)) return v;
-  return listen.parent ? own(*listen.parent, option) : nullptr;
+  if (const OptionValue* v = own_value(listen, option)) return v;
+  return listen.parent ? own_value(*listen.parent, option) : nullptr;
 }
 
 void check_password_file(const OptionValue& v, Diagnostics& errors) {
@@ -47,7 +42,7 @@ void check_listen(const ScopeNode& listen, Diagnostics& errors) {
   if (key && !key->as_string().empty() && !tls)
     errors.push_back(Diagnostic{key->loc, "tls_key on a Control_Listener Listen needs tls_certificate"});
   // Set on the socket's own Listen (one on Control_Listener is for its TCP Listens).
-  if (const OptionValue* own_cert = own(listen, "tls_certificate"); socket && own_cert && !own_cert->as_string().empty())
+  if (const OptionValue* own_cert = own_value(listen, "tls_certificate"); socket && own_cert && !own_cert->as_string().empty())
     errors.push_back(Diagnostic{own_cert->loc, "tls_certificate on a Control_Listener Unix socket: TLS is for TCP "
                                                "Listens (a socket is guarded by File_Mode)"});
   if (socket || is_loopback_listen(listen.name)) {
@@ -73,10 +68,10 @@ void check_listen(const ScopeNode& listen, Diagnostics& errors) {
                       "tls_certificate and tls_key"});
 }
 
-void check_node(const ScopeNode& node, Diagnostics& errors) {
+void check_console_node(const ScopeNode& node, Diagnostics& errors) {
   if (node.kind == ScopeKind::Listen && node.parent && node.parent->kind == ScopeKind::ControlListener)
     check_listen(node, errors);
-  for (const auto& child : node.children) check_node(*child, errors);
+  for (const auto& child : node.children) check_console_node(*child, errors);
 }
 
 }  // namespace
@@ -96,6 +91,6 @@ bool is_loopback_listen(std::string_view address) {
   return ip.bytes[15] == 1;
 }
 
-void check_console(const ScopeNode& root, Diagnostics& errors) { check_node(root, errors); }
+void check_console(const ScopeNode& root, Diagnostics& errors) { check_console_node(root, errors); }
 
 }  // namespace impulse::config

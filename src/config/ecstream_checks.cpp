@@ -6,17 +6,6 @@
 namespace impulse::config {
 namespace {
 
-const OptionValue* own(const ScopeNode& node, std::string_view option) {
-  const OptionDef* def = registry().find(option);
-  return def ? node.find(def->index) : nullptr;
-}
-
-const OptionValue* inherited(const ScopeNode* node, std::string_view option) {
-  for (; node; node = node->parent)
-    if (const OptionValue* v = own(*node, option)) return v;
-  return nullptr;
-}
-
 bool outbound(ScopeKind kind) {
   return kind == ScopeKind::Global || kind == ScopeKind::BindingGroup || kind == ScopeKind::Binding ||
          kind == ScopeKind::Domain;
@@ -24,26 +13,26 @@ bool outbound(ScopeKind kind) {
 
 bool is_ecstream(const OptionValue* method) { return method && iequals(method->as_string(), "ecstream"); }
 
-void check_node(const ScopeNode& node, Diagnostics& warnings) {
+void check_ecstream_node(const ScopeNode& node, Diagnostics& warnings) {
   if (outbound(node.kind)) {
-    const OptionValue* method = own(node, "delivery_method");
-    const OptionValue* gateway = inherited(&node, "gateway");
+    const OptionValue* method = own_value(node, "delivery_method");
+    const OptionValue* gateway = inherited_value(&node, "gateway");
     if (is_ecstream(method) && (!gateway || gateway->as_string().empty())) {
       warnings.push_back(Diagnostic{method->loc,
                                     "Delivery_Method = ECSTREAM without a Gateway here: its mail will wait (451 "
                                     "4.4.0 [internal] ECSTREAM delivers to a Gateway; none is configured)",
                                     true});
     }
-    const OptionValue* routes = own(node, "routes");
-    if (routes && is_ecstream(inherited(&node, "delivery_method"))) {
+    const OptionValue* routes = own_value(node, "routes");
+    if (routes && is_ecstream(inherited_value(&node, "delivery_method"))) {
       warnings.push_back(Diagnostic{routes->loc, "Routes are not used for ECSTREAM delivery; set Gateway", true});
     }
   }
-  for (const auto& child : node.children) check_node(*child, warnings);
+  for (const auto& child : node.children) check_ecstream_node(*child, warnings);
 }
 
 }  // namespace
 
-void check_ecstream(const ScopeNode& root, Diagnostics& warnings) { check_node(root, warnings); }
+void check_ecstream(const ScopeNode& root, Diagnostics& warnings) { check_ecstream_node(root, warnings); }
 
 }  // namespace impulse::config

@@ -10,21 +10,10 @@
 namespace impulse::config {
 namespace {
 
-const OptionValue* own(const ScopeNode& node, std::string_view option) {
-  const OptionDef* def = registry().find(option);
-  return def ? node.find(def->index) : nullptr;
-}
-
-const OptionValue* inherited(const ScopeNode* node, std::string_view option) {
-  for (; node; node = node->parent)
-    if (const OptionValue* v = own(*node, option)) return v;
-  return nullptr;
-}
-
 bool set(const OptionValue* v) { return v && !v->as_string().empty(); }
 
 bool delivered_by_gcm(const ScopeNode& node) {
-  const OptionValue* method = inherited(&node, "delivery_method");
+  const OptionValue* method = inherited_value(&node, "delivery_method");
   return method && iequals(method->as_string(), "gcm");
 }
 
@@ -38,9 +27,9 @@ std::string service_account_problem(const std::string& file) {
   return account ? std::string() : account.error();
 }
 
-void check_node(const ScopeNode& node, Diagnostics& errors, Diagnostics& warnings) {
-  const OptionValue* account = own(node, "gcm_service_account");
-  const OptionValue* key = own(node, "gcm_authorization_token_id");
+void check_gcm_node(const ScopeNode& node, Diagnostics& errors, Diagnostics& warnings) {
+  const OptionValue* account = own_value(node, "gcm_service_account");
+  const OptionValue* key = own_value(node, "gcm_authorization_token_id");
   if (set(account) && set(key)) {
     errors.push_back(Diagnostic{account->loc,
                                 "GCM_Service_Account (FCM HTTP v1) and GCM_Authorization_Token_ID (legacy API) are "
@@ -50,22 +39,22 @@ void check_node(const ScopeNode& node, Diagnostics& errors, Diagnostics& warning
     if (std::string why = service_account_problem(account->as_string()); !why.empty())
       errors.push_back(Diagnostic{account->loc, "GCM_Service_Account \"" + account->as_string() + "\": " + why});
   }
-  if (node.kind == ScopeKind::Domain && delivered_by_gcm(node) && !set(inherited(&node, "gcm_service_account")) &&
-      !set(inherited(&node, "gcm_authorization_token_id"))) {
-    const OptionValue* method = own(node, "delivery_method");
+  if (node.kind == ScopeKind::Domain && delivered_by_gcm(node) && !set(inherited_value(&node, "gcm_service_account")) &&
+      !set(inherited_value(&node, "gcm_authorization_token_id"))) {
+    const OptionValue* method = own_value(node, "delivery_method");
     warnings.push_back(Diagnostic{method ? method->loc : node.loc,
                                   "GCM domain \"" + node.name +
                                       "\" has no credentials (GCM_Service_Account or GCM_Authorization_Token_ID): its "
                                       "messages will wait (451 4.7.0 [internal] GCM credentials not configured)",
                                   true});
   }
-  for (const auto& child : node.children) check_node(*child, errors, warnings);
+  for (const auto& child : node.children) check_gcm_node(*child, errors, warnings);
 }
 
 }  // namespace
 
 void check_gcm(const ScopeNode& root, Diagnostics& errors, Diagnostics& warnings) {
-  check_node(root, errors, warnings);
+  check_gcm_node(root, errors, warnings);
 }
 
 }  // namespace impulse::config

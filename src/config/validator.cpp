@@ -264,6 +264,17 @@ std::string domain_key(std::string_view name) {
   return k;
 }
 
+const OptionValue* own_value(const ScopeNode& node, std::string_view option) {
+  const OptionDef* def = registry().find(option);
+  return def ? node.find(def->index) : nullptr;
+}
+
+const OptionValue* inherited_value(const ScopeNode* node, std::string_view option) {
+  for (; node; node = node->parent)
+    if (const OptionValue* v = own_value(*node, option)) return v;
+  return nullptr;
+}
+
 ValidationResult validate(const Scope& root) {
   ValidationResult result = Validator().run(root);
   check_apn(*result.root, result.errors, result.warnings);

@@ -64,4 +64,12 @@ ValidationResult validate(const Scope& root);
 // The exact-name key of a domain or host: lower-case, without a trailing dot.
 std::string domain_key(std::string_view name);
 
+// The value `node` itself sets for the option named `option`, or nullptr
+// (the checks' lookups: config/*_checks.cpp).
+const OptionValue* own_value(const ScopeNode& node, std::string_view option);
+
+// The value set nearest `node` along its parents (Momentum's fallback,
+// simplified to the nesting), or nullptr.
+const OptionValue* inherited_value(const ScopeNode* node, std::string_view option);
+
 }  // namespace impulse::config

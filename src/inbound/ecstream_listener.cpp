@@ -24,14 +24,14 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-struct Listen {
+struct EcstreamListen {
   EcstreamListenerSettings settings;
   std::shared_ptr<asio::ssl::context> tls;
   tcp::endpoint endpoint;
 };
 
-struct Loop {
-  explicit Loop(asio::io_context& io) : io(io) {}
+struct EcstreamLoop {
+  explicit EcstreamLoop(asio::io_context& io) : io(io) {}
   asio::io_context& io;
   // The settings new connections get, one per Listen (replaced by a reload).
   std::vector<std::shared_ptr<const EcstreamListenerSettings>> settings;
@@ -61,8 +61,8 @@ struct EcstreamListener::State : std::enable_shared_from_this<EcstreamListener::
 
   queue::Injector& injector;
   LogSink log;
-  std::vector<Listen> listens;
-  std::vector<std::unique_ptr<Loop>> loops;
+  std::vector<EcstreamListen> listens;
+  std::vector<std::unique_ptr<EcstreamLoop>> loops;
   StopTracker stopping;
   // Connection ids "EEEEEEEE-E0-SSSSSSSS": like the ESMTP listener's (C0), E for ECSTREAM.
   const std::uint32_t id_epoch = static_cast<std::uint32_t>(
@@ -86,8 +86,8 @@ struct EcstreamListener::State : std::enable_shared_from_this<EcstreamListener::
     };
   }
 
-  void start_session(Loop& loop, std::size_t index, tcp::socket socket) {
-    const Listen& listen = listens[index];
+  void start_session(EcstreamLoop& loop, std::size_t index, tcp::socket socket) {
+    const EcstreamListen& listen = listens[index];
     std::shared_ptr<const EcstreamListenerSettings> settings = loop.settings[index];
     boost::system::error_code ec;
     const tcp::endpoint remote = socket.remote_endpoint(ec);
@@ -116,7 +116,7 @@ struct EcstreamListener::State : std::enable_shared_from_this<EcstreamListener::
   // New settings for later connections; GOAWAY to the open ones so that
   // their clients reconnect and get them (their messages in flight are
   // still answered). Loop thread.
-  void reconfigure_loop(Loop& loop, const std::vector<std::shared_ptr<const EcstreamListenerSettings>>& fresh) {
+  void reconfigure_loop(EcstreamLoop& loop, const std::vector<std::shared_ptr<const EcstreamListenerSettings>>& fresh) {
     if (loop.stopping) return;
     for (std::size_t i = 0; i < fresh.size() && i < loop.settings.size(); ++i)
       if (fresh[i]) loop.settings[i] = fresh[i];
@@ -124,7 +124,7 @@ struct EcstreamListener::State : std::enable_shared_from_this<EcstreamListener::
       if (auto conn = weak.lock()) conn->shutdown();
   }
 
-  void stop_loop(Loop& loop) {
+  void stop_loop(EcstreamLoop& loop) {
     if (!loop.stopping) {
       loop.stopping = true;
       for (auto& a : loop.acceptors) a->stop();
@@ -140,10 +140,10 @@ Result<std::unique_ptr<EcstreamListener>> EcstreamListener::open(const std::vect
                                                                  queue::Injector& injector, LogSink log) {
   if (loops.empty()) return fail("ECStream_Listener: no event loops");
   auto state = std::make_shared<State>(injector, std::move(log));
-  for (auto* io : loops) state->loops.push_back(std::make_unique<Loop>(*io));
+  for (auto* io : loops) state->loops.push_back(std::make_unique<EcstreamLoop>(*io));
   for (auto& settings : listens) {
     const std::string name = "ECStream_Listener " + settings.listen.display_address();
-    Listen listen;
+    EcstreamListen listen;
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(settings.listen.address, ec);
     if (ec) return fail(name + ": not an IP address: " + settings.listen.address);
@@ -183,8 +183,9 @@ void EcstreamListener::start() {
     asio::post(loop->io, [state = state_, loop = loop.get()] {
       if (loop->stopping) return;
       for (std::size_t i = 0; i < state->listens.size(); ++i) {
-        loop->acceptors[i]->start([state, loop, i](tcp::socket socket) {
-          state->start_session(*loop, i, std::move(socket));
+        // Weak: see HttpListener::start (http/http_listener.cpp).
+        loop->acceptors[i]->start([weak = std::weak_ptr<State>(state), loop, i](tcp::socket socket) {
+          if (auto state = weak.lock()) state->start_session(*loop, i, std::move(socket));
         });
       }
     });

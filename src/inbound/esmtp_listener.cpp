@@ -29,15 +29,15 @@ namespace {
 // Listen_Backlog's Momentum default.
 constexpr int kListenBacklog = 500;
 
-struct Listen {
+struct SmtpListen {
   ListenerSettings settings;
   std::shared_ptr<asio::ssl::context> tls;
   tcp::endpoint endpoint;  // bound endpoint (real port)
 };
 
 // Per event loop; touched only on that loop's thread after open().
-struct Loop {
-  explicit Loop(asio::io_context& io) : io(io) {}
+struct SmtpLoop {
+  explicit SmtpLoop(asio::io_context& io) : io(io) {}
   asio::io_context& io;
   std::vector<std::shared_ptr<runtime::Acceptor<tcp>>> acceptors;  // one per Listen; back-off in runtime
   std::unordered_map<EsmtpConnection*, std::weak_ptr<EsmtpConnection>> sessions;
@@ -51,8 +51,8 @@ struct EsmtpListener::State : std::enable_shared_from_this<EsmtpListener::State>
 
   queue::Injector& injector;
   LogSink log;
-  std::vector<Listen> listens;
-  std::vector<std::unique_ptr<Loop>> loops;
+  std::vector<SmtpListen> listens;
+  std::vector<std::unique_ptr<SmtpLoop>> loops;
   // SMTP AUTH password checks (crypt(3)) off the event loops: one thread for
   // every loop's sessions; made when a Listen can authenticate.
   std::unique_ptr<runtime::WorkerThread> auth_worker;
@@ -81,7 +81,7 @@ struct EsmtpListener::State : std::enable_shared_from_this<EsmtpListener::State>
     };
   }
 
-  void start_session(Loop& loop, const Listen& listen, tcp::socket socket) {
+  void start_session(SmtpLoop& loop, const SmtpListen& listen, tcp::socket socket) {
     boost::system::error_code ec;
     const tcp::endpoint remote = socket.remote_endpoint(ec);
     if (ec) return;  // already gone
@@ -105,7 +105,7 @@ struct EsmtpListener::State : std::enable_shared_from_this<EsmtpListener::State>
                    conn->run(), {.problems = problems(), .on_done = std::move(forget)});
   }
 
-  void stop_loop(Loop& loop) {
+  void stop_loop(SmtpLoop& loop) {
     if (!loop.stopping) {
       loop.stopping = true;
       for (auto& a : loop.acceptors) a->stop();
@@ -121,10 +121,10 @@ Result<std::unique_ptr<EsmtpListener>> EsmtpListener::open(const std::vector<asi
                                                            LogSink log) {
   if (loops.empty()) return fail("ESMTP_Listener: no event loops");
   auto state = std::make_shared<State>(injector, std::move(log));
-  for (auto* io : loops) state->loops.push_back(std::make_unique<Loop>(*io));
+  for (auto* io : loops) state->loops.push_back(std::make_unique<SmtpLoop>(*io));
   for (auto& settings : listens) {
     const std::string name = settings.display_address();
-    Listen listen;
+    SmtpListen listen;
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(settings.address, ec);
     if (ec) return fail("ESMTP_Listener " + name + ": not an IP address: " + settings.address);
@@ -166,9 +166,10 @@ void EsmtpListener::start() {
     asio::post(loop->io, [state = state_, loop = loop.get()] {
       if (loop->stopping) return;
       for (std::size_t i = 0; i < state->listens.size(); ++i) {
-        const Listen& listen = state->listens[i];
-        loop->acceptors[i]->start([state, loop, &listen](tcp::socket socket) {
-          state->start_session(*loop, listen, std::move(socket));
+        const SmtpListen& listen = state->listens[i];
+        // Weak: see HttpListener::start (http/http_listener.cpp).
+        loop->acceptors[i]->start([weak = std::weak_ptr<State>(state), loop, &listen](tcp::socket socket) {
+          if (auto state = weak.lock()) state->start_session(*loop, listen, std::move(socket));
         });
       }
     });

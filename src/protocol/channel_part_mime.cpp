@@ -34,8 +34,6 @@ Line line_at(std::string_view text, std::size_t pos) {
   return l;
 }
 
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
-
 std::string_view trim_wsp(std::string_view s) {
   while (!s.empty() && is_wsp(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_wsp(s.back())) s.remove_suffix(1);

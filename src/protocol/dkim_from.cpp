@@ -9,8 +9,6 @@
 namespace impulse::protocol {
 namespace {
 
-bool wsp(char c) { return c == ' ' || c == '\t'; }
-
 // The next header field [begin, end) of `headers` from `pos` (its
 // continuation lines included, line end excluded); false at the end.
 bool next_field(std::string_view headers, std::size_t& pos, std::string_view& field) {
@@ -25,7 +23,7 @@ bool next_field(std::string_view headers, std::size_t& pos, std::string_view& fi
       break;
     }
     end = nl + 1;
-    if (end < headers.size() && wsp(headers[end])) continue;  // folded
+    if (end < headers.size() && is_wsp(headers[end])) continue;  // folded
     pos = end;
     break;
   }
@@ -38,7 +36,7 @@ bool is_from(std::string_view field) {
   std::size_t colon = field.find(':');
   if (colon == std::string_view::npos) return false;
   std::string_view name = field.substr(0, colon);
-  while (!name.empty() && wsp(name.back())) name.remove_suffix(1);
+  while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
   return iequals(name, "from");
 }
 

@@ -9,7 +9,6 @@ namespace impulse::spool {
 namespace {
 
 Error not_found(const MessageId& id) { return Error{"message " + id.to_string() + " is not in the spool", ENOENT}; }
-Error closed_error() { return Error{"spool is closed", ESHUTDOWN}; }
 
 }  // namespace
 

@@ -71,8 +71,6 @@ std::string hex(std::string_view bytes) {
   return out;
 }
 
-Error closed_error() { return Error{"spool is closed", ESHUTDOWN}; }
-
 // ENOSPC for a full disk (the listener answers 452 4.3.1), EIO otherwise.
 int status_code(const rocksdb::Status& s) { return s.IsNoSpace() ? ENOSPC : EIO; }
 

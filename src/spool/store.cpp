@@ -5,6 +5,8 @@
 
 namespace impulse::spool {
 
+Error closed_error() { return Error{"spool is closed", ESHUTDOWN}; }
+
 Result<void> apply_updates(Message& message, std::span<const RecipientUpdate> updates) {
   for (const auto& u : updates) {
     if (u.index >= message.recipients.size())

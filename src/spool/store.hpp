@@ -73,6 +73,9 @@ struct StoreStats {
   std::uint64_t batches = 0;       // synced writes (one fsync each) that carried them
 };
 
+// The error every operation of a closed store answers (ESHUTDOWN).
+Error closed_error();
+
 class Store {
  public:
   virtual ~Store() = default;

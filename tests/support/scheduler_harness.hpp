@@ -28,6 +28,22 @@
 
 namespace impulse::queue::testing {
 
+// The envelope most queue tests inject.
+inline const std::string kSender = "alice@sender.example";
+inline const std::string kRcpt = "bob@example.com";
+
+// A generated message's header lines unfolded (a CRLF before a space or tab
+// removed) and the remaining CRLFs made LFs, for matching with find().
+inline std::string unfold(std::string s) {
+  for (std::size_t p; (p = s.find("\r\n")) != std::string::npos;) {
+    if (p + 2 < s.size() && (s[p + 2] == ' ' || s[p + 2] == '\t'))
+      s.erase(p, 2);
+    else
+      s.replace(p, 2, "\n");
+  }
+  return s;
+}
+
 inline std::vector<std::string> fields(const std::string& line) {
   std::vector<std::string> out;
   std::size_t start = 0;

@@ -37,17 +37,21 @@ asio::awaitable<void> keep_message_id(Mm7MessageIds& ids, std::string remote_id,
   const std::string id_for_log = remote_id;
   asio::steady_timer timer(executor);
   auto token = asio::as_tuple(asio::use_awaitable);  // async_initiate takes the token by reference
-  const auto r = co_await runtime::with_deadline(
-      asio::async_initiate<decltype(token), void(boost::system::error_code)>(
-          [&](auto handler) {
-            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-            pending->resume = [shared](boost::system::error_code ec) { std::move(*shared)(ec); };
-            ids.remember(std::move(remote_id), std::move(submission), expires, [pending, executor](Result<void>) {
-              asio::post(executor, [pending] { pending->finish({}); });
-            });
-          },
-          token),
-      timer, std::chrono::steady_clock::now() + wait, [pending] { pending->finish(asio::error::operation_aborted); });
+  auto write = asio::async_initiate<decltype(token), void(boost::system::error_code)>(
+      [&](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        pending->resume = [shared](boost::system::error_code ec) { std::move(*shared)(ec); };
+        ids.remember(std::move(remote_id), std::move(submission), expires, [pending, executor](Result<void>) {
+          asio::post(executor, [pending] { pending->finish({}); });
+        });
+      },
+      token);
+  // Named, not temporaries inside the co_await expression: g++ 12 gets the
+  // lifetime of such temporaries wrong (GCC PR 100611: destroyed twice), and
+  // these hold shared_ptrs (ASan saw a heap-use-after-free at -Og).
+  auto on_timeout = [pending] { pending->finish(asio::error::operation_aborted); };
+  const auto r = co_await runtime::with_deadline(std::move(write), timer, std::chrono::steady_clock::now() + wait,
+                                                 std::move(on_timeout));
   if (r.timed_out()) ids.report_slow_write(id_for_log, wait);
 }
 

@@ -189,8 +189,12 @@ void HttpListener::start() {
       if (loop->stopping) return;
       for (std::size_t i = 0; i < state->listens.size(); ++i) {
         Listen& listen = state->listens[i];
-        loop->acceptors[i]->start(
-            [state, loop, &listen](tcp::socket socket) { state->start_session(*loop, listen, std::move(socket)); });
+        // A weak reference: the accept loop's frame can outlive the stop
+        // until its loop runs again, and must not keep State (which owns
+        // every loop's I/O objects) alive past another loop's io_context.
+        loop->acceptors[i]->start([weak = std::weak_ptr<State>(state), loop, &listen](tcp::socket socket) {
+          if (auto state = weak.lock()) state->start_session(*loop, listen, std::move(socket));
+        });
       }
     });
   }

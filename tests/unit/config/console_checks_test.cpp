@@ -15,17 +15,12 @@
 #include "config/config.hpp"
 #include "config/console_checks.hpp"
 #include "config/reload_path.hpp"
+#include "unit/config/config_text.hpp"
 
 namespace impulse::config {
 namespace {
 
-std::vector<std::string> errors_of(std::string_view text) {
-  auto r = load_config_text(text, "t.conf");
-  if (r) return {};
-  std::vector<std::string> out;
-  for (const auto& d : r.error()) out.push_back(d.str());
-  return out;
-}
+using namespace testing;
 
 TEST(ConsoleCheck, LoopbackAndUnixSocketsPass) {
   EXPECT_EQ(errors_of("Control_Listener {\n  Listen \"127.0.0.1:2025\" { }\n  Listen \"[::1]:2026\" { }\n"

@@ -3,20 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "config/config.hpp"
+#include "unit/config/config_text.hpp"
 
 namespace impulse::config {
 namespace {
 
-std::vector<std::string> warnings_of(std::string_view text) {
-  auto r = load_config_text(text, "t.conf");
-  if (!r) {
-    for (const auto& d : r.error()) ADD_FAILURE() << d.str();
-    return {"(invalid)"};
-  }
-  std::vector<std::string> out;
-  for (const auto& w : (*r)->warnings()) out.push_back(w.str());
-  return out;
-}
+using namespace testing;
 
 TEST(DaneCheck, DomainUseDaneWithoutValidationWarnsAtTheOption) {
   EXPECT_EQ(warnings_of("domain \"y.com\" {\n"

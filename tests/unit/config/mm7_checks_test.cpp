@@ -3,17 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "config/config.hpp"
+#include "unit/config/config_text.hpp"
 
 namespace impulse::config {
 namespace {
 
-std::vector<std::string> errors_of(std::string_view text) {
-  auto r = load_config_text(text, "t.conf");
-  if (r) return {};
-  std::vector<std::string> out;
-  for (const auto& d : r.error()) out.push_back(d.str());
-  return out;
-}
+using namespace testing;
 
 TEST(Mm7Check, StatusCodeListsHoldNumbers) {
   EXPECT_EQ(errors_of("domain \"m.test\" {\n  delivery_method = MM7\n"

@@ -12,17 +12,14 @@
 #include <fstream>
 #include <string>
 #include <vector>
+#include "unit/config/config_text.hpp"
 
 namespace impulse::config {
 namespace {
 
-namespace fs = std::filesystem;
+using namespace testing;
 
-std::vector<std::string> errors_of(const ParseResult& r) {
-  std::vector<std::string> out;
-  for (const auto& e : r.errors) out.push_back(e.str());
-  return out;
-}
+namespace fs = std::filesystem;
 
 // `name=value@file:line:col` for every assignment, depth first; scopes as
 // `Keyword{...}`.

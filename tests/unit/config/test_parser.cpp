@@ -7,17 +7,14 @@
 
 #include <string>
 #include <vector>
+#include "unit/config/config_text.hpp"
 
 namespace impulse::config {
 namespace {
 
-ParseResult parse(std::string_view text) { return parse_text(text, "t.conf", IncludeLoader{}); }
+using namespace testing;
 
-std::vector<std::string> errors_of(const ParseResult& r) {
-  std::vector<std::string> out;
-  for (const auto& e : r.errors) out.push_back(e.str());
-  return out;
-}
+ParseResult parse(std::string_view text) { return parse_text(text, "t.conf", IncludeLoader{}); }
 
 // A compact rendering of a tree: `name=value`, bare scalars as written,
 // quoted ones in quotes, `(a b)`, `[k=v]`, `Keyword "name"{...}`.

@@ -6,16 +6,12 @@
 
 #include "config/registry.hpp"
 #include "config/value_check.hpp"
+#include "unit/config/config_text.hpp"
 
 namespace impulse::config {
 namespace {
 
-const OptionDef& def(std::string_view name) {
-  const OptionDef* d = registry().find(name);
-  if (!d) ADD_FAILURE() << "not registered: " << name;
-  static const OptionDef kMissing;
-  return d ? *d : kMissing;
-}
+using namespace testing;
 
 std::string default_text(std::string_view name) {
   const auto& d = def(name);

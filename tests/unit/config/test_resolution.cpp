@@ -10,18 +10,12 @@
 
 #include "config/config.hpp"
 #include "config/config_impl.hpp"
+#include "unit/config/config_text.hpp"
 
 namespace impulse::config {
 namespace {
 
-ConfigPtr load(std::string_view text) {
-  auto r = load_config_text(text, "t.conf");
-  if (!r) {
-    for (const auto& d : r.error()) ADD_FAILURE() << d.str();
-    return nullptr;
-  }
-  return *r;
-}
+using namespace testing;
 
 std::int64_t int_of(const Config& c, std::string binding, std::string domain, std::string_view option) {
   return c.resolve(OutboundKey{std::move(binding), std::move(domain)}, option).value->as_int();
@@ -46,21 +40,21 @@ binding "example3" {
 )";
 
 TEST(Resolution, BindingDomainBeatsGlobalDomain) {
-  auto c = load(kExpiration);
+  auto c = load_ok(kExpiration);
   ASSERT_TRUE(c);
   EXPECT_EQ(int_of(*c, "example2", "example.com", "message_expiration"), 86400);
   EXPECT_EQ(c->resolve({"example2", "example.com"}, "message_expiration").owner, "binding:example2/domain:example.com");
 }
 
 TEST(Resolution, BindingValueForOtherDomains) {
-  auto c = load(kExpiration);
+  auto c = load_ok(kExpiration);
   ASSERT_TRUE(c);
   EXPECT_EQ(int_of(*c, "example2", "other.com", "message_expiration"), 7200);
   EXPECT_EQ(c->resolve({"example2", "other.com"}, "message_expiration").owner, "binding:example2");
 }
 
 TEST(Resolution, BindingWithoutValueFallsToGlobalDomain) {
-  auto c = load(kExpiration);
+  auto c = load_ok(kExpiration);
   ASSERT_TRUE(c);
   EXPECT_EQ(int_of(*c, "example3", "example.com", "message_expiration"), 120);
   EXPECT_EQ(c->resolve({"example3", "example.com"}, "message_expiration").owner, "domain:example.com");
@@ -70,7 +64,7 @@ TEST(Resolution, BindingWithoutValueFallsToGlobalDomain) {
 }
 
 TEST(Resolution, BuiltInDefaultLast) {
-  auto c = load(kExpiration);
+  auto c = load_ok(kExpiration);
   ASSERT_TRUE(c);
   auto r = c->resolve({"example2", "example.com"}, "retry_interval");
   EXPECT_TRUE(r.is_default());
@@ -78,7 +72,7 @@ TEST(Resolution, BuiltInDefaultLast) {
 }
 
 TEST(Resolution, BindingGroupExample) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 binding_group "g1" {
   max_outbound_connections = 5
   binding "example" {
@@ -92,7 +86,7 @@ binding_group "g1" {
   EXPECT_EQ(c->resolve({"example", "example.com"}, "max_outbound_connections").owner,
             "binding_group:g1/binding:example");
 
-  auto without = load(R"(
+  auto without = load_ok(R"(
 binding_group "g1" {
   max_outbound_connections = 5
   binding "example" {
@@ -118,7 +112,7 @@ TEST(Resolution, FullOutboundOrder) {
     std::string text = "binding_group g1 {\n" + set(3, "5") + "\n binding b1 {\n" + set(2, "4") +
                        "\n  domain x.com {\n" + set(0, "1") + "\n  }\n }\n domain x.com {\n" + set(1, "3") +
                        "\n }\n}\ndomain x.com {\n" + set(4, "6") + "\n}\n" + set(5, "7") + "\n";
-    auto c = load(text);
+    auto c = load_ok(text);
     ASSERT_TRUE(c);
     auto r = c->resolve({"b1", "x.com"}, "retry_interval");
     if (skip == levels.size()) {
@@ -132,7 +126,7 @@ TEST(Resolution, FullOutboundOrder) {
 }
 
 TEST(Resolution, BindingGroupRanksAboveGlobalDomain) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 domain "x.com" { idle_timeout = 9 }
 binding_group g1 {
   idle_timeout = 7
@@ -145,21 +139,21 @@ binding_group g1 {
 }
 
 TEST(Resolution, UnknownBindingUsesTheGlobalChain) {
-  auto c = load("domain x.com { lmtp_port = 24 }\nlmtp_port = 2424\n");
+  auto c = load_ok("domain x.com { lmtp_port = 24 }\nlmtp_port = 2424\n");
   ASSERT_TRUE(c);
   EXPECT_EQ(int_of(*c, "nosuch", "x.com", "lmtp_port"), 24);
   EXPECT_EQ(int_of(*c, "nosuch", "y.com", "lmtp_port"), 2424);
 }
 
 TEST(Resolution, DomainNamesAreCaseInsensitive) {
-  auto c = load("domain Example.COM { lmtp_port = 24 }\n");
+  auto c = load_ok("domain Example.COM { lmtp_port = 24 }\n");
   ASSERT_TRUE(c);
   EXPECT_EQ(int_of(*c, "default", "example.com", "lmtp_port"), 24);
   EXPECT_EQ(int_of(*c, "default", "EXAMPLE.com.", "lmtp_port"), 24);
 }
 
 TEST(Resolution, ExactDomainBeatsRegexAndRegexesGoInFileOrder) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 domain "/example/" { lmtp_port = 1 }
 domain "/^mail[.]example[.]com$/" { lmtp_port = 2 }
 domain "mail.example.com" { lmtp_port = 3 }
@@ -177,13 +171,13 @@ domain "/[.]org$/" { lmtp_port = 4 }
 TEST(Resolution, MatchedStanzaWithoutTheOptionFallsToTheNextContainer) {
   // The exact stanza is the match for mail.example.com even though it does
   // not set lmtp_port: the regex stanza is not consulted.
-  auto c = load("domain \"/example/\" { lmtp_port = 1 }\ndomain mail.example.com { idle_timeout = 3 }\n");
+  auto c = load_ok("domain \"/example/\" { lmtp_port = 1 }\ndomain mail.example.com { idle_timeout = 3 }\n");
   ASSERT_TRUE(c);
   EXPECT_EQ(int_of(*c, "default", "mail.example.com", "lmtp_port"), 2003);
 }
 
 TEST(Resolution, HostChainDoesNotFallBack) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 max_outbound_connections = 20
 host "mx1.example.com" { }
 host "mx2.example.com" { max_outbound_connections = 4 }
@@ -208,7 +202,7 @@ binding b1 {
 }
 
 TEST(Resolution, HostChainInsideABindingGroup) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 host "mx" { outbound_throttle_connections = "1" }
 binding_group g1 {
   host "mx" { outbound_throttle_connections = "2" }
@@ -224,7 +218,7 @@ binding_group g1 {
 }
 
 TEST(Resolution, ThrottleSharedByEveryScopeThatFallsBackToIt) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 binding_group g1 {
   outbound_throttle_messages = "10"
   binding b1 { }
@@ -241,7 +235,7 @@ binding_group g1 {
 }
 
 TEST(Resolution, RedeclaredThrottleHasItsOwnOwner) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 binding_group g1 {
   outbound_throttle_messages = "10"
   binding b1 { outbound_throttle_messages = "10" }
@@ -257,7 +251,7 @@ binding_group g1 {
 }
 
 TEST(Resolution, RegexDomainIsOneOwnerForEveryName) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 domain "/^(wanadoo|orange)[.]fr$/" { outbound_throttle_messages = "60/3" }
 )");
   ASSERT_TRUE(c);
@@ -270,7 +264,7 @@ domain "/^(wanadoo|orange)[.]fr$/" { outbound_throttle_messages = "60/3" }
 }
 
 TEST(Resolution, RepeatedStanzasMergeAndLaterAssignmentsWin) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 binding_group "g1" { binding "b1" { idle_timeout = 1 } }
 domain "Example.com" { lmtp_port = 24 idle_timeout = 8 }
 binding_group "g1" { binding "b2" { } retry_interval = 60 }
@@ -286,14 +280,14 @@ domain "example.com" { lmtp_port = 25 }
 }
 
 TEST(Resolution, BindingNamesAreCaseSensitive) {
-  auto c = load("binding B1 { lmtp_port = 1 }\nbinding b1 { lmtp_port = 2 }\n");
+  auto c = load_ok("binding B1 { lmtp_port = 1 }\nbinding b1 { lmtp_port = 2 }\n");
   ASSERT_TRUE(c);
   EXPECT_EQ(int_of(*c, "B1", "", "lmtp_port"), 1);
   EXPECT_EQ(int_of(*c, "b1", "", "lmtp_port"), 2);
 }
 
 TEST(Resolution, BindingsListIncludesTheImplicitDefault) {
-  auto c = load("binding_group g1 { binding b1 { } }\nbinding b2 { }\n");
+  auto c = load_ok("binding_group g1 { binding b1 { } }\nbinding b2 { }\n");
   ASSERT_TRUE(c);
   const auto& bs = c->bindings();
   ASSERT_EQ(bs.size(), 3u);
@@ -306,7 +300,7 @@ TEST(Resolution, BindingsListIncludesTheImplicitDefault) {
 }
 
 TEST(Resolution, GlobalOnlyOptions) {
-  auto c = load("Nameservers = ( \"127.0.0.1:5353\" \"[::1]:53\" )\nSpoolbase = \"/var/spool/impulse\"\n");
+  auto c = load_ok("Nameservers = ( \"127.0.0.1:5353\" \"[::1]:53\" )\nSpoolbase = \"/var/spool/impulse\"\n");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->global("nameservers").as_list(), (std::vector<std::string>{"127.0.0.1:5353", "[::1]:53"}));
   EXPECT_EQ(c->global("spoolbase").as_string(), "/var/spool/impulse");
@@ -315,7 +309,7 @@ TEST(Resolution, GlobalOnlyOptions) {
 }
 
 TEST(Eval, ScopePathsWalkTheSameChain) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 max_outbound_connections = 20
 domain "x" { max_outbound_connections = 30 }
 binding_group g1 {
@@ -346,7 +340,7 @@ host mx1 { max_outbound_connections = 3 }
 }
 
 TEST(Eval, ErrorsForBadPathsAndOptions) {
-  auto c = load("binding_group g1 { binding b1 { } }\nbinding b2 { }\n");
+  auto c = load_ok("binding_group g1 { binding b1 { } }\nbinding b2 { }\n");
   ASSERT_TRUE(c);
   auto e = [&](std::vector<std::string> path, std::string_view option) {
     auto r = c->eval(path, option);
@@ -366,7 +360,7 @@ TEST(Eval, ErrorsForBadPathsAndOptions) {
 }
 
 TEST(Eval, GlobalOnlyOptionsThroughAnyPath) {
-  auto c = load("Spoolbase = \"/s\"\nbinding b1 { }\n");
+  auto c = load_ok("Spoolbase = \"/s\"\nbinding b1 { }\n");
   ASSERT_TRUE(c);
   auto r = c->eval({"binding", "b1"}, "spoolbase");
   ASSERT_TRUE(r);
@@ -375,7 +369,7 @@ TEST(Eval, GlobalOnlyOptionsThroughAnyPath) {
 }
 
 TEST(Eval, ListenersAndModules) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 ESMTP_Listener {
   max_message_size = 1000
   Listen "127.0.0.1:2525" { max_message_size = 2000 }
@@ -399,7 +393,7 @@ ec_logger "ec_logger" { mainlog = "/tmp/main.ec" }
 }
 
 TEST(Listeners, ListenPeerListenerGlobalDefault) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 relay_hosts = ( 192.168.0.0/16 )
 ESMTP_Listener {
   max_message_size = 1000
@@ -442,7 +436,7 @@ Control_Listener {
 }
 
 TEST(Modules, OptionsAndDefaults) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 ec_logger "ec_logger" {
   mainlog = "var/log/mainlog.ec"
   heartbeat = 30
@@ -462,7 +456,7 @@ apn { enabled = false }
 }
 
 TEST(Files, MainFileThenIncludes) {
-  auto c = load("lmtp_port = 24\n");
+  auto c = load_ok("lmtp_port = 24\n");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->files(), (std::vector<std::string>{"t.conf"}));
 }
@@ -487,9 +481,9 @@ TEST(Files, IncludedFilesAreListedAndContributeToTheirScope) {
 }
 
 TEST(Reload, RestartRequiredChanges) {
-  auto a = load("Spoolbase = \"/a\"\nretry_interval = 10\n");
-  auto b = load("Spoolbase = \"/b\"\nretry_interval = 20\n");
-  auto same = load("Spoolbase = \"/a\"\nretry_interval = 30\n");
+  auto a = load_ok("Spoolbase = \"/a\"\nretry_interval = 10\n");
+  auto b = load_ok("Spoolbase = \"/b\"\nretry_interval = 20\n");
+  auto same = load_ok("Spoolbase = \"/a\"\nretry_interval = 30\n");
   ASSERT_TRUE(a && b && same);
   EXPECT_EQ(restart_required_changes(*a, *b), (std::vector<std::string>{"spoolbase"}));
   EXPECT_TRUE(restart_required_changes(*a, *same).empty());

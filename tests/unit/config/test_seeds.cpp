@@ -6,26 +6,12 @@
 
 #include "config/config.hpp"
 #include "config/route_item.hpp"
+#include "unit/config/config_text.hpp"
 
 namespace impulse::config {
 namespace {
 
-ConfigPtr load(std::string_view text) {
-  auto r = load_config_text(text, "seed.conf");
-  if (!r) {
-    for (const auto& d : r.error()) ADD_FAILURE() << d.str();
-    return nullptr;
-  }
-  return *r;
-}
-
-std::vector<std::string> errors_of(std::string_view text) {
-  auto r = load_config_text(text, "seed.conf");
-  std::vector<std::string> out;
-  if (!r)
-    for (const auto& d : r.error()) out.push_back(d.str());
-  return out;
-}
+using namespace testing;
 
 std::string method(const Config& c, std::string binding, std::string domain) {
   return c.resolve(OutboundKey{std::move(binding), std::move(domain)}, "delivery_method").value->as_string();
@@ -37,14 +23,14 @@ TEST(Seed000DeliveryMethod, EverySynopsisLine) {
   for (auto [written, stored] : std::vector<std::pair<std::string, std::string>>{
            {"ESMTP", "esmtp"}, {"SMTP", "smtp"}, {"LMTP", "lmtp"}, {"ECSTREAM", "ecstream"},
            {"APN", "apn"}, {"GCM", "gcm"}, {"MM7", "mm7"}}) {
-    auto c = load("Delivery_Method = \"" + written + "\"\n");
+    auto c = load_ok("Delivery_Method = \"" + written + "\"\n");
     ASSERT_TRUE(c) << written;
     EXPECT_EQ(method(*c, "default", "example.com"), stored);
   }
 }
 
 TEST(Seed000DeliveryMethod, EsmtpIsTheDefault) {
-  auto c = load("");
+  auto c = load_ok("");
   ASSERT_TRUE(c);
   auto r = c->resolve({"default", "example.com"}, "delivery_method");
   EXPECT_TRUE(r.is_default());
@@ -52,7 +38,7 @@ TEST(Seed000DeliveryMethod, EsmtpIsTheDefault) {
 }
 
 TEST(Seed000DeliveryMethod, PushDomainsFromThePage) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 domain "apn_example.com"{
   delivery_method = "apn"
   routes = ("apn://gateway.push.apple.com?port=2195")
@@ -78,7 +64,7 @@ domain "gcm.example.com" {
 }
 
 TEST(Seed000DeliveryMethod, ValidInBindingBindingGroupDomainGlobal) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 Delivery_Method = SMTP
 binding_group g1 {
   Delivery_Method = LMTP
@@ -95,14 +81,14 @@ domain x.com { Delivery_Method = ESMTP }
   EXPECT_EQ(method(*c, "b3", "x.com"), "esmtp");
   EXPECT_EQ(method(*c, "default", "y.com"), "smtp");
   EXPECT_EQ(errors_of("host mx1 {\n  Delivery_Method = LMTP\n}\n"),
-            (std::vector<std::string>{"seed.conf:2:3: error: option 'delivery_method' is not valid in host scope "
+            (std::vector<std::string>{"t.conf:2:3: error: option 'delivery_method' is not valid in host scope "
                                       "(valid in: binding, binding_group, domain, global)"}));
 }
 
 // ---- 001 outbound routing chapter ----------------------------------------
 
 TEST(Seed001Routing, GatewayExample) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 # route all mail to a "smart host"
 Gateway = 10.10.10.50
 
@@ -123,7 +109,7 @@ Domain local.example.com {
 }
 
 TEST(Seed001Routing, GatewayPerBindingAndIpv6WithPort) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 binding b1 { Gateway = "[fe80::a00]:1" }
 binding_group g1 { Gateway = "my.local.smart.host" binding b2 { } }
 )");
@@ -137,7 +123,7 @@ binding_group g1 { Gateway = "my.local.smart.host" binding b2 { } }
 // ---- 002 lmtp_port --------------------------------------------------------
 
 TEST(Seed002LmtpPort, DefaultIs2003) {
-  auto c = load("Delivery_Method = LMTP\n");
+  auto c = load_ok("Delivery_Method = LMTP\n");
   ASSERT_TRUE(c);
   auto r = c->resolve({"default", "example.com"}, "lmtp_port");
   EXPECT_TRUE(r.is_default());
@@ -145,7 +131,7 @@ TEST(Seed002LmtpPort, DefaultIs2003) {
 }
 
 TEST(Seed002LmtpPort, SynopsisLine) {
-  auto c = load("LMTP_Port = 2003\n");
+  auto c = load_ok("LMTP_Port = 2003\n");
   ASSERT_TRUE(c);
   auto r = c->resolve({"default", "example.com"}, "lmtp_port");
   EXPECT_FALSE(r.is_default());
@@ -153,7 +139,7 @@ TEST(Seed002LmtpPort, SynopsisLine) {
 }
 
 TEST(Seed002LmtpPort, SetInEachValidScope) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 LMTP_Port = 2001
 binding_group g1 {
   LMTP_Port = 2002
@@ -177,7 +163,7 @@ domain example.com { LMTP_Port = 2005 }
 
 TEST(Seed002LmtpPort, RejectedInHostScope) {
   EXPECT_EQ(errors_of("Host \"mx1.example.com\" {\n  LMTP_Port = 2003\n}\n"),
-            (std::vector<std::string>{"seed.conf:2:3: error: option 'lmtp_port' is not valid in host scope "
+            (std::vector<std::string>{"t.conf:2:3: error: option 'lmtp_port' is not valid in host scope "
                                       "(valid in: binding, binding_group, domain, global)"}));
 }
 
@@ -187,13 +173,13 @@ TEST(Seed003Routes, EverySynopsisLine) {
   for (std::string_view line : {"Routes = ( \"smtp://1.2.3.4?pref=10&ttl=300&type=mx\" )",
                                 "Routes = ( \"my.local.smart.host\" )", "Routes = ( \"__mx__\" )",
                                 "Routes = ( \"smtp://my.local.smart.host?pref=1\" \"__mx__\" )"}) {
-    auto c = load(std::string(line) + "\n");
+    auto c = load_ok(std::string(line) + "\n");
     ASSERT_TRUE(c) << line;
     auto routes = c->resolve({"default", "example.com"}, "routes").value->as_list();
     ASSERT_FALSE(routes.empty()) << line;
     for (const auto& item : routes) EXPECT_TRUE(parse_route_item(item)) << item;
   }
-  auto c = load("Routes = ( \"smtp://1.2.3.4?pref=10&ttl=300&type=mx\" )\n");
+  auto c = load_ok("Routes = ( \"smtp://1.2.3.4?pref=10&ttl=300&type=mx\" )\n");
   ASSERT_TRUE(c);
   auto item = parse_route_item(c->resolve({"default", "example.com"}, "routes").value->as_list()[0]);
   ASSERT_TRUE(item);
@@ -204,7 +190,7 @@ TEST(Seed003Routes, EverySynopsisLine) {
 }
 
 TEST(Seed003Routes, SmartHostThenMx) {
-  auto c = load("Routes = ( \"smtp://my.local.smart.host?pref=1\" \"__mx__\" )\n");
+  auto c = load_ok("Routes = ( \"smtp://my.local.smart.host?pref=1\" \"__mx__\" )\n");
   ASSERT_TRUE(c);
   auto routes = c->resolve({"default", "any.com"}, "routes").value->as_list();
   ASSERT_EQ(routes.size(), 2u);
@@ -213,7 +199,7 @@ TEST(Seed003Routes, SmartHostThenMx) {
 }
 
 TEST(Seed003Routes, FiveEqualPreferenceRoutes) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 Routes = (
            "smtp://10.0.11.7?pref=10" "smtp://10.0.11.8?pref=10"
            "smtp://10.0.11.10?pref=10" "smtp://10.0.11.13?pref=10"
@@ -234,7 +220,7 @@ Routes = (
 }
 
 TEST(Seed003Routes, DomainRoutesOverrideGlobalRoutes) {
-  auto c = load("Routes = ( \"hub.example.net\" )\nDomain special.com {\n  Routes = ( \"__mx__\" )\n}\n");
+  auto c = load_ok("Routes = ( \"hub.example.net\" )\nDomain special.com {\n  Routes = ( \"__mx__\" )\n}\n");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->resolve({"default", "special.com"}, "routes").value->as_list(), (std::vector<std::string>{"__mx__"}));
   EXPECT_EQ(c->resolve({"default", "other.com"}, "routes").value->as_list(),
@@ -242,7 +228,7 @@ TEST(Seed003Routes, DomainRoutesOverrideGlobalRoutes) {
 }
 
 TEST(Seed003Routes, PushAndMm7Routes) {
-  auto c = load(R"(
+  auto c = load_ok(R"(
 domain "apn_example.com"{
   delivery_method = "apn"
   routes = ("apn://gateway.push.apple.com?port=2195")
@@ -267,7 +253,7 @@ domain "push.example.com" {
 }
 
 TEST(Seed003Routes, Ipv6LiteralsInBrackets) {
-  auto c = load("Routes = ( \"[2001:db8::25]\" \"smtp://[::1]:2525?pref=5\" \"[::1]:2526\" )\n");
+  auto c = load_ok("Routes = ( \"[2001:db8::25]\" \"smtp://[::1]:2525?pref=5\" \"[::1]:2526\" )\n");
   ASSERT_TRUE(c);
   auto routes = c->resolve({"default", "example.com"}, "routes").value->as_list();
   ASSERT_EQ(routes.size(), 3u);
@@ -283,18 +269,18 @@ TEST(Seed003Routes, Ipv6LiteralsInBrackets) {
   EXPECT_EQ(b->pref, 5u);
   EXPECT_EQ(d->explicit_port(), 2526);
   EXPECT_EQ(errors_of("Routes = ( \"2001:db8::25\" )\n"),
-            (std::vector<std::string>{"seed.conf:1:12: error: IPv6 address must be in brackets, e.g. \"[::1]:25\""}));
+            (std::vector<std::string>{"t.conf:1:12: error: IPv6 address must be in brackets, e.g. \"[::1]:25\""}));
 }
 
 TEST(Seed003Routes, ValidOnlyInDomainAndGlobal) {
   EXPECT_EQ(errors_of("Binding b1 {\n  Routes = ( \"mx.example.com\" )\n}\n"),
             (std::vector<std::string>{
-                "seed.conf:2:3: error: option 'routes' is not valid in binding scope (valid in: domain, global)"}));
+                "t.conf:2:3: error: option 'routes' is not valid in binding scope (valid in: domain, global)"}));
   EXPECT_EQ(errors_of("Binding_Group g1 {\n  Routes = ( \"mx.example.com\" )\n}\n"),
-            (std::vector<std::string>{"seed.conf:2:3: error: option 'routes' is not valid in binding_group scope "
+            (std::vector<std::string>{"t.conf:2:3: error: option 'routes' is not valid in binding_group scope "
                                       "(valid in: domain, global)"}));
   // A domain stanza inside a binding is domain scope: allowed.
-  EXPECT_TRUE(load("Binding b1 {\n  Domain x.com {\n    Routes = ( __mx__ )\n  }\n}\n"));
+  EXPECT_TRUE(load_ok("Binding b1 {\n  Domain x.com {\n    Routes = ( __mx__ )\n  }\n}\n"));
 }
 
 }  // namespace

@@ -3,15 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "config/value_check.hpp"
+#include "unit/config/config_text.hpp"
 
 namespace impulse::config {
 namespace {
 
-const OptionDef& def(std::string_view name) {
-  const OptionDef* d = registry().find(name);
-  EXPECT_NE(d, nullptr) << name;
-  return *d;
-}
+using namespace testing;
 
 Value scalar(std::string text, bool quoted = false, std::uint32_t col = 10) {
   Value v;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "delivery/smtp/smtp_connection.hpp"
@@ -91,6 +92,19 @@ inline Session session(std::uint16_t port, std::shared_ptr<const SmtpSettings> s
   asio::io_context io;
   return run(io, open_deliver_close(io.get_executor(), target_of(port, std::move(address)), std::move(settings),
                                     std::move(jobs)));
+}
+
+// EHLO capabilities a scripted peer offers, with and without PIPELINING.
+inline const std::vector<std::string> kPipelining = {"PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES"};
+inline const std::vector<std::string> kNoPipelining = {"8BITMIME", "ENHANCEDSTATUSCODES"};
+
+// An outcome from the scripted peer at 127.0.0.1 named mx.test.
+inline void expect_outcome(const queue::Outcome& o, queue::Disposition d, std::string_view reply, queue::Stage stage) {
+  EXPECT_EQ(o.disposition, d) << o.reply;
+  EXPECT_EQ(o.reply, reply);
+  EXPECT_EQ(o.stage, stage) << o.reply;
+  EXPECT_EQ(o.remote_ip, "127.0.0.1");
+  EXPECT_EQ(o.remote_host, "mx.test");
 }
 
 }  // namespace impulse::delivery::smtp::testing

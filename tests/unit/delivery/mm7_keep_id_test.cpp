@@ -23,7 +23,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const WallTime t0 = WallTime{} + std::chrono::seconds(1'700'000'000);
+const WallTime kStart = WallTime{} + std::chrono::seconds(1'700'000'000);
 
 struct Map {
   boost::asio::io_context io;  // outlives ids: a write finishing late still posts here
@@ -60,7 +60,7 @@ struct Map {
   std::chrono::steady_clock::duration keep(std::string remote_id, std::chrono::milliseconds wait) {
     bool finished = false;
     io.restart();
-    boost::asio::co_spawn(io, keep_message_id(*ids, std::move(remote_id), {"msg-1", "r@example.com"}, t0 + 600s, wait),
+    boost::asio::co_spawn(io, keep_message_id(*ids, std::move(remote_id), {"msg-1", "r@example.com"}, kStart + 600s, wait),
                           [&](std::exception_ptr e) {
                             EXPECT_FALSE(e);
                             finished = true;
@@ -77,7 +77,7 @@ TEST(Mm7KeepId, AHealthyWriteResumesTheSessionOnceDurable) {
   ASSERT_TRUE(m.ids);
   const auto took = m.keep("mmsc-1", 10'000ms);
   EXPECT_LT(took, 5s);
-  EXPECT_EQ(m.ids->find("mmsc-1", t0)->message_id, "msg-1");  // durable before the session went on
+  EXPECT_EQ(m.ids->find("mmsc-1", kStart)->message_id, "msg-1");  // durable before the session went on
   std::lock_guard lock(m.mu);
   EXPECT_TRUE(m.problems.empty());
 }
@@ -96,8 +96,8 @@ TEST(Mm7KeepId, AHangingDiskCostsTheSessionItsDeadlineAndOneProblemLine) {
   }
   m.hanging = false;  // the write completes later; the entry is still kept
   const auto limit = std::chrono::steady_clock::now() + 10s;
-  while (!m.ids->find("mmsc-2", t0) && std::chrono::steady_clock::now() < limit) std::this_thread::sleep_for(5ms);
-  EXPECT_TRUE(m.ids->find("mmsc-2", t0));
+  while (!m.ids->find("mmsc-2", kStart) && std::chrono::steady_clock::now() < limit) std::this_thread::sleep_for(5ms);
+  EXPECT_TRUE(m.ids->find("mmsc-2", kStart));
 }
 
 }  // namespace

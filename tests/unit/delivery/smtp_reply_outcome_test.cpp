@@ -17,17 +17,6 @@ using queue::Scope;
 using queue::Stage;
 namespace ir = queue::internal_reply;
 
-const std::vector<std::string> kPipelining = {"PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES"};
-const std::vector<std::string> kNoPipelining = {"8BITMIME", "ENHANCEDSTATUSCODES"};
-
-void expect_outcome(const queue::Outcome& o, Disposition d, std::string_view reply, Stage stage) {
-  EXPECT_EQ(o.disposition, d) << o.reply;
-  EXPECT_EQ(o.reply, reply);
-  EXPECT_EQ(o.stage, stage) << o.reply;
-  EXPECT_EQ(o.remote_ip, "127.0.0.1");
-  EXPECT_EQ(o.remote_host, "mx.test");
-}
-
 TEST(SmtpReplyOutcome, Banner421IsAHostFailureAndTheClientSaysQuit) {
   bool got_quit = false;
   ScriptedPeer peer([&](PeerConnection& c, int) {

@@ -11,7 +11,6 @@
 namespace impulse::delivery::testing {
 namespace {
 
-bool contains(const std::string& line, std::string_view text) { return line.find(text) != std::string::npos; }
 
 TEST(ConnectionManagerDelivery, DeliversEveryMessageOfAQueue) {
   // The server needs the harness's loop; the configuration needs the server's port.

@@ -198,6 +198,9 @@ class CmSmtpServer {
 };
 
 // A port on `address` where nothing listens.
+// Whether a log line holds `text`.
+inline bool contains(const std::string& line, std::string_view text) { return line.find(text) != std::string::npos; }
+
 inline std::uint16_t closed_port(asio::io_context& io, const std::string& address) {
   tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address(address), 0));
   const std::uint16_t port = a.local_endpoint().port();

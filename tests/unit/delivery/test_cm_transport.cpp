@@ -13,7 +13,6 @@
 namespace impulse::delivery::testing {
 namespace {
 
-bool contains(const std::string& line, std::string_view text) { return line.find(text) != std::string::npos; }
 
 TransportRegistry fake_for_esmtp(FakeTransport& fake) {
   TransportRegistry registry;

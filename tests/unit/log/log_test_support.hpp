@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.hpp"
 #include "log/problem_reporter.hpp"
 
 namespace impulse::log::testing {
@@ -33,6 +35,9 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The wall time `s` seconds after the epoch.
+inline impulse::WallTime at(std::int64_t s) { return impulse::WallTime{std::chrono::seconds(s)}; }
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -7,12 +7,9 @@
 #include "log_test_support.hpp"
 
 using namespace impulse::log;
+using impulse::log::testing::at;
 using impulse::log::testing::fields;
 using impulse::WallTime;
-
-namespace {
-WallTime at(std::int64_t s) { return WallTime{std::chrono::seconds(s)}; }
-}  // namespace
 
 TEST(BouncelogFormat, MatchesMomentumExample) {
   BounceRecord r;

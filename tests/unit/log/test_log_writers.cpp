@@ -17,7 +17,6 @@ using impulse::WallTime;
 
 namespace {
 
-WallTime at(std::int64_t s) { return WallTime{std::chrono::seconds(s)}; }
 
 FailureRecord failure(std::string_view response) {
   FailureRecord r;

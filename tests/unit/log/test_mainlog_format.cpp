@@ -7,13 +7,10 @@
 #include "log_test_support.hpp"
 
 using namespace impulse::log;
+using impulse::log::testing::at;
 using impulse::log::testing::fields;
 using impulse::WallTime;
 using namespace std::chrono_literals;
-
-namespace {
-WallTime at(std::int64_t s) { return WallTime{std::chrono::seconds(s)}; }
-}  // namespace
 
 TEST(MainlogFormat, ReceptionMatchesMomentumExample) {
   ReceptionRecord r;

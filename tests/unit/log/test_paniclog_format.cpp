@@ -3,12 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include "log_test_support.hpp"
+
 using namespace impulse::log;
 using impulse::WallTime;
+using impulse::log::testing::at;
 
-namespace {
-WallTime at(std::int64_t s) { return WallTime{std::chrono::seconds(s)}; }
-}  // namespace
 
 TEST(PaniclogFormat, TimeColonText) {
   const std::string line = format_panic(at(1307461172), "spool /var/spool/impulse: opened, 12 messages queued");

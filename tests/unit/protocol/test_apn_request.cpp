@@ -12,9 +12,9 @@ using namespace impulse::protocol;
 
 namespace {
 
-constexpr std::string_view kToken = "00112233445566778899aabbccddeeff";
+constexpr std::string_view kApnToken = "00112233445566778899aabbccddeeff";
 constexpr std::string_view kId = "123e4567-e89b-42d3-a456-426614174000";
-constexpr std::int64_t kNow = 1'800'000'000;
+constexpr std::int64_t kRequestNow = 1'800'000'000;
 
 ChannelPart part(std::string payload, std::vector<std::pair<std::string, std::string>> headers = {}) {
   ChannelPart p;
@@ -40,7 +40,7 @@ TEST(ApnRequest, OptionsFillWhatThePartDoesNotSetAndTheOrderIsFixed) {
   o.topic = "com.example.app";
   o.priority = "5";
   o.expiry_seconds = 3600;
-  auto r = build_apn_request(part(R"({"aps":{"alert":"hi"}})"), kToken, o, kNow, std::string(kId));
+  auto r = build_apn_request(part(R"({"aps":{"alert":"hi"}})"), kApnToken, o, kRequestNow, std::string(kId));
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(r->path, "/3/device/00112233445566778899aabbccddeeff");
   EXPECT_EQ(r->body, R"({"aps":{"alert":"hi"}})");
@@ -65,7 +65,7 @@ TEST(ApnRequest, PartHeadersWinOverOptions) {
                                                                            {"X-APNs-Priority", "10"},
                                                                            {"X-APNs-Collapse-ID", "order-42"},
                                                                            {"X-APNs-Expiration", "1900000000"}}),
-                             kToken, o, kNow, std::string(kId));
+                             kApnToken, o, kRequestNow, std::string(kId));
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(header_names(*r), (std::vector<std::string>{"apns-topic", "apns-push-type", "apns-priority",
                                                         "apns-collapse-id", "apns-expiration", "apns-id"}));
@@ -78,7 +78,7 @@ TEST(ApnRequest, PartHeadersWinOverOptions) {
 }
 
 TEST(ApnRequest, NothingOptionalIsSentWhenNothingSetsIt) {
-  auto r = build_apn_request(part("{}"), kToken, ApnOptions{}, kNow, std::string(kId));
+  auto r = build_apn_request(part("{}"), kApnToken, ApnOptions{}, kRequestNow, std::string(kId));
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ(header_names(*r), (std::vector<std::string>{"apns-push-type", "apns-id"}));
 }
@@ -86,21 +86,21 @@ TEST(ApnRequest, NothingOptionalIsSentWhenNothingSetsIt) {
 TEST(ApnRequest, TokenAuthNeedsATopic) {
   ApnOptions o;
   o.token_auth = true;
-  auto r = build_apn_request(part("{}"), kToken, o, kNow, std::string(kId));
+  auto r = build_apn_request(part("{}"), kApnToken, o, kRequestNow, std::string(kId));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), "no APNs topic (X-APNs-Topic or APN_Topic) with token authentication");
   o.topic = "com.example.app";
-  EXPECT_TRUE(build_apn_request(part("{}"), kToken, o, kNow, std::string(kId)));
+  EXPECT_TRUE(build_apn_request(part("{}"), kApnToken, o, kRequestNow, std::string(kId)));
 }
 
 TEST(ApnRequest, PayloadMustBeAJsonObject) {
-  auto bad = build_apn_request(part(R"({"aps":{"alert":"hi"})"), kToken, ApnOptions{}, kNow, std::string(kId));
+  auto bad = build_apn_request(part(R"({"aps":{"alert":"hi"})"), kApnToken, ApnOptions{}, kRequestNow, std::string(kId));
   ASSERT_FALSE(bad);
   EXPECT_TRUE(bad.error().starts_with("APN payload is not valid JSON"));
-  auto array = build_apn_request(part("[1,2]"), kToken, ApnOptions{}, kNow, std::string(kId));
+  auto array = build_apn_request(part("[1,2]"), kApnToken, ApnOptions{}, kRequestNow, std::string(kId));
   ASSERT_FALSE(array);
   EXPECT_EQ(array.error(), "APN payload is not a JSON object");
-  EXPECT_FALSE(build_apn_request(part(""), kToken, ApnOptions{}, kNow, std::string(kId)));
+  EXPECT_FALSE(build_apn_request(part(""), kApnToken, ApnOptions{}, kRequestNow, std::string(kId)));
 }
 
 TEST(ApnRequest, SizeLimitIs4096AndVoip5120) {
@@ -111,24 +111,24 @@ TEST(ApnRequest, SizeLimitIs4096AndVoip5120) {
     return s;
   };
   ASSERT_EQ(json_of_size(4096).size(), 4096u);
-  EXPECT_TRUE(build_apn_request(part(json_of_size(4096)), kToken, ApnOptions{}, kNow, std::string(kId)));
-  auto over = build_apn_request(part(json_of_size(4097)), kToken, ApnOptions{}, kNow, std::string(kId));
+  EXPECT_TRUE(build_apn_request(part(json_of_size(4096)), kApnToken, ApnOptions{}, kRequestNow, std::string(kId)));
+  auto over = build_apn_request(part(json_of_size(4097)), kApnToken, ApnOptions{}, kRequestNow, std::string(kId));
   ASSERT_FALSE(over);
   EXPECT_EQ(over.error(), "APN payload of 4097 bytes exceeds the 4096-byte limit");
   ApnOptions voip;
   voip.push_type = "voip";
-  EXPECT_TRUE(build_apn_request(part(json_of_size(5120)), kToken, voip, kNow, std::string(kId)));
-  EXPECT_FALSE(build_apn_request(part(json_of_size(5121)), kToken, voip, kNow, std::string(kId)));
-  EXPECT_TRUE(build_apn_request(part(json_of_size(5000), {{"X-APNs-Push-Type", "voip"}}), kToken, ApnOptions{}, kNow,
+  EXPECT_TRUE(build_apn_request(part(json_of_size(5120)), kApnToken, voip, kRequestNow, std::string(kId)));
+  EXPECT_FALSE(build_apn_request(part(json_of_size(5121)), kApnToken, voip, kRequestNow, std::string(kId)));
+  EXPECT_TRUE(build_apn_request(part(json_of_size(5000), {{"X-APNs-Push-Type", "voip"}}), kApnToken, ApnOptions{}, kRequestNow,
                                 std::string(kId)));
 }
 
 TEST(ApnRequest, HeaderValuesThatCannotBeSentAreRefused) {
-  EXPECT_FALSE(build_apn_request(part("{}", {{"X-APNs-Expiration", "tomorrow"}}), kToken, ApnOptions{}, kNow,
+  EXPECT_FALSE(build_apn_request(part("{}", {{"X-APNs-Expiration", "tomorrow"}}), kApnToken, ApnOptions{}, kRequestNow,
                                  std::string(kId)));
-  EXPECT_FALSE(build_apn_request(part("{}", {{"X-APNs-Priority", "high"}}), kToken, ApnOptions{}, kNow,
+  EXPECT_FALSE(build_apn_request(part("{}", {{"X-APNs-Priority", "high"}}), kApnToken, ApnOptions{}, kRequestNow,
                                  std::string(kId)));
-  EXPECT_FALSE(build_apn_request(part("{}", {{"X-APNs-Collapse-ID", "a\r\nb"}}), kToken, ApnOptions{}, kNow,
+  EXPECT_FALSE(build_apn_request(part("{}", {{"X-APNs-Collapse-ID", "a\r\nb"}}), kApnToken, ApnOptions{}, kRequestNow,
                                  std::string(kId)));
 }
 

@@ -10,29 +10,14 @@
 #include <string>
 
 #include "protocol/channel_part_mime.hpp"
+#include "protocol/base64.hpp"
 
 using namespace impulse::protocol;
 
 namespace {
 
-constexpr std::string_view kToken = "8fb0f9f4d3b1c2a1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7";
+constexpr std::string_view kPartToken = "8fb0f9f4d3b1c2a1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7";
 constexpr std::string_view kPayload = R"({"aps":{"alert":"Your order has shipped","badge":1,"sound":"default"}})";
-
-// Standard padded base64, for writing test messages.
-std::string encode_base64(std::string_view bytes) {
-  constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < bytes.size(); i += 3) {
-    std::uint32_t v = static_cast<unsigned char>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    if (i + 2 < bytes.size()) v |= static_cast<unsigned char>(bytes[i + 2]);
-    out += kAlphabet[v >> 18 & 63];
-    out += kAlphabet[v >> 12 & 63];
-    out += i + 1 < bytes.size() ? kAlphabet[v >> 6 & 63] : '=';
-    out += i + 2 < bytes.size() ? kAlphabet[v & 63] : '=';
-  }
-  return out;
-}
 
 std::string crlf(std::string_view lf_text) {
   std::string out;
@@ -66,7 +51,7 @@ Your order has shipped.
 
 --=_mcmt_b0undary
 Content-Type: message/vnd.msys.apn
-X-Device-Token: )") + std::string(kToken) + R"(
+X-Device-Token: )") + std::string(kPartToken) + R"(
 X-APNs-Topic: com.example.shop
 X-APNs-Priority: 10
 Content-Transfer-Encoding: 7bit
@@ -96,12 +81,12 @@ TEST(ChannelPart, FindsTheApnPartOfAnMcmtMessageWithItsOwnHeaders) {
   ASSERT_TRUE(part) << part.error();
   EXPECT_EQ(part->payload, kPayload);
   EXPECT_EQ(part->content_type, "message/vnd.msys.apn");
-  EXPECT_EQ(part->header("x-device-token").value_or(""), kToken);
+  EXPECT_EQ(part->header("x-device-token").value_or(""), kPartToken);
   EXPECT_EQ(part->header("X-APNS-TOPIC").value_or(""), "com.example.shop");
   EXPECT_FALSE(part->header("Subject"));  // top-level headers are not the part's
   auto token = apn_device_token(*part, "ignored");
   ASSERT_TRUE(token) << token.error();
-  EXPECT_EQ(*token, kToken);
+  EXPECT_EQ(*token, kPartToken);
 }
 
 TEST(ChannelPart, FindsTheGcmPartBesideTheApnPart) {
@@ -118,7 +103,7 @@ TEST(ChannelPart, McmtWithoutTheChannelsPartIsAnError) {
 }
 
 TEST(ChannelPart, AMessageThatIsNotMcmtIsTheChannelPartWhole) {
-  const std::string msg = crlf(std::string("From: a@example.com\nX-Device-Token: ") + std::string(kToken) +
+  const std::string msg = crlf(std::string("From: a@example.com\nX-Device-Token: ") + std::string(kPartToken) +
                                "\nX-APNs-Topic: com.example.app\nContent-Type: application/json\n\n" +
                                std::string(kPayload) + "\n");
   EXPECT_FALSE(is_mcmt(msg));
@@ -186,12 +171,12 @@ TEST(ChannelPart, UndecodablePartsAreErrors) {
 
 TEST(ChannelPart, FoldedPartHeadersAreUnfolded) {
   auto part = find_channel_part(
-      mcmt_with_apn_part(std::string("Content-Type: message/vnd.msys.apn\nX-Device-Token:\n  ") + std::string(kToken) +
+      mcmt_with_apn_part(std::string("Content-Type: message/vnd.msys.apn\nX-Device-Token:\n  ") + std::string(kPartToken) +
                              "\nX-APNs-Collapse-ID: order\n\t-42",
                          "{}"),
       Channel::kApn);
   ASSERT_TRUE(part) << part.error();
-  EXPECT_EQ(part->header("X-Device-Token").value_or(""), kToken);
+  EXPECT_EQ(part->header("X-Device-Token").value_or(""), kPartToken);
   EXPECT_EQ(part->header("X-APNs-Collapse-ID").value_or(""), "order\t-42");
 }
 

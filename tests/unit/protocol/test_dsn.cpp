@@ -11,13 +11,14 @@
 #include <vector>
 
 #include "base/strings.hpp"
+#include "unit/protocol/dsn_test_support.hpp"
 
 using namespace impulse::protocol;
 using impulse::WallTime;
+using impulse::protocol::dsn_testing::at;
+using impulse::protocol::dsn_testing::qp_decode;
 
 namespace {
-
-WallTime at(std::int64_t unix_seconds) { return WallTime{std::chrono::seconds(unix_seconds)}; }
 
 struct Field {
   std::string name;
@@ -144,21 +145,6 @@ void expect_wire_safe(const std::string& msg, bool allow_8bit = false) {
     }
     pos = eol + 2;
   }
-}
-
-std::string qp_decode(std::string_view in) {
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '=' && i + 2 < in.size() && in[i + 1] == '\r' && in[i + 2] == '\n') {
-      i += 2;
-    } else if (in[i] == '=' && i + 2 < in.size()) {
-      out += static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
 }
 
 const std::string kOriginalHeaders =

@@ -6,28 +6,14 @@
 
 #include <chrono>
 #include <string>
+#include "unit/protocol/dsn_test_support.hpp"
 
 using namespace impulse::protocol;
 using impulse::WallTime;
+using impulse::protocol::dsn_testing::at;
+using impulse::protocol::dsn_testing::qp_decode;
 
 namespace {
-
-WallTime at(std::int64_t unix_seconds) { return WallTime{std::chrono::seconds(unix_seconds)}; }
-
-std::string qp_decode(std::string_view in) {
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '=' && i + 2 < in.size() && in[i + 1] == '\r' && in[i + 2] == '\n') {
-      i += 2;  // soft line break
-    } else if (in[i] == '=' && i + 2 < in.size()) {
-      out += static_cast<char>(std::stoi(std::string(in.substr(i + 1, 2)), nullptr, 16));
-      i += 2;
-    } else {
-      out += in[i];
-    }
-  }
-  return out;
-}
 
 std::vector<std::string> crlf_lines(std::string_view s) {
   std::vector<std::string> lines;

@@ -14,7 +14,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::string_view kToken = "fcm-token:APA91b_x";
+constexpr std::string_view kFcmToken = "fcm-token:APA91b_x";
 
 ChannelPart part(std::string payload, std::vector<std::pair<std::string, std::string>> headers = {}) {
   ChannelPart p;
@@ -24,13 +24,13 @@ ChannelPart part(std::string payload, std::vector<std::pair<std::string, std::st
 }
 
 json::value v1(const ChannelPart& p, const GcmOptions& o = {}) {
-  auto body = build_fcm_v1_body(p, kToken, o);
+  auto body = build_fcm_v1_body(p, kFcmToken, o);
   EXPECT_TRUE(body) << body.error();
   return body ? json::parse(*body) : json::value();
 }
 
 json::value legacy(const ChannelPart& p, const GcmOptions& o = {}) {
-  auto body = build_gcm_legacy_body(p, kToken, o);
+  auto body = build_gcm_legacy_body(p, kFcmToken, o);
   EXPECT_TRUE(body) << body.error();
   return body ? json::parse(*body) : json::value();
 }
@@ -111,23 +111,23 @@ TEST(GcmRequest, UnusablePayloadsAreRefusedBeforeAnyRequest) {
            {"{\"a\":", "not valid JSON"},
            {big, "exceeds the 4096-byte limit"},
        }) {
-    auto a = build_fcm_v1_body(part(payload), kToken, {});
+    auto a = build_fcm_v1_body(part(payload), kFcmToken, {});
     ASSERT_FALSE(a) << payload;
     EXPECT_NE(a.error().find(why), std::string::npos) << a.error();
-    auto b = build_gcm_legacy_body(part(payload), kToken, {});
+    auto b = build_gcm_legacy_body(part(payload), kFcmToken, {});
     ASSERT_FALSE(b);
     EXPECT_NE(b.error().find(why), std::string::npos) << b.error();
   }
-  EXPECT_FALSE(build_fcm_v1_body(part(R"({"message":"x"})"), kToken, {}));
-  EXPECT_FALSE(build_fcm_v1_body(part(R"({"message":{"topic":"news"}})"), kToken, {}));
-  EXPECT_FALSE(build_fcm_v1_body(part(R"({"message":{"data":[1]}})"), kToken, {}));
-  EXPECT_FALSE(build_fcm_v1_body(part("{}", {{"X-Time-To-Live", "soon"}}), kToken, {}));
-  EXPECT_FALSE(build_fcm_v1_body(part("{}", {{"X-Time-To-Live", "2419201"}}), kToken, {}));
-  EXPECT_FALSE(build_gcm_legacy_body(part("{}", {{"X-Delay-While-Idle", "maybe"}}), kToken, {}));
+  EXPECT_FALSE(build_fcm_v1_body(part(R"({"message":"x"})"), kFcmToken, {}));
+  EXPECT_FALSE(build_fcm_v1_body(part(R"({"message":{"topic":"news"}})"), kFcmToken, {}));
+  EXPECT_FALSE(build_fcm_v1_body(part(R"({"message":{"data":[1]}})"), kFcmToken, {}));
+  EXPECT_FALSE(build_fcm_v1_body(part("{}", {{"X-Time-To-Live", "soon"}}), kFcmToken, {}));
+  EXPECT_FALSE(build_fcm_v1_body(part("{}", {{"X-Time-To-Live", "2419201"}}), kFcmToken, {}));
+  EXPECT_FALSE(build_gcm_legacy_body(part("{}", {{"X-Delay-While-Idle", "maybe"}}), kFcmToken, {}));
   // Exactly 4096 bytes is accepted.
   const std::string edge = R"({"k":")" + std::string(4096 - 8, 'x') + R"("})";
   ASSERT_EQ(edge.size(), 4096u);
-  EXPECT_TRUE(build_fcm_v1_body(part(edge), kToken, {}));
+  EXPECT_TRUE(build_fcm_v1_body(part(edge), kFcmToken, {}));
 }
 
 TEST(GcmRequest, RegistrationTokenFromHeaderElseLocalPart) {

@@ -11,7 +11,7 @@ using K = GcmVerdictKind;
 
 namespace {
 
-constexpr std::int64_t kNow = 784111777;  // Sun, 06 Nov 1994 08:49:37 GMT
+constexpr std::int64_t kGcmNow = 784111777;  // Sun, 06 Nov 1994 08:49:37 GMT
 
 std::string v1_error(int code, std::string_view status, std::string_view fcm_code) {
   std::string details;
@@ -55,20 +55,20 @@ TEST(GcmResponse, V1Table) {
       {502, "", K::kTransient, "502 Bad Gateway"},
   };
   for (const Row& r : rows) {
-    const GcmVerdict v = classify_fcm_v1_response(r.status, r.body, std::nullopt, kNow);
+    const GcmVerdict v = classify_fcm_v1_response(r.status, r.body, std::nullopt, kGcmNow);
     EXPECT_EQ(v.kind, r.kind) << r.status << " " << r.body;
     EXPECT_EQ(v.response_text, r.text) << r.body;
   }
 }
 
 TEST(GcmResponse, V1RetryAfterInBothForms) {
-  auto v = classify_fcm_v1_response(429, v1_error(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED"), "120", kNow);
+  auto v = classify_fcm_v1_response(429, v1_error(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED"), "120", kGcmNow);
   ASSERT_TRUE(v.retry_after);
   EXPECT_EQ(v.retry_after->count(), 120);
-  v = classify_fcm_v1_response(503, "", "Sun, 06 Nov 1994 08:50:37 GMT", kNow);
+  v = classify_fcm_v1_response(503, "", "Sun, 06 Nov 1994 08:50:37 GMT", kGcmNow);
   ASSERT_TRUE(v.retry_after);
   EXPECT_EQ(v.retry_after->count(), 60);
-  EXPECT_FALSE(classify_fcm_v1_response(503, "", "soon", kNow).retry_after);
+  EXPECT_FALSE(classify_fcm_v1_response(503, "", "soon", kGcmNow).retry_after);
 }
 
 TEST(GcmResponse, LegacyTable) {
@@ -88,7 +88,7 @@ TEST(GcmResponse, LegacyTable) {
   for (const Row& r : rows) {
     const std::string body = R"({"multicast_id":1,"success":0,"failure":1,"canonical_ids":0,"results":[{"error":")" +
                              std::string(r.error) + R"("}]})";
-    const GcmVerdict v = classify_gcm_legacy_response(200, body, std::nullopt, kNow);
+    const GcmVerdict v = classify_gcm_legacy_response(200, body, std::nullopt, kGcmNow);
     EXPECT_EQ(v.kind, r.kind) << r.error;
     EXPECT_EQ(v.response_text, "200 " + std::string(r.error));
     EXPECT_EQ(v.error_code, r.error);
@@ -98,29 +98,29 @@ TEST(GcmResponse, LegacyTable) {
 TEST(GcmResponse, LegacySuccessAndCanonicalToken) {
   auto v = classify_gcm_legacy_response(
       200, R"({"multicast_id":1,"success":1,"failure":0,"canonical_ids":0,"results":[{"message_id":"0:1234"}]})",
-      std::nullopt, kNow);
+      std::nullopt, kGcmNow);
   EXPECT_EQ(v.kind, K::kDelivered);
   EXPECT_EQ(v.response_text, "200 0:1234");
   EXPECT_EQ(v.canonical_token, "");
   const std::string canonical(180, 'c');
   v = classify_gcm_legacy_response(
       200, R"({"success":1,"canonical_ids":1,"results":[{"message_id":"0:9","registration_id":")" + canonical + "\"}]}",
-      std::nullopt, kNow);
+      std::nullopt, kGcmNow);
   EXPECT_EQ(v.kind, K::kDelivered);
   EXPECT_EQ(v.canonical_token, canonical);  // never cut
 }
 
 TEST(GcmResponse, LegacyHttpStatuses) {
-  EXPECT_EQ(classify_gcm_legacy_response(400, "bad json", std::nullopt, kNow).kind, K::kPermanent);
-  auto v = classify_gcm_legacy_response(401, "", std::nullopt, kNow);
+  EXPECT_EQ(classify_gcm_legacy_response(400, "bad json", std::nullopt, kGcmNow).kind, K::kPermanent);
+  auto v = classify_gcm_legacy_response(401, "", std::nullopt, kGcmNow);
   EXPECT_EQ(v.kind, K::kCredentials);
   EXPECT_EQ(v.response_text, "401 Unauthorized");
-  v = classify_gcm_legacy_response(503, "", "30", kNow);
+  v = classify_gcm_legacy_response(503, "", "30", kGcmNow);
   EXPECT_EQ(v.kind, K::kTransient);
   ASSERT_TRUE(v.retry_after);
   EXPECT_EQ(v.retry_after->count(), 30);
-  EXPECT_EQ(classify_gcm_legacy_response(500, "", std::nullopt, kNow).kind, K::kTransient);
+  EXPECT_EQ(classify_gcm_legacy_response(500, "", std::nullopt, kGcmNow).kind, K::kTransient);
   // A 200 that says nothing usable is not taken as delivered.
-  EXPECT_EQ(classify_gcm_legacy_response(200, "", std::nullopt, kNow).kind, K::kTransient);
-  EXPECT_EQ(classify_gcm_legacy_response(200, R"({"results":[{}]})", std::nullopt, kNow).kind, K::kTransient);
+  EXPECT_EQ(classify_gcm_legacy_response(200, "", std::nullopt, kGcmNow).kind, K::kTransient);
+  EXPECT_EQ(classify_gcm_legacy_response(200, R"({"results":[{}]})", std::nullopt, kGcmNow).kind, K::kTransient);
 }

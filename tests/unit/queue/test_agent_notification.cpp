@@ -12,9 +12,6 @@ namespace {
 
 using std::chrono::seconds;
 
-const std::string kSender = "alice@sender.example";
-const std::string kRcpt = "bob@example.com";
-
 TEST(AgentNotification, NewMailWhileTheAgentsOnlyConnectionStallsIsToldAgain) {
   SchedulerHarness h;
   h.agent.auto_run = false;

@@ -11,18 +11,6 @@
 namespace impulse::queue::testing {
 namespace {
 
-const std::string kSender = "alice@sender.example";
-
-std::string unfold(std::string s) {
-  for (std::size_t p; (p = s.find("\r\n")) != std::string::npos;) {
-    if (p + 2 < s.size() && (s[p + 2] == ' ' || s[p + 2] == '\t'))
-      s.erase(p, 2);
-    else
-      s.replace(p, 2, "\n");
-  }
-  return s;
-}
-
 Outcome push_failure(std::string text, std::optional<protocol::BounceClass> klass,
                      std::optional<protocol::EnhancedStatus> status) {
   Outcome o = permanent(std::move(text), kStageResponse, Scope::kRecipient, "17.188.0.1", 300, "api.push.apple.com");

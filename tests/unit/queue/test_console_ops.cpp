@@ -9,8 +9,6 @@ namespace {
 
 using std::chrono::seconds;
 
-const std::string kSender = "alice@sender.example";
-
 template <class T, class Call>
 T ask(SchedulerHarness& h, Call call) {
   std::optional<T> got;

@@ -13,20 +13,6 @@ namespace {
 
 using std::chrono::seconds;
 
-const std::string kSender = "alice@sender.example";
-const std::string kRcpt = "bob@example.com";
-
-// RFC 5322 unfolding: a CRLF followed by white space is removed.
-std::string unfold(std::string s) {
-  for (std::size_t p; (p = s.find("\r\n")) != std::string::npos;) {
-    if (p + 2 < s.size() && (s[p + 2] == ' ' || s[p + 2] == '\t'))
-      s.erase(p, 2);
-    else
-      s.replace(p, 2, "\n");
-  }
-  return s;
-}
-
 spool::RecipientStatus status_of(SchedulerHarness& h, const spool::MessageId& id, std::size_t rcpt = 0) {
   auto m = h.store.load_message(id);
   EXPECT_TRUE(m.has_value());

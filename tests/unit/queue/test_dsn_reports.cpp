@@ -18,19 +18,6 @@ namespace {
 using std::chrono::seconds;
 namespace p = protocol;
 
-const std::string kSender = "alice@sender.example";
-const std::string kRcpt = "bob@example.com";
-
-std::string unfold(std::string s) {
-  for (std::size_t pos; (pos = s.find("\r\n")) != std::string::npos;) {
-    if (pos + 2 < s.size() && (s[pos + 2] == ' ' || s[pos + 2] == '\t'))
-      s.erase(pos, 2);
-    else
-      s.replace(pos, 2, "\n");
-  }
-  return s;
-}
-
 Outcome handed_off(DsnHandoff handoff) {
   Outcome o = FakeAgent::ok();
   o.dsn_handoff = handoff;

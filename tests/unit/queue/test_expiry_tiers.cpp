@@ -14,9 +14,6 @@ namespace {
 
 using std::chrono::seconds;
 
-const std::string kSender = "alice@sender.example";
-const std::string kRcpt = "bob@example.com";
-
 TEST(ExpiryTiers, ASuspendedDomainsMessageExpiresAndBouncesWithoutAnAttempt) {
   SchedulerHarness h("message_expiration = 100\nDomain \"example.com\" { suspend_delivery = true }\n");
   h.inject(kSender, {kRcpt, "dave@other.example"});

@@ -11,9 +11,6 @@ namespace {
 
 using std::chrono::seconds;
 
-const std::string kSender = "alice@sender.example";
-const std::string kRcpt = "bob@example.com";
-
 TEST(QueueOptionsCache, ReadOncePerSnapshot) {
   SchedulerHarness h("retry_interval = 60\n");
   for (int i = 0; i < 5; ++i) h.inject(kSender, {kRcpt});

@@ -13,9 +13,6 @@ namespace {
 
 using std::chrono::seconds;
 
-const std::string kSender = "alice@sender.example";
-const std::string kRcpt = "bob@example.com";
-
 spool::SpoolTime at(const SchedulerHarness& h, seconds from_now) {
   return spool::to_spool_time(h.clock.wall_now() + from_now);
 }
