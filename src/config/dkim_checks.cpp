@@ -15,15 +15,10 @@
 namespace impulse::config {
 namespace {
 
-const OptionValue* own(const ScopeNode& node, std::string_view option) {
-  const OptionDef* def = registry().find(option);
-  return def ? node.find(def->index) : nullptr;
-}
-
 // The dkim_domain's own value, else its opendkim stanza's; nullptr when neither sets it.
 const OptionValue* either(const ScopeNode& domain, const ScopeNode& module, std::string_view option) {
-  if (const OptionValue* v = own(domain, option)) return v;
-  return own(module, option);
+  if (const OptionValue* v = own_value(domain, option)) return v;
+  return own_value(module, option);
 }
 
 std::string digest_of(const ScopeNode& domain, const ScopeNode& module) {
@@ -47,7 +42,7 @@ std::string key_problem(const std::string& file, const std::string& digest) {
 }
 
 void check_headerlist(const ScopeNode& node, Diagnostics& errors) {
-  if (const OptionValue* v = own(node, "headerlist")) {
+  if (const OptionValue* v = own_value(node, "headerlist")) {
     auto list = protocol::dkim_header_list(v->as_list());
     if (!list) errors.push_back(Diagnostic{v->loc, "headerlist: " + list.error()});
   }
@@ -56,14 +51,6 @@ void check_headerlist(const ScopeNode& node, Diagnostics& errors) {
 void check_domain(const ScopeNode& domain, const ScopeNode& module, Diagnostics& errors) {
   check_headerlist(domain, errors);
   const std::string name = to_lower(domain.name);
-  // libopendkim 2.11.0~beta2 (Debian 12) signs ed25519-sha256 with simple
-  // header canonicalization wrongly: neither OpenDKIM nor dkimpy verifies it.
-  const OptionValue* header_canon = either(domain, module, "header_canon");
-  if (digest_of(domain, module) == "ed25519-sha256" && header_canon && header_canon->as_string() == "simple")
-    errors.push_back(Diagnostic{header_canon->loc,
-                                fmt::format("dkim_domain \"{}\": header_canon simple with digest ed25519-sha256 is "
-                                            "not supported (libopendkim 2.11 signs it unverifiably); use relaxed",
-                                            domain.name)});
   const OptionValue* selector = either(domain, module, "selector");
   if (!selector || selector->as_string().empty()) {
     errors.push_back(Diagnostic{domain.loc, fmt::format("dkim_domain \"{}\" has no selector", domain.name)});
@@ -85,7 +72,7 @@ void check_domain(const ScopeNode& domain, const ScopeNode& module, Diagnostics&
 
 void check_module(const ScopeNode& module, Diagnostics& errors) {
   check_headerlist(module, errors);
-  if (const OptionValue* key = own(module, "key")) {
+  if (const OptionValue* key = own_value(module, "key")) {
     auto path = protocol::dkim_expand_key_path(key->as_string(), "d", "s");
     if (!path) errors.push_back(Diagnostic{key->loc, fmt::format("key \"{}\": {}", key->as_string(), path.error())});
   }

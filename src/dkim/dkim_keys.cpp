@@ -10,7 +10,7 @@
 
 namespace impulse::dkim {
 
-impulse::expected<std::string, std::string> load_dkim_key(const std::string& path, Digest digest) {
+impulse::expected<DkimKey, std::string> load_dkim_key(const std::string& path, Digest digest) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return impulse::unexpected("DKIM key \"" + path + "\" cannot be read");
   std::ostringstream text;
@@ -30,7 +30,7 @@ impulse::expected<std::string, std::string> load_dkim_key(const std::string& pat
     if (EVP_PKEY_get_bits(key.get()) < 1024)
       return impulse::unexpected("DKIM key \"" + path + "\" has fewer than 1024 bits (RFC 8301)");
   }
-  return pem;
+  return DkimKey{std::move(pem), std::shared_ptr<EVP_PKEY>(key.release(), EVP_PKEY_free)};
 }
 
 }  // namespace impulse::dkim

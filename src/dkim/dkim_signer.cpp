@@ -10,7 +10,9 @@ extern "C" {
 }
 #undef _Bool
 
-#include "dkim/dkim_keys.hpp"
+#include <chrono>
+
+#include "dkim/ed25519_signer.hpp"
 #include "protocol/dkim_field.hpp"
 
 namespace impulse::dkim {
@@ -57,9 +59,8 @@ impulse::expected<std::unique_ptr<DkimSigner>, std::string> DkimSigner::create(D
   }
   s->lib_->handle = dkim_init(nullptr, nullptr);
   if (!s->lib_->handle) return impulse::unexpected(std::string("libopendkim: dkim_init failed"));
-  if (!dkim_libfeature(s->lib_->handle, DKIM_FEATURE_SHA256) ||
-      !dkim_libfeature(s->lib_->handle, DKIM_FEATURE_ED25519))
-    return impulse::unexpected(std::string("libopendkim was built without SHA-256 or Ed25519 signing"));
+  if (!dkim_libfeature(s->lib_->handle, DKIM_FEATURE_SHA256))
+    return impulse::unexpected(std::string("libopendkim was built without SHA-256 signing"));
   // From is over-signed (SPEC §19): h= names it once more than it occurs,
   // so a From: added in transit breaks the signature.
   // The option takes the list itself (a char**), sized as a pointer.
@@ -75,16 +76,21 @@ impulse::expected<std::string, std::string> DkimSigner::sign(const DomainSetting
                                                              std::string_view message) const {
   const std::size_t index = static_cast<std::size_t>(&domain - settings_.domains.data());
   if (index >= settings_.domains.size()) return impulse::unexpected(std::string("DKIM domain not of this signer"));
+  if (domain.digest == Digest::kEd25519Sha256) {
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    return sign_ed25519(domain, keys_[index].key.get(), message, now.count());
+  }
   const std::string job(id);
   DKIM_STAT status = DKIM_STAT_OK;
   Handle h;
   h.dkim = dkim_sign(lib_->handle, reinterpret_cast<const unsigned char*>(job.c_str()), nullptr,
-                     reinterpret_cast<dkim_sigkey_t>(const_cast<char*>(keys_[index].c_str())),
+                     reinterpret_cast<dkim_sigkey_t>(const_cast<char*>(keys_[index].pem.c_str())),
                      reinterpret_cast<const unsigned char*>(domain.selector.c_str()),
                      reinterpret_cast<const unsigned char*>(domain.domain.c_str()),
                      domain.header_canon == Canon::kSimple ? DKIM_CANON_SIMPLE : DKIM_CANON_RELAXED,
                      domain.body_canon == Canon::kSimple ? DKIM_CANON_SIMPLE : DKIM_CANON_RELAXED,
-                     domain.digest == Digest::kEd25519Sha256 ? DKIM_SIGN_ED25519SHA256 : DKIM_SIGN_RSASHA256, -1,
+                     DKIM_SIGN_RSASHA256, -1,
                      &status);
   if (!h.dkim) return impulse::unexpected(failure(nullptr, status, "dkim_sign"));
   status = dkim_signhdrs(h.dkim, const_cast<const char**>(header_lists_[index].data()));

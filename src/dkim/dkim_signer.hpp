@@ -1,15 +1,19 @@
-// DkimSigner: signs messages with libopendkim (Debian's libopendkim 2.11,
-// which signs rsa-sha256 and ed25519-sha256, RFC 6376 and RFC 8463) for
-// the dkim_domain stanzas of one configuration snapshot: keys loaded and
-// checked once at construction, one DKIM_LIB per signer (From over-signed),
-// one DKIM handle per message fed the whole message (dkim_chunk).
+// DkimSigner: signs messages for the dkim_domain stanzas of one
+// configuration snapshot (SPEC §19): rsa-sha256 with libopendkim (Debian's
+// libopendkim 2.11, RFC 6376), ed25519-sha256 (RFC 8463) with OpenSSL in
+// dkim/ed25519_signer.hpp (libopendkim leaked the key objects of every
+// Ed25519 signature). Keys are loaded and checked once at construction; one
+// DKIM_LIB per signer (From over-signed), one DKIM handle per RSA-signed
+// message fed the whole message (dkim_chunk).
 // Leaves which mail is signed to DkimSigning (dkim_signing.hpp), the From:
 // domain to protocol/dkim_from.hpp, the header field's layout to
 // protocol/dkim_field.hpp.
 // Threading: immutable after create(); sign() from any thread at once
-// (libopendkim's library handle is thread-safe for signing).
+// (libopendkim's library handle is thread-safe for signing; an Ed25519 key
+// is only read).
 // Failure modes: create() fails on a key that will not load; sign() returns
-// libopendkim's error text (the caller sends the message unsigned).
+// libopendkim's or OpenSSL's error text (the caller sends the message
+// unsigned).
 #pragma once
 
 #include <memory>
@@ -18,6 +22,7 @@
 #include <vector>
 
 #include "base/expected.hpp"
+#include "dkim/dkim_keys.hpp"
 #include "dkim/dkim_settings.hpp"
 
 namespace impulse::dkim {
@@ -41,7 +46,7 @@ class DkimSigner {
   explicit DkimSigner(DkimSettings settings);
 
   DkimSettings settings_;
-  std::vector<std::string> keys_;                        // PEM per settings_.domains entry
+  std::vector<DkimKey> keys_;                            // per settings_.domains entry
   std::vector<std::vector<const char*>> header_lists_;  // NULL-terminated, per domain
   std::unique_ptr<Lib> lib_;
 };

@@ -13,8 +13,12 @@
 #include <filesystem>
 #include <memory>
 
+#include <regex>
+
 #include "config/config.hpp"
+#include "dkim/dkim_signer.hpp"
 #include "dkim/dkim_signing.hpp"
+#include "protocol/dkim_canon.hpp"
 
 namespace impulse::dkim {
 namespace {
@@ -125,6 +129,107 @@ TEST_F(DkimSigningTest, AKeyThatWillNotLoadIsAStartUpError) {
   auto s = DkimSigning::create([this] { return current_; });
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error(), "dkim_domain \"example.com\": DKIM key \"" + key.string() + "\" cannot be read");
+}
+
+// The tag `name`'s value in a DKIM-Signature field, folds and spaces removed.
+std::string tag(const std::string& field, const std::string& name) {
+  const std::string flat = std::regex_replace(field, std::regex("[ \t\r\n]"), "");
+  std::smatch m;
+  if (!std::regex_search(flat, m, std::regex("[:;]" + name + "=([^;]*)"))) return "(no " + name + "=)";
+  return m[1];
+}
+
+DomainSettings domain_setting(std::string domain, std::string key, Digest digest, Canon header, Canon body) {
+  DomainSettings d;
+  d.domain = std::move(domain);
+  d.selector = "s";
+  d.key_path = std::move(key);
+  d.digest = digest;
+  d.header_canon = header;
+  d.body_canon = body;
+  d.headers = {"from", "to", "subject", "date"};
+  return d;
+}
+
+const std::string kBodyCases =
+    "From: Jane <jane@example.com>\r\nTo: x@y.test\r\nSubject: a\r\n folded  one\r\n\r\n"
+    "  lead and trail \t\r\n\r\nmid\t\ttabs\r\n\r\n\r\n";
+
+// The body hash is the same whichever algorithm signs: Impulse's own
+// canonicalization (Ed25519) must give libopendkim's bh= (RSA) for both
+// body canonicalizations.
+TEST_F(DkimSigningTest, Ed25519BodyHashIsLibopendkimsForTheSameBody) {
+  for (Canon body : {Canon::kRelaxed, Canon::kSimple}) {
+    DkimSettings settings;
+    settings.domains.push_back(domain_setting("rsa.test", (dir_ / "rsa.pem").string(), Digest::kRsaSha256,
+                                              Canon::kRelaxed, body));
+    settings.domains.push_back(domain_setting("ed.test", (dir_ / "ed.pem").string(), Digest::kEd25519Sha256,
+                                              Canon::kRelaxed, body));
+    auto signer = DkimSigner::create(settings);
+    ASSERT_TRUE(signer) << signer.error();
+    auto rsa = (*signer)->sign((*signer)->settings().domains[0], "ID", kBodyCases);
+    auto ed = (*signer)->sign((*signer)->settings().domains[1], "ID", kBodyCases);
+    ASSERT_TRUE(rsa) << rsa.error();
+    ASSERT_TRUE(ed) << ed.error();
+    EXPECT_EQ(tag(*ed, "bh"), tag(*rsa, "bh")) << *ed << *rsa;
+    EXPECT_EQ(tag(*ed, "a"), "ed25519-sha256");
+    EXPECT_EQ(tag(*ed, "c"), std::string("relaxed/") + (body == Canon::kSimple ? "simple" : "relaxed"));
+    EXPECT_EQ(tag(*ed, "h"), "From:To:Subject:from");
+  }
+}
+
+// b= is Ed25519 over SHA-256 of the selected header fields and the
+// signature field without its b= value (RFC 8463 §3), checked with the
+// public half of the key; a changed Subject no longer verifies.
+TEST_F(DkimSigningTest, Ed25519SignatureVerifiesWithThePublicKey) {
+  for (Canon header : {Canon::kRelaxed, Canon::kSimple}) {
+    DkimSettings settings;
+    settings.domains.push_back(domain_setting("ed.test", (dir_ / "ed.pem").string(), Digest::kEd25519Sha256,
+                                              header, Canon::kSimple));
+    auto signer = DkimSigner::create(settings);
+    ASSERT_TRUE(signer) << signer.error();
+    auto field = (*signer)->sign((*signer)->settings().domains[0], "ID", kBodyCases);
+    ASSERT_TRUE(field) << field.error();
+    ASSERT_EQ(field->substr(field->size() - 2), "\r\n");
+    for (std::size_t at = 0, next; (next = field->find("\r\n", at)) != std::string::npos; at = next + 2)
+      EXPECT_LE(next - at, 78u) << *field;
+
+    const std::string field_text = field->substr(0, field->size() - 2);
+    const std::size_t b = field_text.rfind("b=");
+    ASSERT_NE(b, std::string::npos);
+    std::string b64 = std::regex_replace(field_text.substr(b + 2), std::regex("[ \t\r\n]"), "");
+    std::string signature(64, '\0');
+    ASSERT_EQ(EVP_DecodeBlock(reinterpret_cast<unsigned char*>(signature.data()),
+                              reinterpret_cast<const unsigned char*>(b64.data()), static_cast<int>(b64.size())),
+              66);  // 64 bytes and two of padding
+    signature.resize(64);
+
+    FILE* f = std::fopen((dir_ / "ed.pem").c_str(), "r");
+    ASSERT_NE(f, nullptr);
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(PEM_read_PrivateKey(f, nullptr, nullptr, nullptr),
+                                                           EVP_PKEY_free);
+    std::fclose(f);
+    ASSERT_TRUE(key);
+    auto verifies = [&](const std::string& message) {
+      const auto pc = header == Canon::kSimple ? protocol::DkimCanon::kSimple : protocol::DkimCanon::kRelaxed;
+      auto parts = protocol::split_dkim_message(message);
+      std::string hashed;
+      for (const auto* h : protocol::select_dkim_headers(parts, {"from", "to", "subject", "from"}))
+        hashed += protocol::canonical_dkim_header(h->field, pc);
+      std::string own = protocol::canonical_dkim_header(field_text.substr(0, b + 2), pc);
+      hashed += own.substr(0, own.size() - 2);
+      unsigned char digest[32];
+      EVP_Digest(hashed.data(), hashed.size(), digest, nullptr, EVP_sha256(), nullptr);
+      std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+      return EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) == 1 &&
+             EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), 64, digest,
+                              32) == 1;
+    };
+    EXPECT_TRUE(verifies(kBodyCases)) << *field;
+    std::string changed = kBodyCases;
+    changed.replace(changed.find("Subject: a"), 10, "Subject: b");
+    EXPECT_FALSE(verifies(changed));
+  }
 }
 
 }  // namespace
