@@ -315,6 +315,10 @@ def test_redis_stopped_and_restarted(tmp_path, sink, redis, failure):
         assert "Cluster: degraded" in node.ctl("summary")
         assert gauge() == 0
         sink.max_open = 0
+        if failure == "closed":
+            # `closed` refuses new connections; a session opened before Redis
+            # went away may still take mail until it idles out (SPEC §18).
+            wait_for(lambda: sink.open == 0, timeout=30, what="the sessions from before closed")
         inject(node, 8, "down")
         if failure == "local_share":
             # floor(4 / Cluster_Expected_Nodes = 2) = 2 connections from this node.
