@@ -46,9 +46,10 @@ asio::awaitable<void> keep_message_id(Mm7MessageIds& ids, std::string remote_id,
         });
       },
       token);
-  // Named, not temporaries inside the co_await expression: g++ 12 gets the
-  // lifetime of such temporaries wrong (GCC PR 100611: destroyed twice), and
-  // these hold shared_ptrs (ASan saw a heap-use-after-free at -Og).
+  // Named, not temporaries inside the co_await expression: with them as
+  // temporaries, g++ 12 at -Og released one shared_ptr once too often (ASan:
+  // a heap-use-after-free of `pending`'s control block); g++'s coroutines
+  // have had several bugs in the lifetime of such temporaries.
   auto on_timeout = [pending] { pending->finish(asio::error::operation_aborted); };
   const auto r = co_await runtime::with_deadline(std::move(write), timer, std::chrono::steady_clock::now() + wait,
                                                  std::move(on_timeout));
