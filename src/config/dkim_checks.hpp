@@ -7,8 +7,6 @@
 //          is missing, unreadable, not a PEM private key, or not of the
 //          kind `digest` names (reported at the `key` option, naming the file);
 //   error  an unknown %{x} macro in a key path;
-//   error  header_canon simple with digest ed25519-sha256 (libopendkim
-//          2.11.0~beta2 signs that combination unverifiably);
 //   error  a headerlist name the signer cannot take.
 // Reads the key files (small, once per load); the real key parsing is
 // OpenSSL's, when the signer loads them (src/dkim/dkim_keys.cpp).
