@@ -17,10 +17,13 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "protocol/dkim_canon.hpp"
 
 namespace impulse::dkim {
 
-enum class Canon { kRelaxed, kSimple };
+// The canonicalization names are protocol/dkim_canon.hpp's (one type for
+// the settings and for the signer that canonicalizes).
+using Canon = protocol::DkimCanon;
 enum class Digest { kRsaSha256, kEd25519Sha256 };
 
 struct DomainSettings {

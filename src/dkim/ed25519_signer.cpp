@@ -19,8 +19,6 @@ using protocol::DkimCanon;
 
 constexpr std::size_t kFoldAt = 78;
 
-DkimCanon canon_of(Canon c) { return c == Canon::kSimple ? DkimCanon::kSimple : DkimCanon::kRelaxed; }
-
 // The field's text, folded with CRLF TAB before a piece that would pass
 // column 78.
 class Layout {
@@ -38,7 +36,7 @@ class Layout {
     column_ += piece.size();
   }
   // `value` right after what is there, broken over lines where it reaches column 78.
-  void add_unbroken_by_spaces(std::string_view value) {
+  void add_folded_anywhere(std::string_view value) {
     while (!value.empty()) {
       if (column_ >= kFoldAt) {
         text_ += "\r\n\t";
@@ -70,8 +68,8 @@ std::string sha256(std::string_view data) {
 
 impulse::expected<std::string, std::string> sign_ed25519(const DomainSettings& domain, EVP_PKEY* key,
                                                          std::string_view message, std::int64_t now) {
-  const DkimCanon header_canon = canon_of(domain.header_canon);
-  const DkimCanon body_canon = canon_of(domain.body_canon);
+  const DkimCanon header_canon = domain.header_canon;
+  const DkimCanon body_canon = domain.body_canon;
   const protocol::DkimMessageParts parts = protocol::split_dkim_message(message);
   const std::string bh = protocol::encode_base64(sha256(protocol::canonical_dkim_body(parts.body, body_canon)));
 
@@ -124,7 +122,7 @@ impulse::expected<std::string, std::string> sign_ed25519(const DomainSettings& d
   // The b= value last, folded inside itself: a verifier removes it with its folds.
   const std::string b =
       protocol::encode_base64(std::string_view(reinterpret_cast<const char*>(signature), signature_len));
-  layout.add_unbroken_by_spaces(b);
+  layout.add_folded_anywhere(b);
   std::string field = layout.text();
   field += "\r\n";
   return field;
