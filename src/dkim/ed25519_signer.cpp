@@ -57,11 +57,17 @@ class Layout {
 
 using MdCtx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
 
-std::string sha256(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
+// SHA-256 of the canonical body, hashed piece by piece as it is made (no
+// copy of the body); empty when OpenSSL has no SHA-256.
+std::string body_hash(std::string_view body, DkimCanon canon) {
+  MdCtx md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1) return {};
+  protocol::canonicalize_dkim_body(
+      body, canon, [&md](std::string_view piece) { EVP_DigestUpdate(md.get(), piece.data(), piece.size()); });
+  unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<const char*>(md), len);
+  if (EVP_DigestFinal_ex(md.get(), out, &len) != 1) return {};
+  return std::string(reinterpret_cast<const char*>(out), len);
 }
 
 }  // namespace
@@ -71,7 +77,9 @@ impulse::expected<std::string, std::string> sign_ed25519(const DomainSettings& d
   const DkimCanon header_canon = domain.header_canon;
   const DkimCanon body_canon = domain.body_canon;
   const protocol::DkimMessageParts parts = protocol::split_dkim_message(message);
-  const std::string bh = protocol::encode_base64(sha256(protocol::canonical_dkim_body(parts.body, body_canon)));
+  const std::string body_digest = body_hash(parts.body, body_canon);
+  if (body_digest.empty()) return impulse::unexpected(std::string("DKIM signing failed: SHA-256 unavailable"));
+  const std::string bh = protocol::encode_base64(body_digest);
 
   std::vector<std::string> names;  // as the message writes them, like libopendkim's h=
   for (const auto& f : parts.fields) {

@@ -1,6 +1,7 @@
 // Implementation of protocol/dkim_canon.hpp.
 #include "protocol/dkim_canon.hpp"
 
+#include <algorithm>
 #include <cstddef>
 
 #include "base/strings.hpp"
@@ -99,34 +100,51 @@ std::string canonical_dkim_header(std::string_view field, DkimCanon canon) {
   return out;
 }
 
-std::string canonical_dkim_body(std::string_view body, DkimCanon canon) {
-  std::string out;
-  out.reserve(body.size() + 2);
-  std::size_t keep = 0;  // out's length through the last non-empty line
+void canonicalize_dkim_body(std::string_view body, DkimCanon canon,
+                            const std::function<void(std::string_view)>& emit) {
+  static constexpr std::string_view kCrlfs =
+      "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n";
+  std::size_t held = 0;  // empty lines seen since the last non-empty one: kept only if another follows
+  bool any = false;
+  std::string relaxed;   // the current line, relaxed
   for (std::size_t pos = 0; pos < body.size();) {
     const Line l = line_at(body, pos);
     pos = l.next;
-    const std::size_t before = out.size();
-    if (canon == DkimCanon::kSimple) {
-      out += l.content;
-    } else {
+    std::string_view content = l.content;
+    if (canon == DkimCanon::kRelaxed) {
+      relaxed.clear();
       bool pending_space = false;
       for (char c : l.content) {
         if (is_wsp(c)) {
           pending_space = true;
           continue;
         }
-        if (pending_space) out += ' ';
+        if (pending_space) relaxed += ' ';
         pending_space = false;
-        out += c;
+        relaxed += c;
       }
+      content = relaxed;
     }
-    const bool empty = out.size() == before;
-    out += "\r\n";
-    if (!empty) keep = out.size();
+    if (content.empty()) {
+      ++held;
+      continue;
+    }
+    for (; held > 0;) {
+      const std::size_t n = std::min(held, kCrlfs.size() / 2);
+      emit(kCrlfs.substr(0, 2 * n));
+      held -= n;
+    }
+    emit(content);
+    emit(kCrlfs.substr(0, 2));
+    any = true;
   }
-  out.resize(keep);
-  if (out.empty() && canon == DkimCanon::kSimple) out = "\r\n";
+  if (!any && canon == DkimCanon::kSimple) emit(kCrlfs.substr(0, 2));
+}
+
+std::string canonical_dkim_body(std::string_view body, DkimCanon canon) {
+  std::string out;
+  out.reserve(body.size() + 2);
+  canonicalize_dkim_body(body, canon, [&out](std::string_view piece) { out += piece; });
   return out;
 }
 

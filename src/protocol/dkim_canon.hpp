@@ -13,6 +13,7 @@
 // colon is a field with an empty value, as verifiers read it).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,12 @@ std::string canonical_dkim_header(std::string_view field, DkimCanon canon);
 // one CRLF (an empty body is "\r\n"); relaxed drops trailing white space on
 // each line and trailing empty lines (an empty body stays empty).
 std::string canonical_dkim_body(std::string_view body, DkimCanon canon);
+
+// The same bytes handed to `emit` in pieces, in order, without building
+// the whole (a signer hashes them as they come): each non-empty line, its
+// CRLF, and held empty lines once a non-empty line follows them.
+void canonicalize_dkim_body(std::string_view body, DkimCanon canon,
+                            const std::function<void(std::string_view)>& emit);
 
 // The fields an h= list covers, in h= order: for each name (any case) the
 // last field of that name not already taken, none when all are taken.

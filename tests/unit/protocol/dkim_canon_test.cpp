@@ -1,6 +1,6 @@
 // DKIM canonicalization and header selection (protocol/dkim_canon.hpp; RFC
 // 6376 §3.4, §5.4.2): the RFC's own example in both algorithms, the empty
-// body, bare LF line ends, folded fields, and bottom-up selection with
+// body, bare LF line ends, the body in pieces, folded fields, and bottom-up selection with
 // over-signing.
 #include <gtest/gtest.h>
 
@@ -43,6 +43,30 @@ TEST(DkimCanon, MissingFinalLineEndAndBareLf) {
   EXPECT_EQ(parts.fields[0].field, "Subject: x\n y");
   EXPECT_EQ(canonical_dkim_header(parts.fields[0].field, DkimCanon::kSimple), "Subject: x\r\n y\r\n");
   EXPECT_EQ(parts.body, "body\n");
+}
+
+// The signer hashes the body in pieces: held empty lines come out only
+// when a non-empty line follows them (forty of them, more than one piece
+// of line ends holds), and trailing ones never.
+TEST(DkimCanon, BodyInPiecesKeepsInnerEmptyLinesOnly) {
+  std::string body = "a\r\n";
+  for (int i = 0; i < 40; ++i) body += " \t\r\n";
+  body += "b\r\n\r\n\r\n";
+  for (DkimCanon canon : {DkimCanon::kSimple, DkimCanon::kRelaxed}) {
+    std::string joined;
+    std::size_t pieces = 0;
+    canonicalize_dkim_body(body, canon, [&](std::string_view piece) {
+      EXPECT_FALSE(piece.empty());
+      joined += piece;
+      ++pieces;
+    });
+    EXPECT_EQ(joined, canonical_dkim_body(body, canon));
+    EXPECT_GT(pieces, 4u);
+  }
+  std::string relaxed = "a\r\n";
+  for (int i = 0; i < 40; ++i) relaxed += "\r\n";
+  EXPECT_EQ(canonical_dkim_body(body, DkimCanon::kRelaxed), relaxed + "b\r\n");
+  EXPECT_EQ(canonical_dkim_body("\r\n\r\nx", DkimCanon::kSimple), "\r\n\r\nx\r\n");
 }
 
 TEST(DkimCanon, NoEmptyLineMeansNoBody) {
