@@ -9,7 +9,8 @@
 // Leaves to others: caching (libunbound's own; the callers keep nothing),
 // Prohibited_Hosts / Skip_Hosts (route choice, routing/), connecting.
 // Executor: call it on the resolver's own loop (dns::Resolver is not
-// thread-safe; its callbacks come back there). The deadline is a timer of
+// thread-safe; its callbacks come back there); A and AAAA are asked at once
+// through dns/ask.hpp. The deadline is a timer of
 // that loop; an answer arriving after it is dropped.
 // Failure modes: an error text naming the host and why (nxdomain, no A
 // record, servfail with the resolver's detail, timed out); never throws

@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "delivery/dns_query.hpp"
 #include "delivery/smtp/dane_gate.hpp"
+#include "dns/ask.hpp"
 #include "dns/dns_name.hpp"
 
 namespace impulse::delivery::smtp {
@@ -46,12 +46,12 @@ awaitable<DaneVerdict> lookup_dane(dns::Resolver* resolver, DaneQuery query, Dea
     v.reason = "DANE: no DNS resolver for the TLSA lookup of " + tlsa_name(query.port, query.host);
     co_return v;
   }
-  const dns::Answer mx = co_await query_dns(*resolver, query.domain, dns::RecordType::MX, deadline);
+  const dns::Answer mx = co_await dns::ask(*resolver, query.domain, dns::RecordType::MX, deadline);
   const DaneGate mx_gate = dane_mx_gate(mx, query.domain, query.host);
   if (mx_gate.step != DaneGateStep::kLookTlsa) co_return from_gate(mx_gate);
 
   const dns::Answer address =
-      co_await query_dns(*resolver, query.host, query.ipv6 ? dns::RecordType::AAAA : dns::RecordType::A, deadline);
+      co_await dns::ask(*resolver, query.host, query.ipv6 ? dns::RecordType::AAAA : dns::RecordType::A, deadline);
   const DaneGate gate = dane_address_gate(address, query.host);
   if (gate.step != DaneGateStep::kLookTlsa) {
     DaneVerdict v = from_gate(gate);
@@ -61,7 +61,7 @@ awaitable<DaneVerdict> lookup_dane(dns::Resolver* resolver, DaneQuery query, Dea
 
   DaneVerdict verdict;
   for (const std::string& base : gate.tlsa_bases) {
-    const dns::Answer tlsa = co_await query_dns(*resolver, tlsa_name(query.port, base), dns::RecordType::TLSA, deadline);
+    const dns::Answer tlsa = co_await dns::ask(*resolver, tlsa_name(query.port, base), dns::RecordType::TLSA, deadline);
     verdict = dane_verdict(tlsa);
     verdict.ttl = std::min({verdict.ttl, gate.ttl, mx_gate.ttl});
     // A denied name under a CNAME expansion: the original name may have records.

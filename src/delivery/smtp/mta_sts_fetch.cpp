@@ -5,8 +5,8 @@
 #include <boost/asio/this_coro.hpp>
 
 #include "base/strings.hpp"
-#include "delivery/dns_query.hpp"
 #include "delivery/http1/http1_connection.hpp"
+#include "dns/ask.hpp"
 #include "dns/host_lookup.hpp"
 
 namespace impulse::delivery::smtp {
@@ -67,7 +67,7 @@ MtaStsTxt mta_sts_txt_from_answer(const dns::Answer& answer) {
 awaitable<MtaStsTxt> lookup_mta_sts_txt(dns::Resolver& resolver, const std::string& domain,
                                         Clock::time_point deadline) {
   const std::string name = "_mta-sts." + domain;
-  const dns::Answer answer = co_await query_dns(resolver, name, dns::RecordType::TXT, deadline);
+  const dns::Answer answer = co_await dns::ask(resolver, name, dns::RecordType::TXT, deadline);
   co_return mta_sts_txt_from_answer(answer);
 }
 
