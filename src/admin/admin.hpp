@@ -57,7 +57,8 @@ struct AdminDeps {
   std::function<std::uint64_t()> inbound_concurrency;   // open inbound sessions; may be empty
   DaemonActions daemon;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  // What only the spool keeps (message details' origin id); may be null.
+  // What only the spool keeps (message details' origin id), and its memory
+  // for /metrics; may be null.
   const spool::Store* store = nullptr;
   // Redis reachable, for `summary` and /metrics (SPEC §18); empty = no Cluster stanza.
   std::function<bool()> cluster_connected = {};

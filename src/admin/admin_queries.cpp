@@ -43,6 +43,11 @@ Summary Admin::summary() const {
   out.transient_failures = s.transient_failures;
   out.received = s.received;
   if (deps_.cluster_connected) out.cluster_connected = deps_.cluster_connected();
+  if (deps_.store) {
+    const spool::StoreStats spool = deps_.store->stats();
+    out.spool_memtable_bytes = spool.memtable_bytes;
+    out.spool_block_cache_bytes = spool.block_cache_bytes;
+  }
   out.uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - deps_.started);
   return out;
 }

@@ -36,6 +36,9 @@ struct Summary {
   std::chrono::seconds uptime{0};          // Uptime
   // Cluster: connected | degraded (SPEC §18); unset without a Cluster stanza.
   std::optional<bool> cluster_connected;
+  // The spool's memory now (spool::StoreStats; /metrics only, not the console).
+  std::uint64_t spool_memtable_bytes = 0;
+  std::uint64_t spool_block_cache_bytes = 0;
   std::uint64_t total() const { return active + delayed; }  // Total Queue Size
 };
 

@@ -196,6 +196,7 @@ struct RocksDbStore::Impl {
   std::vector<WriteOp> deferred;
   std::shared_ptr<RocksDbInfoLog> info_log;
   prometheus::Histogram* commit_seconds = nullptr;  // RocksDbStoreOptions::commit_seconds
+  std::shared_ptr<rocksdb::Cache> block_cache;      // every family's; thread-safe
 
   std::atomic<std::uint64_t> commits{0}, updates{0}, removes{0}, failed{0}, batches{0};
 
@@ -460,6 +461,7 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::open(const RocksDbStoreOptio
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->commit_seconds = options.commit_seconds;
+  impl->block_cache = cache;
   impl->db_options = db_options();
   // Our own info log: RocksDB's asserts after a failed write (a full disk).
   impl->info_log = std::make_shared<RocksDbInfoLog>(path + "/LOG", kInfoLogBytes);
@@ -582,6 +584,11 @@ StoreStats RocksDbStore::stats() const {
   s.removes = impl_->removes.load(std::memory_order_relaxed);
   s.failed = impl_->failed.load(std::memory_order_relaxed);
   s.batches = impl_->batches.load(std::memory_order_relaxed);
+  s.block_cache_bytes = impl_->block_cache->GetUsage();
+  std::shared_lock lock(impl_->life_mu);
+  std::uint64_t memtables = 0;  // every family's, the flushing ones too
+  if (impl_->db && !impl_->closed && impl_->db->GetAggregatedIntProperty("rocksdb.size-all-mem-tables", &memtables))
+    s.memtable_bytes = memtables;
   return s;
 }
 

@@ -71,6 +71,11 @@ struct StoreStats {
   std::uint64_t removes = 0;       // remove calls completed successfully
   std::uint64_t failed = 0;        // writes completed with an Error
   std::uint64_t batches = 0;       // synced writes (one fsync each) that carried them
+  // Memory the store holds now (RocksDB: its memtables, written but not yet
+  // flushed to a table file, and its block cache; /metrics
+  // impulse_spool_memory_bytes). 0 for a store that does not say.
+  std::uint64_t memtable_bytes = 0;
+  std::uint64_t block_cache_bytes = 0;
 };
 
 // The error every operation of a closed store answers (ESHUTDOWN).

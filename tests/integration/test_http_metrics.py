@@ -1,7 +1,8 @@
 """`GET /metrics` against a live impulsed (SPEC §16 "Metrics"): the text is
 accepted by `promtool check metrics`, carries the names of the spec, its
 values move with real traffic (a delivery, a permanent failure, a queued
-message), API_Keys guards it, and a private Prometheus server started on
+message), the process_* metrics match what the kernel says of impulsed,
+the spool's memtables hold a queued body, API_Keys guards it, and a private Prometheus server started on
 loopback scrapes it (its target up, a sample of
 impulse_messages_received_total stored).
 
@@ -10,6 +11,7 @@ prometheus. Every wait polls what /metrics or Prometheus' API shows; no
 sleeps. Prometheus is started in its own session and stopped by PID.
 """
 import json
+import os
 import re
 import subprocess
 import urllib.parse
@@ -125,6 +127,47 @@ def test_metrics_pass_promtool_and_move_with_deliveries_and_queued_mail(tmp_path
                          queue="delayed") == 0
             assert value(text, "impulse_messages_received_total") >= 3
             promtool_check(text)
+
+
+def proc_rss_bytes(pid):
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+def proc_soft_nofile(pid):
+    with open(f"/proc/{pid}/limits") as fh:
+        for line in fh:
+            if line.startswith("Max open files"):
+                return int(line.split()[3])
+    raise AssertionError("no Max open files")
+
+
+def test_process_and_spool_memory_metrics_are_the_daemons(tmp_path):
+    """process_* as the kernel reports impulsed itself; the spool's memtables
+    hold a held message's 300 KB body until a flush."""
+    with Daemon(tmp_path, "Domain held.test { Suspend_Delivery = true }\n") as d:
+        text = d.metrics()
+        pid = d.impulsed.proc.pid
+        rss = value(text, "process_resident_memory_bytes")
+        kernel_rss = proc_rss_bytes(pid)
+        assert kernel_rss / 2 < rss < kernel_rss * 2, (rss, kernel_rss)
+        assert value(text, "process_virtual_memory_bytes") >= rss
+        assert value(text, "process_max_fds") == proc_soft_nofile(pid)
+        fds = len(os.listdir(f"/proc/{pid}/fd"))
+        assert abs(value(text, "process_open_fds") - fds) <= 4, (value(text, "process_open_fds"), fds)
+        memtables = value(text, "impulse_spool_memory_bytes", part="memtables")
+        assert value(text, "impulse_spool_memory_bytes", part="block_cache") >= 0
+
+        line = "x" * 998 + "\r\n"
+        data = ("From: a@sender.test\r\nTo: u@held.test\r\nSubject: big\r\n\r\n" + line * 300).encode()
+        HttpDaemon.send(d, "", ["u@held.test"], data)
+        text = wait_for(lambda: (lambda t: t if value(t, "impulse_queue_messages", queue="active") == 1
+                                 else None)(d.metrics()), what="the held message queued")
+        assert value(text, "impulse_spool_memory_bytes", part="memtables") >= memtables + 300_000, text
+        promtool_check(text)
 
 
 def test_a_private_prometheus_scrapes_metrics_with_the_api_key(tmp_path):

@@ -58,6 +58,13 @@ std::vector<MetricFamily> admin_metric_families(const admin::Summary& s, const s
     out.push_back(std::move(cluster));
   }
 
+  auto spool = family("impulse_spool_memory_bytes",
+                      "Memory the spool holds: RocksDB memtables (written, not yet flushed) and its block cache.",
+                      MetricType::Gauge);
+  spool.metric.push_back(sample(MetricType::Gauge, {{"part", "block_cache"}}, d(s.spool_block_cache_bytes)));
+  spool.metric.push_back(sample(MetricType::Gauge, {{"part", "memtables"}}, d(s.spool_memtable_bytes)));
+  out.push_back(std::move(spool));
+
   auto build = family("impulse_build_info", "The running build; the value is always 1.", MetricType::Gauge);
   build.metric.push_back(sample(MetricType::Gauge, {{"version", version}}, 1));
   out.push_back(std::move(build));

@@ -9,6 +9,7 @@
 //   impulse_uptime_seconds                       gauge
 //   impulse_build_info{version}                  gauge    1
 //   impulse_cluster_connected                    gauge    1 / 0, only with a Cluster stanza (SPEC §18)
+//   impulse_spool_memory_bytes{part}             gauge    memtables | block_cache (RocksDB)
 //   impulse_domain_queue_messages{binding,domain,queue}
 //                                                gauge    the given (largest) queues only;
 //                                                         left out when there are none

@@ -9,6 +9,7 @@
 #include <prometheus/text_serializer.h>
 
 #include "../../../apps/impulsed/daemon_metrics.hpp"
+#include "inbound/http/process_metrics.hpp"
 #include "support/metric_lookup.hpp"
 
 namespace impulse::inbound::http {
@@ -33,6 +34,8 @@ TEST(MetricsScrapeFamilies, SummaryQueuesAndBuild) {
   s.delayed = 5;
   s.inbound_concurrency = 1;
   s.uptime = std::chrono::seconds(90);
+  s.spool_memtable_bytes = 3 << 20;
+  s.spool_block_cache_bytes = 1 << 20;
   const auto f = admin_metric_families(s, {queue_line("slow.example", 1, 4), queue_line("b.example", 0, 1)}, "0.9.0");
   ASSERT_NE(find_family(f, "impulse_messages_received_total"), nullptr);
   EXPECT_EQ(find_family(f, "impulse_messages_received_total")->type, prometheus::MetricType::Counter);
@@ -42,6 +45,8 @@ TEST(MetricsScrapeFamilies, SummaryQueuesAndBuild) {
   EXPECT_EQ(metric_value(f, "impulse_inbound_connections"), 1.0);
   EXPECT_EQ(metric_value(f, "impulse_uptime_seconds"), 90.0);
   EXPECT_EQ(metric_value(f, "impulse_build_info", {{"version", "0.9.0"}}), 1.0);
+  EXPECT_EQ(metric_value(f, "impulse_spool_memory_bytes", {{"part", "memtables"}}), 3.0 * (1 << 20));
+  EXPECT_EQ(metric_value(f, "impulse_spool_memory_bytes", {{"part", "block_cache"}}), 1.0 * (1 << 20));
   const auto* per_domain = find_family(f, "impulse_domain_queue_messages");
   ASSERT_NE(per_domain, nullptr);
   EXPECT_EQ(per_domain->type, prometheus::MetricType::Gauge);
@@ -78,11 +83,14 @@ TEST(MetricsScrapeFamilies, EveryHelpOfOursIsOneUnescapedLine) {
   auto families = wired.registry.Collect();
   auto scrape_time = admin_metric_families({}, {queue_line("x.example", 1, 0)}, "1");
   families.insert(families.end(), scrape_time.begin(), scrape_time.end());
-  EXPECT_EQ(families.size(), 9u);
+  EXPECT_EQ(families.size(), 10u);
+  const auto process = process_metric_families();
+  EXPECT_EQ(process.size(), 4u);  // Linux: statm (2), fds, the descriptor limit
+  families.insert(families.end(), process.begin(), process.end());
   for (const auto& f : families) {
     EXPECT_FALSE(f.help.empty()) << f.name;
     EXPECT_EQ(f.help.find_first_of("\n\\"), std::string::npos) << f.name;
-    EXPECT_TRUE(f.name.starts_with("impulse_")) << f.name;
+    EXPECT_TRUE(f.name.starts_with("impulse_") || f.name.starts_with("process_")) << f.name;
   }
 }
 
