@@ -12,7 +12,11 @@
 #   bench/soak/run.sh 5 --kills 2 --clients 3
 #
 # BUILD (default build/release) picks the build; IMPULSED / IMPULSECTL
-# override the binaries. Exit status 1 when an accepted message was neither
+# override the binaries. HEAPTRACK=1 runs impulsed under heaptrack's
+# preload library (package heaptrack; the PID stays impulsed's, so RSS is
+# still sampled) and then prints the heap over time, minute by minute, and
+# the peak consumers; the recording is left as $OUT/heaptrack.<pid>.gz for
+# heaptrack_print (memory findings: bench/README.md, "Soak"). Exit status 1 when an accepted message was neither
 # delivered nor bounced, or fewer kills happened than asked. The driver is
 # soak.py; its work directory is removed (the samples CSV is copied to
 # $OUT, default bench/soak/).
@@ -34,6 +38,31 @@ WORK=$(mktemp -d /tmp/impulse-soak.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 echo "soak: $(date -u +%FT%TZ) $IMPULSED, $MINUTES min; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
+if [ -n "${HEAPTRACK:-}" ]; then
+  preload=/usr/lib/heaptrack/libheaptrack_preload.so
+  [ -f "$preload" ] || { echo "soak: HEAPTRACK needs the heaptrack package ($preload)" >&2; exit 2; }
+  mkdir -p "$OUT"
+  printf '#!/bin/sh\nLD_PRELOAD=%s DUMP_HEAPTRACK_OUTPUT=%s/heaptrack.raw.$$ exec %s "$@"\n' \
+    "$preload" "$WORK" "$IMPULSED" > "$WORK/impulsed-heaptrack"
+  chmod +x "$WORK/impulsed-heaptrack"
+  export IMPULSED="$WORK/impulsed-heaptrack"
+fi
 /usr/bin/python3 "$HERE/soak.py" --minutes "$MINUTES" --workdir "$WORK" --out "$OUT" "$@" || status=$?
+if [ -n "${HEAPTRACK:-}" ]; then
+  for raw in "$WORK"/heaptrack.raw.*; do
+    [ -f "$raw" ] || continue
+    gz="$OUT/heaptrack.${raw##*.}.gz"
+    /usr/lib/heaptrack/libexec/heaptrack_interpret < "$raw" 2>/dev/null | gzip -1 > "$gz"
+    rm -f "$raw"
+    echo "soak: heaptrack of pid ${raw##*.}: $gz"
+    heaptrack_print -f "$gz" -p 0 -a 0 -T 0 -l 0 -M "$WORK/massif" 2>/dev/null | grep -E '^(peak heap|peak RSS|total runtime)'
+    grep -E '^(time|mem_heap_B)=' "$WORK/massif" | paste - - |
+      awk -F'[=\t]' '{ if ($2 >= next_t) { printf "soak:   heap at %5.0f s: %6.1f MB\n", $2, $4 / 1048576; next_t = $2 + 60 } }'
+    heaptrack_print -f "$gz" -p 1 -n 6 -a 0 -T 0 -l 0 -m 1 2>/dev/null |
+      awk '/^PEAK MEMORY CONSUMERS/ { on = 1; next }
+           on && /peak memory consumed over/ { getline where; getline from; sub(/^ +/, "", from)
+                                               print "soak:   peak " $1 " " substr(where, 1, 90) " " from }'
+  done
+fi
 echo "soak: $(date -u +%FT%TZ) done; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $status

@@ -36,6 +36,7 @@ import json
 import os
 import random
 import re
+import signal
 import smtplib
 import socket
 import sys
@@ -137,8 +138,12 @@ class Sinks:
             os.link(sink.dump_path, kept)
 
     def stop(self, role):
+        # Link the dump first: a life that ended before the sampler's first
+        # keep_all() (a short run, a sink that dies early) would otherwise
+        # take its deliveries with it, and they would count as lost.
+        self.keep(role)
         sink, _ = self.sinks.pop(role)
-        sink.stop()  # its dump is linked by keep(), called before and by the sampler
+        sink.stop()
 
     def keep_all(self):
         for role in list(self.sinks):
@@ -448,6 +453,9 @@ def main():
     p.add_argument("--workdir", required=True)
     p.add_argument("--out", default=None)
     a = p.parse_args()
+    # SIGTERM (timeout(1), a stopped CI job) ends the run through its finally
+    # blocks, so nsd, the sinks and impulsed are stopped, not left behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.exit(Soak(a).run())
 
 
