@@ -199,6 +199,7 @@ struct RocksDbStore::Impl {
   std::shared_ptr<rocksdb::Cache> block_cache;      // every family's; thread-safe
 
   std::atomic<std::uint64_t> commits{0}, updates{0}, removes{0}, failed{0}, batches{0};
+  std::atomic<std::uint64_t> memtable_bytes{0};  // stats(): the last figure read
 
   Error write_error(const rocksdb::Status& s) const {
     return Error{"spool '" + path + "': write failed: " + s.ToString(), status_code(s)};
@@ -585,10 +586,18 @@ StoreStats RocksDbStore::stats() const {
   s.failed = impl_->failed.load(std::memory_order_relaxed);
   s.batches = impl_->batches.load(std::memory_order_relaxed);
   s.block_cache_bytes = impl_->block_cache->GetUsage();
-  std::shared_lock lock(impl_->life_mu);
-  std::uint64_t memtables = 0;  // every family's, the flushing ones too
-  if (impl_->db && !impl_->closed && impl_->db->GetAggregatedIntProperty("rocksdb.size-all-mem-tables", &memtables))
-    s.memtable_bytes = memtables;
+  // Never waits: /readyz and /metrics call this on an event loop, and a
+  // reopen after a write error holds life_mu exclusively for as long as
+  // opening takes. Meanwhile the last figure stands.
+  std::shared_lock lock(impl_->life_mu, std::try_to_lock);
+  if (lock.owns_lock()) {
+    std::uint64_t memtables = 0;  // every family's, the flushing ones too
+    if (!impl_->db || impl_->closed ||
+        !impl_->db->GetAggregatedIntProperty("rocksdb.size-all-mem-tables", &memtables))
+      memtables = 0;
+    impl_->memtable_bytes.store(memtables, std::memory_order_relaxed);
+  }
+  s.memtable_bytes = impl_->memtable_bytes.load(std::memory_order_relaxed);
   return s;
 }
 

@@ -116,6 +116,8 @@ class Store {
   // only if the scan itself fails.
   virtual Result<RecoverReport> recover(const std::function<void(Message&&)>& visitor) = 0;
 
+  // Any thread; never waits for a write or a recovery in progress (it is
+  // called on event loops by /readyz and /metrics).
   virtual StoreStats stats() const = 0;
 
   // Completes every queued write (callbacks run), then releases the spool.
