@@ -16,10 +16,10 @@
 # preload library (package heaptrack; the PID stays impulsed's, so RSS is
 # still sampled) and then prints the heap over time, minute by minute, and
 # the peak consumers; the recording is left as $OUT/heaptrack.<pid>.gz for
-# heaptrack_print (memory findings: bench/README.md, "Soak"). Exit status 1 when an accepted message was neither
-# delivered nor bounced, or fewer kills happened than asked. The driver is
-# soak.py; its work directory is removed (the samples CSV is copied to
-# $OUT, default bench/soak/).
+# heaptrack_print (memory findings: bench/README.md, "Soak"). Exit status 1
+# when an accepted message was neither delivered nor bounced, or fewer kills
+# happened than asked. The driver is soak.py; its work directory is removed
+# (the samples CSV is copied to $OUT, default bench/soak/).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)

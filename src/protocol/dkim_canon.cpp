@@ -129,7 +129,7 @@ void canonicalize_dkim_body(std::string_view body, DkimCanon canon,
       ++held;
       continue;
     }
-    for (; held > 0;) {
+    while (held > 0) {
       const std::size_t n = std::min(held, kCrlfs.size() / 2);
       emit(kCrlfs.substr(0, 2 * n));
       held -= n;

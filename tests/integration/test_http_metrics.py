@@ -2,9 +2,9 @@
 accepted by `promtool check metrics`, carries the names of the spec, its
 values move with real traffic (a delivery, a permanent failure, a queued
 message), the process_* metrics match what the kernel says of impulsed,
-the spool's memtables hold a queued body, API_Keys guards it, and a private Prometheus server started on
-loopback scrapes it (its target up, a sample of
-impulse_messages_received_total stored).
+the spool's memtables hold a queued body, API_Keys guards it, and a
+private Prometheus server started on loopback scrapes it (its target up, a
+sample of impulse_messages_received_total stored).
 
 Peers are real: Postfix's smtp-sink on 127.0.0.18x, Debian's promtool and
 prometheus. Every wait polls what /metrics or Prometheus' API shows; no

@@ -10,7 +10,6 @@
 #include "admin/admin.hpp"
 #include "inbound/http/admin_call.hpp"
 #include "inbound/http/metrics_scrape_families.hpp"
-#include "inbound/http/process_metrics.hpp"
 
 namespace impulse::inbound::http {
 
@@ -33,7 +32,7 @@ asio::awaitable<Response> scrape(std::shared_ptr<const MetricsSources> src, cons
   std::vector<prometheus::MetricFamily> families = src->registry.Collect();
   auto more = admin_metric_families(summary, largest, src->version);
   families.insert(families.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
-  auto process = process_metric_families();
+  auto process = process_metric_families(read_process_figures());
   families.insert(families.end(), std::make_move_iterator(process.begin()), std::make_move_iterator(process.end()));
   Response res{beast_http::status::ok, req.version()};
   res.set(beast_http::field::content_type, kMetricsContentType);

@@ -84,4 +84,19 @@ std::vector<MetricFamily> admin_metric_families(const admin::Summary& s, const s
   return out;
 }
 
+std::vector<MetricFamily> process_metric_families(const ProcessFigures& figures) {
+  std::vector<MetricFamily> out;
+  auto add = [&out](const std::optional<std::uint64_t>& figure, std::string name, std::string help) {
+    if (!figure) return;
+    auto f = family(std::move(name), std::move(help), MetricType::Gauge);
+    f.metric.push_back(sample(MetricType::Gauge, {}, d(*figure)));
+    out.push_back(std::move(f));
+  };
+  add(figures.resident_bytes, "process_resident_memory_bytes", "Resident memory size in bytes.");
+  add(figures.virtual_bytes, "process_virtual_memory_bytes", "Virtual memory size in bytes.");
+  add(figures.open_fds, "process_open_fds", "Number of open file descriptors.");
+  add(figures.max_fds, "process_max_fds", "Maximum number of open file descriptors.");
+  return out;
+}
+
 }  // namespace impulse::inbound::http

@@ -10,6 +10,8 @@
 //   impulse_build_info{version}                  gauge    1
 //   impulse_cluster_connected                    gauge    1 / 0, only with a Cluster stanza (SPEC §18)
 //   impulse_spool_memory_bytes{part}             gauge    memtables | block_cache (RocksDB)
+//   process_resident_memory_bytes, process_virtual_memory_bytes, process_open_fds,
+//   process_max_fds                              gauge    (inbound/http/process_metrics.hpp)
 //   impulse_domain_queue_messages{binding,domain,queue}
 //                                                gauge    the given (largest) queues only;
 //                                                         left out when there are none
@@ -28,11 +30,16 @@
 #include <vector>
 
 #include "admin/types.hpp"
+#include "inbound/http/process_metrics.hpp"
 
 namespace impulse::inbound::http {
 
 std::vector<prometheus::MetricFamily> admin_metric_families(const admin::Summary& summary,
                                                             const std::vector<admin::QueueLine>& largest,
                                                             const std::string& version);
+
+// process_resident_memory_bytes, process_virtual_memory_bytes,
+// process_open_fds, process_max_fds (gauges): one family per figure there is.
+std::vector<prometheus::MetricFamily> process_metric_families(const ProcessFigures& figures);
 
 }  // namespace impulse::inbound::http

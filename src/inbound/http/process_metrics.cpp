@@ -15,10 +15,6 @@ namespace impulse::inbound::http {
 
 namespace {
 
-using prometheus::ClientMetric;
-using prometheus::MetricFamily;
-using prometheus::MetricType;
-
 // Skips leading spaces, then one decimal number.
 std::optional<std::uint64_t> statm_number(std::string_view& text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
@@ -27,12 +23,6 @@ std::optional<std::uint64_t> statm_number(std::string_view& text) {
   if (ec != std::errc() || end == text.data()) return std::nullopt;
   text.remove_prefix(static_cast<std::size_t>(end - text.data()));
   return v;
-}
-
-MetricFamily process_gauge(std::string name, std::string help, double value) {
-  ClientMetric m;
-  m.gauge.value = value;
-  return MetricFamily{std::move(name), std::move(help), MetricType::Gauge, {m}};
 }
 
 std::optional<std::uint64_t> count_open_fds() {
@@ -60,24 +50,19 @@ std::optional<StatmPages> parse_statm(std::string_view text) {
   return p;
 }
 
-std::vector<MetricFamily> process_metric_families() {
-  std::vector<MetricFamily> out;
+ProcessFigures read_process_figures() {
+  ProcessFigures f;
   std::ifstream statm("/proc/self/statm");
   const std::string text((std::istreambuf_iterator<char>(statm)), std::istreambuf_iterator<char>());
   const long page = sysconf(_SC_PAGESIZE);
   if (auto pages = parse_statm(text); pages && page > 0) {
-    const auto bytes = [page](std::uint64_t n) { return static_cast<double>(n) * static_cast<double>(page); };
-    out.push_back(
-        process_gauge("process_resident_memory_bytes", "Resident memory size in bytes.", bytes(pages->resident)));
-    out.push_back(process_gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", bytes(pages->size)));
+    f.resident_bytes = pages->resident * static_cast<std::uint64_t>(page);
+    f.virtual_bytes = pages->size * static_cast<std::uint64_t>(page);
   }
-  if (auto fds = count_open_fds())
-    out.push_back(process_gauge("process_open_fds", "Number of open file descriptors.", static_cast<double>(*fds)));
+  f.open_fds = count_open_fds();
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY)
-    out.push_back(process_gauge("process_max_fds", "Maximum number of open file descriptors.",
-                        static_cast<double>(limit.rlim_cur)));
-  return out;
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) f.max_fds = limit.rlim_cur;
+  return f;
 }
 
 }  // namespace impulse::inbound::http

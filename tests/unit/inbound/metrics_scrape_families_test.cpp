@@ -1,6 +1,8 @@
-// The families read at scrape time (admin_metric_families) as prometheus-cpp
-// MetricFamily values: names, types, labels and values from a summary and
-// the largest queues; no per-domain family without queues; and every HELP
+// The families read at scrape time (admin_metric_families,
+// process_metric_families) as prometheus-cpp MetricFamily values: names,
+// types, labels and values from a summary and the largest queues; no
+// per-domain family without queues; a process family only for a figure
+// that was read; and every HELP
 // text of ours (these and the registry's) is one line without a backslash,
 // because prometheus-cpp 1.0.1's TextSerializer writes HELP unescaped.
 #include "inbound/http/metrics_scrape_families.hpp"
@@ -9,7 +11,6 @@
 #include <prometheus/text_serializer.h>
 
 #include "../../../apps/impulsed/daemon_metrics.hpp"
-#include "inbound/http/process_metrics.hpp"
 #include "support/metric_lookup.hpp"
 
 namespace impulse::inbound::http {
@@ -72,6 +73,20 @@ TEST(MetricsScrapeFamilies, SerializedAsTheTextFormat) {
       << text;
 }
 
+TEST(MetricsScrapeFamilies, ProcessFiguresOneGaugeEachAndNoneForWhatCouldNotBeRead) {
+  ProcessFigures figures;
+  figures.resident_bytes = 50u << 20;
+  figures.open_fds = 57;
+  const auto f = process_metric_families(figures);
+  EXPECT_EQ(f.size(), 2u);
+  ASSERT_NE(find_family(f, "process_resident_memory_bytes"), nullptr);
+  EXPECT_EQ(find_family(f, "process_resident_memory_bytes")->type, prometheus::MetricType::Gauge);
+  EXPECT_EQ(metric_value(f, "process_resident_memory_bytes"), 50.0 * (1 << 20));
+  EXPECT_EQ(metric_value(f, "process_open_fds"), 57.0);
+  EXPECT_EQ(find_family(f, "process_virtual_memory_bytes"), nullptr);
+  EXPECT_EQ(find_family(f, "process_max_fds"), nullptr);
+}
+
 TEST(MetricsScrapeFamilies, NoQueuesNoPerDomainFamily) {
   const auto f = admin_metric_families({}, {}, "1");
   EXPECT_EQ(find_family(f, "impulse_domain_queue_messages"), nullptr);
@@ -84,8 +99,8 @@ TEST(MetricsScrapeFamilies, EveryHelpOfOursIsOneUnescapedLine) {
   auto scrape_time = admin_metric_families({}, {queue_line("x.example", 1, 0)}, "1");
   families.insert(families.end(), scrape_time.begin(), scrape_time.end());
   EXPECT_EQ(families.size(), 10u);
-  const auto process = process_metric_families();
-  EXPECT_EQ(process.size(), 4u);  // Linux: statm (2), fds, the descriptor limit
+  const auto process = process_metric_families(ProcessFigures{1, 2, 3, 4});
+  EXPECT_EQ(process.size(), 4u);
   families.insert(families.end(), process.begin(), process.end());
   for (const auto& f : families) {
     EXPECT_FALSE(f.help.empty()) << f.name;

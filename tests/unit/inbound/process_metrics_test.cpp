@@ -1,6 +1,7 @@
-// The process metrics of GET /metrics (inbound/http/process_metrics.hpp):
-// /proc/self/statm's text parsed strictly; RSS as the kernel reports it in
-// /proc/self/status; one more open descriptor seen as one more.
+// The figures behind GET /metrics' process_* families
+// (inbound/http/process_metrics.hpp): /proc/self/statm's text parsed
+// strictly; RSS as the kernel reports it in /proc/self/status; one more open
+// descriptor seen as one more.
 #include "inbound/http/process_metrics.hpp"
 
 #include <fcntl.h>
@@ -10,12 +11,8 @@
 #include <fstream>
 #include <string>
 
-#include "support/metric_lookup.hpp"
-
 namespace impulse::inbound::http {
 namespace {
-
-using impulse::testing::metric_value;
 
 TEST(ProcessMetrics, StatmIsParsedStrictly) {
   auto p = parse_statm("5312 1204 800 312 0 700 0\n");
@@ -38,21 +35,21 @@ double status_rss_bytes() {
 }
 
 TEST(ProcessMetrics, ResidentMemoryAndDescriptorsAreTheProcesss) {
-  const auto before = process_metric_families();
-  const double rss = metric_value(before, "process_resident_memory_bytes").value_or(-1);
+  const ProcessFigures before = read_process_figures();
+  ASSERT_TRUE(before.resident_bytes && before.virtual_bytes && before.open_fds && before.max_fds);
+  const double rss = static_cast<double>(*before.resident_bytes);
   const double kernel_rss = status_rss_bytes();
   ASSERT_GT(kernel_rss, 0);
   EXPECT_GT(rss, kernel_rss / 2);
   EXPECT_LT(rss, kernel_rss * 2);
-  EXPECT_GE(metric_value(before, "process_virtual_memory_bytes").value_or(-1), rss);
-  EXPECT_GT(metric_value(before, "process_max_fds").value_or(-1), 0);
+  EXPECT_GE(*before.virtual_bytes, *before.resident_bytes);
+  EXPECT_GT(*before.max_fds, 0u);
 
   const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   ASSERT_GE(fd, 0);
-  const auto after = process_metric_families();
+  const ProcessFigures after = read_process_figures();
   ::close(fd);
-  ASSERT_TRUE(metric_value(before, "process_open_fds"));
-  EXPECT_EQ(metric_value(after, "process_open_fds"), *metric_value(before, "process_open_fds") + 1);
+  EXPECT_EQ(after.open_fds, *before.open_fds + 1);
 }
 
 }  // namespace
